@@ -1,0 +1,86 @@
+"""The citizen-appeals helpdesk: application factory."""
+from flask import Flask
+
+from helpdesk.config import BaseConfig, load_config
+
+
+def create_app(config: str | BaseConfig | dict | None = None) -> Flask:
+    """Build the application; `config` is a config name, object or a dict of overrides."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config) -> None:
+    """Load the config object, then apply dict overrides (tests pass those)."""
+    overrides = {}
+    if isinstance(config, dict):
+        overrides = config
+        config = overrides.pop("ENV_NAME", None) or "test"
+    obj = config if isinstance(config, BaseConfig) else load_config(config)
+    app.config.from_object(obj)
+    app.config.update(overrides)
+
+
+def register_extensions(app: Flask) -> None:
+    from helpdesk.auth.session import init_login
+    from helpdesk.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    import helpdesk.models  # noqa: F401  (every table registered on the metadata)
+    from helpdesk.dbsetup import configure_engine
+
+    configure_engine(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from helpdesk.admin import bp as admin_bp
+    from helpdesk.auth import bp as auth_bp
+    from helpdesk.tickets import bp as tickets_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(tickets_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from helpdesk.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from helpdesk.templating import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from helpdesk.security import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from helpdesk.cli import register
+
+    register(app)
+    from helpdesk.deadlines import register as register_deadlines
+
+    register_deadlines(app)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

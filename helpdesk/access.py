@@ -1,0 +1,62 @@
+"""Access control in one place: which tickets a user may see, and who may write."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from helpdesk.extensions import db
+from helpdesk.models.ticket import Ticket
+from helpdesk.models.user import Role, User
+
+
+def visible_tickets(user: User) -> Select:
+    """A SELECT of the tickets the user may see: press, admin, auditor all; specialists their department."""
+    query = select(Ticket)
+    return restrict_to_user(query, user)
+
+
+def restrict_to_user(query: Select, user: User) -> Select:
+    """Add the department restriction of `user` to any query that selects from tickets."""
+    if user.sees_all_departments:
+        return query
+    if user.role == Role.SPECIALIST and user.department_id is not None:
+        return query.where(Ticket.department_id == user.department_id)
+    return query.where(False)
+
+
+def ticket_or_404(user: User, ticket_id: int) -> Ticket:
+    """The ticket if the user may see it; otherwise 404 (never reveal that it exists)."""
+    ticket = db.session.scalar(visible_tickets(user).where(Ticket.id == ticket_id))
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+def require_writer(user: User) -> None:
+    """Auditors are read-only: any write answers 403."""
+    if not user.can_write:
+        abort(403)
+
+
+def roles_required(*roles: str):
+    """View decorator: signed in and one of `roles`, else 403."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def writer_required(view):
+    """View decorator: signed in and allowed to change data (not an auditor)."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        require_writer(current_user)
+        return view(*args, **kwargs)
+    return wrapped

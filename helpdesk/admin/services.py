@@ -1,0 +1,82 @@
+"""Department services (users live in helpdesk.auth.services)."""
+from sqlalchemy import select
+
+from helpdesk.audit.log import record
+from helpdesk.extensions import db
+from helpdesk.models.department import Department
+from helpdesk.models.user import User
+
+DEFAULT_DEPARTMENTS = (
+    ("Пресс-служба", True),
+    ("Организационное управление", False),
+    ("Правовое управление", False),
+    ("Отдел по работе с обращениями граждан", False),
+    ("Комитет по экономике, инвестициям и предпринимательству", False),
+    ("Комитет по социальной политике", False),
+    ("Комитет по экологии, природопользованию, агропромышленной и продовольственной политике",
+     False),
+    ("Комитет по государственному строительству и местному самоуправлению", False),
+    ("Комитет по образованию, культуре, науке и национальным вопросам", False),
+    ("Комитет по жилищной политике и инфраструктурному развитию", False),
+    ("Комитет по бюджету, налогам и финансам", False),
+    ("Комитет по законности и правопорядку", False),
+)
+
+
+class DepartmentError(ValueError):
+    """A domain error shown to the person."""
+
+
+def _name_taken(name: str, exclude_id: int | None = None) -> bool:
+    # Compared in Python: SQLite's lower() folds only ASCII, and the names are Cyrillic.
+    wanted = name.casefold()
+    rows = db.session.execute(select(Department.id, Department.name)).all()
+    return any(n.casefold() == wanted and i != exclude_id for i, n in rows)
+
+
+def create_department(name: str, is_triage: bool, actor: User | None) -> Department:
+    name = " ".join(name.split())
+    if not name:
+        raise DepartmentError("Укажите название")
+    if _name_taken(name):
+        raise DepartmentError("Подразделение с таким названием уже есть")
+    dept = Department(name=name, is_triage=is_triage)
+    db.session.add(dept)
+    db.session.flush()
+    record("department_created", actor=actor, object_type="department", object_id=str(dept.id),
+           details={"name": name})
+    return dept
+
+
+def update_department(dept: Department, name: str, is_triage: bool, actor: User) -> None:
+    name = " ".join(name.split())
+    if _name_taken(name, exclude_id=dept.id):
+        raise DepartmentError("Подразделение с таким названием уже есть")
+    old = dept.name
+    dept.name, dept.is_triage = name, is_triage
+    db.session.flush()
+    record("department_updated", actor=actor, object_type="department", object_id=str(dept.id),
+           details={"old_name": old, "name": name, "is_triage": is_triage})
+
+
+def set_department_active(dept: Department, active: bool, actor: User) -> None:
+    dept.active = active
+    db.session.flush()
+    record("department_activated" if active else "department_deactivated", actor=actor,
+           object_type="department", object_id=str(dept.id))
+
+
+def seed_departments() -> int:
+    """Create the default departments that are missing; returns how many were created."""
+    created = 0
+    for name, is_triage in DEFAULT_DEPARTMENTS:
+        if not _name_taken(name):
+            db.session.add(Department(name=name, is_triage=is_triage))
+            created += 1
+    db.session.flush()
+    return created
+
+
+def triage_department() -> Department | None:
+    return db.session.scalar(select(Department).where(Department.is_triage.is_(True),
+                                                      Department.active.is_(True)).limit(1))

@@ -1,0 +1,132 @@
+"""Admin pages for users and departments (admins only)."""
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from helpdesk.access import roles_required
+from helpdesk.admin import bp
+from helpdesk.admin.forms import DepartmentForm, EmptyForm, UserCreateForm, UserEditForm
+from helpdesk.admin.services import (DepartmentError, create_department, set_department_active,
+                                     update_department)
+from helpdesk.auth.services import AccountError, create_user, reset_password, update_user
+from helpdesk.extensions import db
+from helpdesk.models.department import Department
+from helpdesk.models.user import Role, User
+
+admin_only = roles_required(Role.ADMIN)
+
+
+def _department_choices():
+    depts = db.session.scalars(select(Department).where(Department.active.is_(True))
+                               .order_by(Department.name)).all()
+    return [(0, "— нет —")] + [(d.id, d.name) for d in depts]
+
+
+def _department(dept_id: int) -> Department | None:
+    return db.session.get(Department, dept_id) if dept_id else None
+
+
+@bp.route("/users")
+@admin_only
+def users():
+    rows = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("admin/users.html", users=rows, form=EmptyForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def user_new():
+    form = UserCreateForm()
+    form.department_id.choices = _department_choices()
+    if form.validate_on_submit():
+        try:
+            user, password = create_user(
+                form.username.data, form.role.data, full_name=form.full_name.data or "",
+                email=form.email.data, department=_department(form.department_id.data),
+                actor=current_user, must_change=True)
+        except AccountError as exc:
+            form.username.errors.append(str(exc))
+        else:
+            db.session.commit()
+            return render_template("admin/password_issued.html", user=user, password=password)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user)
+    form.department_id.choices = _department_choices()
+    if not form.is_submitted():
+        form.department_id.data = user.department_id or 0
+    if form.validate_on_submit():
+        try:
+            update_user(user, role=form.role.data, department=_department(form.department_id.data),
+                        full_name=form.full_name.data or "", email=form.email.data,
+                        active=form.active.data, actor=current_user)
+        except AccountError as exc:
+            form.role.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Изменения сохранены.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@admin_only
+def user_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        flash("Форма устарела, повторите действие.", "danger")
+        return redirect(url_for("admin.users"))
+    password = reset_password(user, current_user)
+    db.session.commit()
+    return render_template("admin/password_issued.html", user=user, password=password)
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@admin_only
+def departments():
+    form = DepartmentForm()
+    if form.validate_on_submit():
+        try:
+            create_department(form.name.data, form.is_triage.data, current_user)
+        except DepartmentError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Подразделение создано.", "success")
+            return redirect(url_for("admin.departments"))
+    rows = db.session.scalars(select(Department).order_by(Department.name)).all()
+    return render_template("admin/departments.html", departments=rows, form=form,
+                           toggle_form=EmptyForm())
+
+
+@bp.route("/departments/<int:dept_id>", methods=["GET", "POST"])
+@admin_only
+def department_edit(dept_id: int):
+    dept = db.get_or_404(Department, dept_id)
+    form = DepartmentForm(obj=dept)
+    if form.validate_on_submit():
+        try:
+            update_department(dept, form.name.data, form.is_triage.data, current_user)
+        except DepartmentError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Подразделение переименовано.", "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("admin/department_form.html", form=form, dept=dept)
+
+
+@bp.route("/departments/<int:dept_id>/toggle", methods=["POST"])
+@admin_only
+def department_toggle(dept_id: int):
+    dept = db.get_or_404(Department, dept_id)
+    if EmptyForm().validate_on_submit():
+        set_department_active(dept, not dept.active, current_user)
+        db.session.commit()
+        flash("Подразделение " + ("включено." if dept.active else "отключено."), "success")
+    return redirect(url_for("admin.departments"))

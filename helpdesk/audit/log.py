@@ -1,0 +1,45 @@
+"""Writing audit events: every view of personal data, export and change goes through record()."""
+from datetime import datetime, timezone
+
+from flask import has_request_context, request
+from sqlalchemy import select, text
+
+from helpdesk.audit.chain import row_hash
+from helpdesk.extensions import db
+from helpdesk.models.audit import AuditEvent
+
+# One constant key for the PostgreSQL advisory lock that serialises the chain.
+_CHAIN_LOCK = 5_905_059
+
+
+def record(action: str, *, actor=None, object_type: str = "", object_id: str = "",
+           result: str = "ok", ip: str | None = None, details: dict | None = None) -> AuditEvent:
+    """Append one chained audit row in the current transaction (flushes; caller commits)."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    last = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    prev_hash = last.hash if last else ""
+    if ip is None:
+        ip = (request.remote_addr or "") if has_request_context() else ""
+    event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        created_at=datetime.now(timezone.utc),
+        user_id=getattr(actor, "id", None),
+        username=getattr(actor, "username", "") or "",
+        action=action, object_type=object_type, object_id=str(object_id)[:64],
+        result=result, ip=ip[:64], details=details or {}, prev_hash=prev_hash,
+    )
+    event.hash = row_hash(prev_hash, _fields(event))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _fields(event: AuditEvent) -> dict:
+    return {"id": event.id, "created_at": event.created_at, "user_id": event.user_id,
+            "username": event.username, "action": event.action,
+            "object_type": event.object_type, "object_id": event.object_id,
+            "result": event.result, "ip": event.ip, "details": event.details}

@@ -1,0 +1,6 @@
+"""Sign-in, sign-out and the user's own password."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from helpdesk.auth import views  # noqa: E402,F401

@@ -1,0 +1,46 @@
+"""Ticket services: each flushes and writes an audit event; the caller commits."""
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from helpdesk.audit.log import record
+from helpdesk.extensions import db
+from helpdesk.models.message import Direction, Message
+from helpdesk.models.ticket import Ticket, TicketCounter
+from helpdesk.models.user import User
+
+
+class TicketError(ValueError):
+    """A domain error shown to the person (Russian message)."""
+
+
+def next_ticket_number(now: datetime | None = None) -> str:
+    """Take the next human-readable number, e.g. 2026-000123 (row-locked counter per year)."""
+    year = (now or datetime.now(timezone.utc)).year
+    counter = db.session.scalar(
+        select(TicketCounter).where(TicketCounter.year == year).with_for_update())
+    if counter is None:
+        counter = TicketCounter(year=year, last=0)
+        db.session.add(counter)
+    counter.last += 1
+    db.session.flush()
+    return f"{year}-{counter.last:06d}"
+
+
+def add_note(ticket: Ticket, author: User, text: str) -> Message:
+    """An internal note, visible to staff only."""
+    text = (text or "").strip()
+    if not text:
+        raise TicketError("Пустая заметка")
+    note = Message(ticket_id=ticket.id, channel_id=ticket.channel_id, direction=Direction.NOTE,
+                   author_id=author.id, text=text)
+    db.session.add(note)
+    db.session.flush()
+    record("note_added", actor=author, object_type="ticket", object_id=str(ticket.id),
+           details={"message_id": note.id})
+    return note
+
+
+def record_view(ticket: Ticket, user: User) -> None:
+    """Access to personal data is audited (152-ФЗ)."""
+    record("ticket_viewed", actor=user, object_type="ticket", object_id=str(ticket.id))

@@ -1,0 +1,62 @@
+"""The application factory and configuration classes."""
+import pytest
+
+from helpdesk import create_app
+from helpdesk.config import ConfigError, ProductionConfig, load_config, normalise_db_url
+
+
+def test_create_app_uses_test_config(app):
+    assert app.config["TESTING"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["MAX_CONTENT_LENGTH"] > 0
+
+
+def test_overrides_apply_on_top_of_config():
+    app = create_app({"LOGIN_LIMIT_IP": "1/minute", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["LOGIN_LIMIT_IP"] == "1/minute"
+    assert app.config["TESTING"] is True
+
+
+@pytest.mark.parametrize("secret", ["", "dev", "change-me", "short-but-not-default"])
+def test_production_refuses_weak_secret(monkeypatch, secret):
+    monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(ConfigError):
+        load_config("production")
+
+
+def test_production_accepts_long_secret_and_secures_cookies(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 20 + "9f8a7b6c5d4e3f2a1b0c")
+    config = load_config("production")
+    assert isinstance(config, ProductionConfig)
+    assert config.SESSION_COOKIE_SECURE and config.REMEMBER_COOKIE_SECURE
+
+
+def test_unknown_environment_is_an_error():
+    with pytest.raises(ConfigError):
+        load_config("staging-typo")
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("sqlite:///x.db", "sqlite:///x.db"),
+])
+def test_database_url_normalised(url, expected):
+    assert normalise_db_url(url) == expected
+
+
+def test_security_headers_and_russian_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Не найдено" in response.get_data(as_text=True)
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_vendored_assets_are_served_locally(client):
+    for name in ("bootstrap.min.css", "bootstrap.bundle.min.js", "htmx.min.js",
+                 "chart.umd.min.js"):
+        response = client.get(f"/static/vendor/{name}")
+        assert response.status_code == 200, name
+        assert len(response.data) > 10_000
