@@ -49,6 +49,18 @@ def app():
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+    _remove_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _remove_sqlite_file(url: str) -> None:
+    """The per-run SQLite file (and its WAL files) is not left in the temp folder."""
+    import os
+
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
 
 
 @pytest.fixture(autouse=True)

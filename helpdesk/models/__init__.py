@@ -13,4 +13,5 @@ __all__ = [
     "Attachment", "AuditEvent", "Channel", "ChannelKind", "Citizen", "Delivery", "Department",
     "Direction", "InboundEvent", "Message", "OutboxItem", "Role", "Setting", "Ticket",
     "TicketCounter", "TicketKind", "TicketStatus", "User",
+    "CalendarDay", "DeadlinePolicyRow",
 ]
