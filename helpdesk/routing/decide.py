@@ -1,0 +1,94 @@
+"""The routing decision: a pure function of language, special kind, topics, rules and settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from helpdesk.routing.language import RUSSIAN
+from helpdesk.routing.rules import RuleMatch, department_scores
+
+RULE_SHARE = 0.5  # at most this share of the confidence comes from keyword rules
+
+# Why a message went where it went (shown on the ticket).
+REASON_CONFIDENT = "confident"
+REASON_LOW_CONFIDENCE = "low_confidence"
+REASON_LANGUAGE = "language"
+REASON_SPECIAL = "special_kind"
+REASON_NO_MAPPING = "no_mapping"
+REASON_NO_MODEL = "no_model"
+
+REASON_LABELS = {
+    REASON_CONFIDENT: "Уверенная маршрутизация",
+    REASON_LOW_CONFIDENCE: "Низкая уверенность — требует разбора",
+    REASON_LANGUAGE: "Сообщение на татарском или смешанном языке",
+    REASON_SPECIAL: "Особый вид сообщения — решает сотрудник",
+    REASON_NO_MAPPING: "Тема не сопоставлена подразделению",
+    REASON_NO_MODEL: "Модель не обучена — требует разбора",
+}
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    threshold: float = 0.6
+    topic_departments: dict = field(default_factory=dict)  # topic label → department id
+    topic_codes: dict = field(default_factory=dict)        # topic label → classifier code
+    tatar_department_id: int | None = None
+    model_version: str | None = None
+
+
+@dataclass
+class Decision:
+    department_id: int | None  # None means the triage queue
+    to_triage: bool
+    confidence: float
+    reason: str
+    language: str
+    special_kind: str | None = None
+    topic: str | None = None
+    topic_code: str | None = None
+    candidates: list[dict] = field(default_factory=list)
+    matched_rules: list[dict] = field(default_factory=list)
+    model_version: str | None = None
+
+    @property
+    def explanation(self) -> dict:
+        """What the ticket shows: reason, top candidates with scores, rules, model version."""
+        return {"reason": self.reason, "reason_label": REASON_LABELS.get(self.reason, self.reason),
+                "confidence": round(self.confidence, 3), "candidates": self.candidates,
+                "matched_rules": self.matched_rules, "model_version": self.model_version}
+
+
+def decide(language: str, special_kind: str | None, candidates: list[tuple[str, float]],
+           rule_matches: list[RuleMatch], config: RoutingConfig) -> Decision:
+    """Combine the evidence into one department (or triage) with one confidence."""
+    dept_model: dict[int | None, float] = {}
+    for label, p in candidates:
+        dept = config.topic_departments.get(label)
+        dept_model[dept] = dept_model.get(dept, 0.0) + p
+    rule_scores = department_scores(rule_matches)
+    combined = dict(dept_model)
+    if rule_scores:
+        alpha = min(RULE_SHARE, max(rule_scores.values()))
+        total = sum(rule_scores.values())
+        combined = {d: (1 - alpha) * p for d, p in dept_model.items()}
+        for d, s in rule_scores.items():
+            combined[d] = combined.get(d, 0.0) + alpha * s / total
+    top_label = candidates[0][0] if candidates else None
+    shown = [{"label": label, "score": round(p, 3),
+              "department_id": config.topic_departments.get(label)} for label, p in candidates[:3]]
+    rules_shown = [m.as_dict() for m in rule_matches]
+    best, confidence = max(combined.items(), key=lambda kv: kv[1]) if combined else (None, 0.0)
+    base = dict(language=language, special_kind=special_kind, topic=top_label,
+                topic_code=config.topic_codes.get(top_label) if top_label else None,
+                candidates=shown, matched_rules=rules_shown, model_version=config.model_version)
+    if language != RUSSIAN:
+        target = config.tatar_department_id
+        return Decision(target, target is None, 1.0 if target else 0.0, REASON_LANGUAGE, **base)
+    if special_kind:
+        return Decision(None, True, confidence, REASON_SPECIAL, **base)
+    if not combined:
+        return Decision(None, True, 0.0, REASON_NO_MODEL, **base)
+    if best is None:
+        return Decision(None, True, confidence, REASON_NO_MAPPING, **base)
+    if confidence < config.threshold:
+        return Decision(None, True, confidence, REASON_LOW_CONFIDENCE, **base)
+    return Decision(best, False, confidence, REASON_CONFIDENT, **base)

@@ -1,0 +1,135 @@
+"""Day-one configuration for the State Council: keyword rules, topic mapping, a trained model."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models.department import Department
+from helpdesk.models.routing import ModelVersion, RoutingRule
+from helpdesk.models.setting import get_setting, set_setting
+
+HOUSING = "Комитет по жилищной политике и инфраструктурному развитию"
+SOCIAL = "Комитет по социальной политике"
+ECOLOGY = "Комитет по экологии, природопользованию, агропромышленной и продовольственной политике"
+EDUCATION = "Комитет по образованию, культуре, науке и национальным вопросам"
+ECONOMY = "Комитет по экономике, инвестициям и предпринимательству"
+STATE = "Комитет по государственному строительству и местному самоуправлению"
+BUDGET = "Комитет по бюджету, налогам и финансам"
+LAW = "Комитет по законности и правопорядку"
+LEGAL = "Правовое управление"
+
+# The shipped training data's categories (label category_name) → department names.
+# "Тестовая категория" is deliberately unmapped: such messages go to triage.
+TOPIC_DEPARTMENTS = {
+    "ЖКХ и благоустройство": HOUSING,
+    "Дороги": HOUSING,
+    "Общественный транспорт": HOUSING,
+    "Строительство": HOUSING,
+    "Связь": HOUSING,
+    "Экология / природопользование": ECOLOGY,
+    "Безнадзорные животные": ECOLOGY,
+    "Здравоохранение": SOCIAL,
+    "Социальная защита": SOCIAL,
+    "Меры соцподдержки (COVID)": SOCIAL,
+    "Труд и занятость": SOCIAL,
+    "Физкультура и спорт": SOCIAL,
+    "Образование": EDUCATION,
+    "Культура": EDUCATION,
+    "Торговля": ECONOMY,
+    "Госуслуги / цифровизация": STATE,
+}
+
+# Keyword rules: written as citizens write; lemmatised by the pipeline when seeded.
+RULES = [
+    (LAW, "Правопорядок", ["полиция", "участковый", "прокуратура", "мошенники", "мошенничество",
+                           "коррупция", "взятка", "кража", "преступление", "наркотики"]),
+    (BUDGET, "Налоги и бюджет", ["налог", "налоговая", "бюджет", "кадастровая стоимость",
+                                 "налоговый вычет"]),
+    (EDUCATION, "Образование и культура", ["школа", "детский сад", "учитель", "образование",
+                                           "татарский язык", "родной язык", "музей", "библиотека",
+                                           "дом культуры"]),
+    (SOCIAL, "Социальная сфера", ["пенсия", "поликлиника", "больница", "врач", "инвалид",
+                                  "пособие", "многодетная семья", "лекарства", "зарплата",
+                                  "скорая помощь"]),
+    (ECOLOGY, "Экология и село", ["свалка", "вырубка", "загрязнение", "выбросы", "экология",
+                                  "бродячие собаки", "фермер", "сельское хозяйство", "паводок"]),
+    (HOUSING, "ЖКХ и дороги", ["управляющая компания", "капитальный ремонт", "отопление",
+                               "горячая вода", "водоснабжение", "канализация", "яма", "дорога",
+                               "тротуар", "освещение", "газификация", "автобус"]),
+    (STATE, "Местное самоуправление", ["местное самоуправление", "глава поселения",
+                                       "сельское поселение", "выборы", "референдум",
+                                       "самообложение"]),
+    (ECONOMY, "Экономика и бизнес", ["предприниматель", "малый бизнес", "инвестиции",
+                                     "торговля", "рынок", "самозанятый"]),
+    (LEGAL, "Законы", ["законопроект", "поправки в закон", "закон республики"]),
+]
+
+
+def _departments() -> dict[str, Department]:
+    return {d.name: d for d in db.session.scalars(select(Department))}
+
+
+def lemmatise_keywords(phrases: list[str]) -> list[str]:
+    """Keywords as the pipeline's lemma strings ("горячая вода" → "горячий вода")."""
+    from helpdesk.routing.nlp import analyse_many
+
+    return [" ".join(a.lemmas) for a in analyse_many(phrases) if a.lemmas]
+
+
+def seed_rules() -> int:
+    """Create the shipped keyword rules for departments that exist and have none; count them."""
+    departments = _departments()
+    created = 0
+    for dept_name, name, phrases in RULES:
+        dept = departments.get(dept_name)
+        if dept is None:
+            continue  # departments are admin data: skip what is missing
+        exists = db.session.scalar(select(RoutingRule.id).where(
+            RoutingRule.department_id == dept.id, RoutingRule.name == name).limit(1))
+        if exists:
+            continue
+        db.session.add(RoutingRule(department_id=dept.id, name=name, weight=0.3,
+                                   keywords=lemmatise_keywords(phrases)))
+        created += 1
+    db.session.flush()
+    return created
+
+
+def seed_mapping() -> int:
+    """Create the shipped topic → department mapping where missing; count new rows."""
+    from helpdesk.models.routing import TopicMapping
+
+    departments = _departments()
+    created = 0
+    for topic, dept_name in TOPIC_DEPARTMENTS.items():
+        dept = departments.get(dept_name)
+        if dept is None:
+            continue
+        if db.session.scalar(select(TopicMapping.id).where(TopicMapping.topic == topic)):
+            continue
+        db.session.add(TopicMapping(topic=topic, department_id=dept.id))
+        created += 1
+    db.session.flush()
+    return created
+
+
+def default_setup(train: bool = True) -> dict:
+    """Seed rules, mapping and settings; train the default model when none is active."""
+    from helpdesk.routing.service import THRESHOLD_KEY, DEFAULT_THRESHOLD, train_default
+
+    summary = {"rules": seed_rules(), "mappings": seed_mapping(), "model": None}
+    if get_setting(THRESHOLD_KEY) is None:
+        set_setting(THRESHOLD_KEY, DEFAULT_THRESHOLD)
+    active = db.session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)).limit(1))
+    if train and active is None:
+        summary["model"] = train_default().version
+    elif active is not None:
+        summary["model"] = active.version
+    return summary
+
+
+def seed_for_cli() -> None:
+    """`flask seed` hook: rules and mapping always; the model only outside tests (it is slow)."""
+    from flask import current_app
+
+    default_setup(train=not current_app.testing)

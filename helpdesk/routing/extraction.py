@@ -1,0 +1,214 @@
+"""What a message tells about where and who: district, settlement, street, name, contacts."""
+from __future__ import annotations
+
+import re
+
+from pymorphy2.analyzer import Parse as PymorphyParse
+
+from helpdesk.routing.gazetteer import get_gazetteer
+from helpdesk.routing.nlp import Analysis, Pipeline, get_pipeline
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+PHONE = re.compile(r"(?<!\d)(?:\+7|8|7)[\s(.-]*\d{3}[\s).-]*\d{3}[\s.-]*\d{2}[\s.-]*\d{2}(?!\d)")
+STREET_MARK = (r"(?:улиц[аеуы]|ул(?:\.|(?![а-яё]))|пр-кт\.?|пр-т\.?|просп\.?|проспект[ауе]?|пер\.|переул[оке]+[ау]?"
+               r"|бульвар[ае]?|б-р\.?|шоссе|наб\.|набережн(?:ая|ой|ую)|мкр\.?|микрорайон[ае]?"
+               r"|тракт[ае]?|проезд[ае]?)")
+STREET = re.compile(
+    r"(?<![а-яё])" + STREET_MARK +
+    r"\s*((?:\d+[-\s]?(?:го|й|я|ой|ая)?\s+)?[А-ЯЁа-яё][А-ЯЁа-яё.-]*(?:\s+[А-ЯЁа-яё][а-яё-]+)?)",
+    re.IGNORECASE)
+HOUSE = re.compile(r"[\s,]*(?:(?:д\.?|дом[ау]?)\s*)?№?\s*(\d+[а-яА-Я]?(?:/\d+)?)"
+                   r"(?:[\s,-]*(?:корп\.?|к\.|стр\.?)\s*\d+)?(?:[\s,-]*(?:кв\.?|квартира)\s*\d+)?",
+                   re.IGNORECASE)
+POSTCODE = re.compile(r"(?<!\d)4\d{5}(?!\d)")
+SETTLEMENT = re.compile(
+    r"(?<![а-яё])(?:с\.|село|селе|села|деревн[яеиюй]|дер\.|д\.|пос[её]л(?:ок|ке|ка)|пос\.|п\.|пгт\.?"
+    r"|г\.|город[ае]?|гор\.|аул[ае]?)\s*([А-ЯЁа-яё][А-ЯЁа-яё-]+(?:\s+[А-ЯЁ][А-ЯЁа-яё-]+)?)",
+    re.IGNORECASE)
+NOT_SETTLEMENT = re.compile(r"^(?:д|дом|кв|ул|у|в|на|по|и|не|с|от|до|об|за|при|для)$", re.IGNORECASE)
+ADDRESSEE = {"уважаемый", "уважаемая", "уважаемые", "депутат", "председатель", "господин",
+             "госпожа", "глава", "министр", "мэр"}
+SELF_INTRO = {"зовут", "я", "уважением", "от", "заявитель", "фио"}
+ROLES = ("Surn", "Name", "Patr")
+
+
+def extract(analysis: Analysis, pipeline: Pipeline | None = None) -> dict:
+    """Everything the ticket shows about place and person (JSON-ready, empty values omitted)."""
+    pipe = pipeline or get_pipeline()
+    text = analysis.text
+    result = {
+        "district": find_district(analysis, pipe),
+        "settlement": find_settlement(analysis, pipe),
+        "street": find_street(text),
+        "postal_address": find_address(text),
+        "phones": _unique(normalise_phone(p) for p in PHONE.findall(text)),
+        "emails": _unique(e.lower().rstrip(".") for e in EMAIL.findall(text)),
+    }
+    person = find_person(analysis, pipe)
+    if person:
+        result["person"] = person
+    return {k: v for k, v in result.items() if v}
+
+
+def find_district(analysis: Analysis, pipe: Pipeline) -> str | None:
+    """The official name of the first Tatarstan municipality mentioned, in any case or inflection."""
+    words = [t.text.lower().replace("ё", "е") for t in analysis.tokens]
+    found = get_gazetteer(pipe.morph_vocab).best(words)
+    return found.name if found else None
+
+
+def find_settlement(analysis: Analysis, pipe: Pipeline) -> str | None:
+    """A village, town or city named after its marker ("с. Тюлячи", "в деревне ...")."""
+    gazetteer = get_gazetteer(pipe.morph_vocab)
+    for match in SETTLEMENT.finditer(analysis.restored):
+        name = match.group(1).strip(" .-")
+        first = name.split()[0]
+        if NOT_SETTLEMENT.match(first) or first.isdigit():
+            continue
+        if len(name.split()) > 1 and not pipe.is_proper(name.split()[1].lower()):
+            name = first
+        centre = gazetteer.centre_of(first)
+        if centre is not None and len(name.split()) == 1:
+            return centre.centre
+        return _nominative_place(name, pipe)
+    return None
+
+
+def find_street(text: str) -> str | None:
+    """The street name after its marker ("ул. Ленина", "на улице карла маркса")."""
+    match = STREET.search(text)
+    if not match:
+        return None
+    name = re.split(r"[,;]|\s(?:д\.?|дом)\s|\s\d", match.group(1) + " ")[0].strip(" .")
+    return " ".join(w[:1].upper() + w[1:] if w.islower() else w for w in name.split()) or None
+
+
+def find_address(text: str) -> str | None:
+    """A postal address: street with house number (and optional postcode, town, flat)."""
+    for match in STREET.finditer(text):
+        house = HOUSE.match(text, match.end())
+        if not house:
+            continue
+        start = match.start()
+        before = text[max(0, start - 60):start]
+        prefix = re.search(r"(?:4\d{5},?\s*)?(?:(?:г\.|город|с\.|село|д\.|деревня|пгт\.?|п\.)\s*"
+                           r"[А-ЯЁа-яё-]+,?\s*)?$", before)
+        if prefix and prefix.group(0).strip():
+            start -= len(prefix.group(0))
+        return text[start:house.end()].strip(" ,")
+    postcode = POSTCODE.search(text)
+    if postcode:
+        return text[postcode.start():postcode.start() + 80].split("\n")[0].strip(" ,")
+    return None
+
+
+def normalise_phone(raw: str) -> str:
+    """+7XXXXXXXXXX."""
+    digits = re.sub(r"\D", "", raw)
+    return "+7" + digits[-10:]
+
+
+def find_person(analysis: Analysis, pipe: Pipeline) -> dict | None:
+    """The citizen's full name: PER spans merged, the surname natasha drops put back."""
+    tokens = analysis.tokens
+    groups: list[list[int]] = []
+    for span in analysis.spans_of("PER"):
+        idx = [i for i, t in enumerate(tokens) if t.start >= span.start and t.stop <= span.stop]
+        if not idx:
+            continue
+        if groups and idx[0] - groups[-1][-1] == 1:
+            groups[-1].extend(idx)  # "Галиева" + "Светлана Фаритовна"
+        else:
+            groups.append(idx)
+    best, best_score = None, -1.0
+    for idx in groups:
+        first = idx[0]
+        if first > 0 and _role(tokens[first - 1].text, pipe) == "Surn" and \
+                tokens[first - 1].text[:1].isupper():
+            idx = [first - 1] + idx  # natasha lost the surname
+        before = {t.text.lower() for t in tokens[max(0, idx[0] - 3):idx[0]]}
+        if before & ADDRESSEE:
+            continue
+        roles = [_role(tokens[i].text, pipe) for i in idx]
+        score = len(set(roles) - {None}) + (2 if before & SELF_INTRO else 0) + \
+            (1 if tokens[idx[0]].start > 0.6 * len(analysis.text) else 0)
+        if score > best_score:
+            best, best_score = (idx, roles), score
+    if best is None:
+        return None
+    return _person([tokens[i].text for i in best[0]], best[1], pipe)
+
+
+def _role(word: str, pipe: Pipeline) -> str | None:
+    best, best_score = None, 0.0
+    for parse in pipe.morph_vocab.parse(word.lower()):
+        for role in ROLES:
+            if role in parse.tag.grammemes and parse.score > best_score:
+                best, best_score = role, parse.score
+    return best
+
+
+def _person(words: list[str], roles: list[str | None], pipe: Pipeline) -> dict | None:
+    gender = None
+    for word, role in zip(words, roles):
+        if role in ("Name", "Patr"):
+            for parse in pipe.morph_vocab.parse(word.lower()):
+                if role in parse.tag.grammemes:
+                    gender = parse.tag.gender
+                    break
+            if gender:
+                break
+    parts: dict[str, str] = {}
+    for word, role in zip(words, roles):
+        role = role or ("Surn" if "Surn" not in parts else None)
+        key = {"Surn": "surname", "Name": "name", "Patr": "patronymic"}.get(role or "")
+        if key and key not in parts:
+            parts[key] = _nominative(word, role, gender, pipe)
+    if "name" not in parts and "surname" not in parts:
+        return None
+    parts["full_name"] = " ".join(parts[k] for k in ("surname", "name", "patronymic") if k in parts)
+    return parts
+
+
+def _nominative(word: str, role: str, gender: str | None, pipe: Pipeline) -> str:
+    for parse in pipe.morph_vocab.parse(word.lower()):
+        if role in parse.tag.grammemes and (gender is None or parse.tag.gender in (gender, None)
+                                            or role != "Surn"):
+            wanted = {"nomn", "sing"} | ({gender} if gender and role == "Surn" else set())
+            form = PymorphyParse.inflect(parse, wanted)  # natasha's inflect wants UD tags
+            if form:
+                return _title(form.word)
+    return _title(word)
+
+
+def _nominative_place(name: str, pipe: Pipeline) -> str:
+    words = []
+    for word in name.split():
+        geox = [p for p in pipe.morph_vocab.parse(word.lower()) if "Geox" in p.tag.grammemes]
+        words.append(_title(geox[0].normal_form if geox else word))
+    return " ".join(words)
+
+
+def _title(word: str) -> str:
+    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+def _unique(items) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+def appeal_suggestion(extracted: dict) -> dict:
+    """Whether a message carries what a 59-ФЗ electronic appeal needs, and what is missing."""
+    person = extracted.get("person") or {}
+    missing = []
+    if not person.get("surname"):
+        missing.append("surname")
+    if not person.get("name"):
+        missing.append("name")
+    if not (extracted.get("emails") or extracted.get("postal_address")):
+        missing.append("email_or_postal_address")
+    return {"can_register": not missing, "missing": missing}

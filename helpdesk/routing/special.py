@@ -1,0 +1,106 @@
+"""Special kinds of message (59-ФЗ ст. 11 and "not an appeal"), each with a proposed closing reason.
+
+A special kind is only a proposal: a person closes the ticket unless an admin configures otherwise.
+"""
+import re
+from dataclasses import dataclass
+
+GRATITUDE, SPAM, ABUSE, MEANINGLESS = "gratitude", "spam", "abuse", "meaningless"
+
+
+@dataclass(frozen=True)
+class SpecialKind:
+    kind: str
+    label: str            # shown to staff
+    close_reason: str     # proposed closing reason code
+    classifier_code: str  # the standard thematic classifier's code for reports
+
+
+KINDS = {
+    GRATITUDE: SpecialKind(GRATITUDE, "Благодарность (не является обращением)", "gratitude",
+                           "0001.0002.0027.0151"),
+    SPAM: SpecialKind(SPAM, "Спам или реклама", "spam", "0001.0002.0027.0158"),
+    ABUSE: SpecialKind(ABUSE, "Нецензурная брань или угрозы (ст. 11 ч. 3 59-ФЗ)", "obscene",
+                       "0001.0002.0027.0158"),
+    MEANINGLESS: SpecialKind(MEANINGLESS, "Текст без смысла (не является обращением)",
+                             "meaningless", "0001.0002.0027.0158"),
+}
+
+_B = r"(?<![а-яё])"  # start of a word (Cyrillic-aware)
+OBSCENE = re.compile(
+    _B + r"(?:х[уy][йяеёию]|пизд|п[иы]зд|[её]б(?:ан|ат|ал|ну|лан|уч|ыр)|у[её]б|бля(?:д|т|$|[^а-яё])"
+    r"|сук[аио](?![а-яё]{3})|муда[кч]|пид[оа]р|залуп|гандон|шлюх|мраз[ьи])",
+    re.IGNORECASE)
+THREAT = re.compile(
+    _B + r"(?:убью|убьём|убьем|пристрелю|застрелю|зарежу|прирежу|взорву|подожгу|сожгу|"
+    r"закопаю|урою|порешу|голову\s+оторву|вам\s+(?:всем\s+)?конец|(?:вы\s+)?пожалеете)",
+    re.IGNORECASE)
+URL = re.compile(r"(?:https?://|www\.|t\.me/|\b[a-z0-9-]+\.(?:ru|com|net|biz|info|xyz|top)\b)",
+                 re.IGNORECASE)
+STRONG_SPAM = frozenset("""
+    скидка заработок казино букмекер подписаться подписываться реклама рекламный промокод
+    криптовалюта биткоин выигрыш розыгрыш партнерка распродажа
+    """.split())
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+SPAM_LEMMAS = STRONG_SPAM | frozenset("""
+    акция заработать ставка кредит займ купить продать продам доход бесплатно бесплатный
+    инвестиция прибыль выиграть заказать доставка
+    """.split())
+GRATITUDE_LEMMAS = frozenset({"спасибо", "благодарить", "благодарность", "признательность",
+                              "признательный", "благодарный", "рәхмәт"})
+REQUEST_LEMMAS = frozenset("""
+    прошу просить просьба помочь помогать жалоба жаловаться почему когда сколько требовать
+    разобраться принять мера невозможно проблема вопрос нарушение отсутствовать отказ заранее
+    необходимо нужно надо сломать
+    """.split())
+
+
+def detect_special(text: str, lemmas: list[str], known_share: float | None = None) -> str | None:
+    """The special kind of a message, or None for an ordinary one."""
+    text = text or ""
+    if OBSCENE.search(text) or THREAT.search(text):
+        return ABUSE
+    if _is_spam(text, lemmas):
+        return SPAM
+    if _is_meaningless(text, lemmas, known_share):
+        return MEANINGLESS
+    if _is_gratitude(text, lemmas):
+        return GRATITUDE
+    return None
+
+
+def _is_spam(text: str, lemmas: list[str]) -> bool:
+    hits = len(set(lemmas) & SPAM_LEMMAS)
+    strong = len(set(lemmas) & STRONG_SPAM)
+    links = len(URL.findall(EMAIL.sub(" ", text)))
+    if links and hits >= 2 or links >= 3:
+        return True
+    asks = set(lemmas) & REQUEST_LEMMAS  # a citizen asking for something is not advertising
+    return not asks and (strong >= 2 or (strong and hits >= 3))
+
+
+def _is_meaningless(text: str, lemmas: list[str], known_share: float | None) -> bool:
+    words = [lemma for lemma in lemmas if lemma.isalpha()]
+    if not words:
+        return True
+    if len(words) == 1 and len(words[0]) < 4:
+        return not (set(words) & GRATITUDE_LEMMAS)
+    return known_share is not None and known_share < 0.5
+
+
+def _is_gratitude(text: str, lemmas: list[str]) -> bool:
+    present = set(lemmas)
+    if not present & GRATITUDE_LEMMAS:
+        return False
+    # "Спасибо заранее, помогите..." is a request, not a thank-you note.
+    negations = sum(1 for lemma in lemmas if lemma in ("не", "нет"))
+    return not (present & REQUEST_LEMMAS) and "?" not in text and negations < 2 \
+        and len(lemmas) <= 80
+
+
+def known_share(lemmas: list[str], is_known) -> float:
+    """Share of alphabetic words that the morphology dictionary knows (gibberish scores low)."""
+    words = [w for w in lemmas if w.isalpha()]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if is_known(w)) / len(words)

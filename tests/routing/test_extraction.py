@@ -1,0 +1,89 @@
+"""Extraction: districts in any case and inflection, names, contacts, 59-ФЗ suggestion."""
+import pytest
+
+from helpdesk.routing.extraction import appeal_suggestion, extract
+from helpdesk.routing.gazetteer import load_municipalities
+
+CASES = ["арский район", "арского района", "арскому району", "арским районом", "арском районе"]
+
+
+@pytest.mark.parametrize("phrase", CASES + [c.upper() for c in CASES] + [c.title() for c in CASES])
+def test_district_every_case_and_spelling(analysed, phrase):
+    assert extract(analysed(f"Пишу вам про {phrase}, у нас нет воды"))["district"] == \
+        "Арский муниципальный район"
+
+
+@pytest.mark.parametrize("text, district", [
+    ("живу в арском районе", "Арский муниципальный район"),
+    ("В АПАСТОВСКОМ РАЙОНЕ НЕТ ДОРОГ", "Апастовский муниципальный район"),
+    ("пишу из Мензелинска", "Мензелинский муниципальный район"),
+    ("пишу из мензелинска", "Мензелинский муниципальный район"),
+    ("в набережных челнах не убирают снег", "городской округ город Набережные Челны"),
+    ("В КАЗАНИ ОПЯТЬ ПРОБКИ", "городской округ город Казань"),
+    ("в Рыбной Слободе закрыли больницу", "Рыбно-Слободский муниципальный район"),
+    ("в Елабуге нет света", "Елабужский муниципальный район"),
+    ("Камско-Устьинского района жители", "Камско-Устьинский муниципальный район"),
+    ("в Тюлячах и в Арском районе", "Арский муниципальный район"),  # "район" wins
+])
+def test_district_mentions(analysed, text, district):
+    assert extract(analysed(text))["district"] == district
+
+
+def test_no_district_outside_tatarstan(analysed):
+    assert "district" not in extract(analysed("В Курске на улице Ленина яма"))
+
+
+@pytest.mark.parametrize("m", load_municipalities(), ids=lambda m: m.short)
+def test_every_municipality_in_locative(analysed, m):
+    if m.name.endswith("муниципальный район"):
+        adjective = m.name.split()[0]
+        stem = adjective[:-2]  # Арский → Арск(ом)
+        text = f"в {stem}ом районе нет газа"
+    else:
+        text = f"в городе {m.centre} нет газа"
+    assert extract(analysed(text))["district"] == m.name
+
+
+def test_45_municipalities_shipped():
+    assert len(load_municipalities()) == 45
+
+
+@pytest.mark.parametrize("text", [
+    "меня зовут галиева светлана фаритовна, нет аптеки",
+    "МЕНЯ ЗОВУТ ГАЛИЕВА СВЕТЛАНА ФАРИТОВНА, НЕТ АПТЕКИ",
+    "Меня зовут Галиева Светлана Фаритовна, нет аптеки",
+])
+def test_full_name_in_any_case_keeps_surname(analysed, text):
+    person = extract(analysed(text))["person"]
+    assert person["full_name"] == "Галиева Светлана Фаритовна"
+    assert person["surname"] == "Галиева"
+
+
+def test_addressee_is_not_the_citizen(analysed):
+    person = extract(analysed("Уважаемый Фарид Хайруллович! С уважением, Иванов Пётр Сергеевич"))["person"]
+    assert person["surname"] == "Иванов"
+
+
+def test_contacts_address_and_suggestion(analysed):
+    text = ("Здравствуйте! Иванова Анна Петровна, 420111, г. Казань, ул. Баумана, д. 5, кв. 12. "
+            "Тел. 8 (917) 123-45-67, anna.ivanova@mail.ru. В селе Тюлячи нет аптеки.")
+    e = extract(analysed(text))
+    assert e["phones"] == ["+79171234567"]
+    assert e["emails"] == ["anna.ivanova@mail.ru"]
+    assert e["street"] == "Баумана"
+    assert "ул. Баумана, д. 5, кв. 12" in e["postal_address"]
+    assert e["settlement"] == "Казань"
+    assert appeal_suggestion(e) == {"can_register": True, "missing": []}
+
+
+def test_suggestion_needs_address_or_email(analysed):
+    e = extract(analysed("Иванов Пётр Сергеевич. В селе Тюлячи нет аптеки."))
+    assert e["settlement"] == "Тюлячи"
+    assert appeal_suggestion(e) == {"can_register": False, "missing": ["email_or_postal_address"]}
+    assert appeal_suggestion({})["missing"] == ["surname", "name", "email_or_postal_address"]
+
+
+def test_lowercase_restores_names_for_ner(analysed):
+    a = analysed("пишет иванов петр сергеевич из мензелинска")
+    assert [s.type for s in a.spans] == ["PER", "LOC"]
+    assert a.text == "пишет иванов петр сергеевич из мензелинска"  # original kept
