@@ -1,0 +1,80 @@
+"""Celery with Redis (REDIS_URL): `celery -A helpdesk.celery_app worker` runs the background tasks,
+`celery -A helpdesk.celery_app beat` schedules the sweeper. The database rows stay the source of
+truth: a lost Redis message is picked up by the next sweep.
+
+The Celery app is built on first access (module __getattr__), so importing this module makes
+no Flask app; the web process only needs `send` (a light producer).
+"""
+import threading
+
+from celery import Celery
+from flask import Flask
+
+SWEEP_SECONDS = 10.0
+_lock = threading.Lock()
+_producers: dict[str, Celery] = {}
+_worker_app: Celery | None = None
+
+
+def make_celery(flask_app: Flask | None = None) -> Celery:
+    """The worker/beat Celery app: tasks run inside the Flask app context."""
+    from helpdesk import create_app
+    from helpdesk.extensions import db
+
+    flask_app = flask_app or create_app()
+    broker = flask_app.config.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    celery = Celery("helpdesk", broker=broker)
+    celery.conf.update(task_ignore_result=True, task_acks_late=True, worker_prefetch_multiplier=1,
+                       broker_connection_retry_on_startup=True, timezone="UTC",
+                       beat_schedule={"helpdesk-sweep": {"task": "helpdesk.sweep",
+                                                         "schedule": SWEEP_SECONDS}})
+
+    class AppContextTask(celery.Task):
+        def __call__(self, *args, **kwargs):
+            with flask_app.app_context():
+                try:
+                    return self.run(*args, **kwargs)
+                finally:
+                    db.session.remove()
+
+    celery.Task = AppContextTask
+
+    @celery.task(name="helpdesk.run")
+    def run(name: str, args: list):
+        """Run a registered background task by name."""
+        from helpdesk.tasks import run_task
+
+        run_task(name, *args)
+
+    @celery.task(name="helpdesk.sweep")
+    def sweep():
+        """Run every periodic job once (beat calls this every SWEEP_SECONDS)."""
+        from helpdesk.runtime import PERIODIC_JOBS
+        from helpdesk.tasks import load_jobs
+
+        load_jobs()
+        for _name, _seconds, fn in PERIODIC_JOBS:
+            fn(flask_app)
+
+    return celery
+
+
+def send(flask_app: Flask, name: str, args: tuple) -> None:
+    """Queue a task from the web process (used by helpdesk.tasks.dispatch)."""
+    broker = flask_app.config["REDIS_URL"]
+    with _lock:
+        producer = _producers.get(broker)
+        if producer is None:
+            producer = _producers[broker] = Celery("helpdesk", broker=broker)
+    producer.send_task("helpdesk.run", args=[name, list(args)])
+
+
+def __getattr__(attr: str):
+    """`celery -A helpdesk.celery_app` looks up `app`/`celery`: build it on that first access."""
+    global _worker_app
+    if attr in ("app", "celery"):
+        with _lock:
+            if _worker_app is None:
+                _worker_app = make_celery()
+        return _worker_app
+    raise AttributeError(attr)

@@ -1,0 +1,6 @@
+"""Channel administration pages (admins only): list, add, edit, switch off; tokens write-only."""
+from flask import Blueprint
+
+bp = Blueprint("channels", __name__)
+
+from helpdesk.channels import views  # noqa: E402,F401

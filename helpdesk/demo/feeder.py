@@ -1,0 +1,84 @@
+"""The demo stream: realistic messages delivered through the real webhook and long-poll paths."""
+import logging
+import random
+import struct
+import threading
+import zlib
+
+import requests
+
+from helpdesk.demo.messages import MESSAGES, PEOPLE
+
+log = logging.getLogger(__name__)
+
+
+def tiny_png(width: int = 64, height: int = 48, seed: int = 0) -> bytes:
+    """A small solid-colour PNG (a stand-in for a citizen's photo)."""
+    rng = random.Random(seed)
+    colour = bytes([rng.randrange(256) for _ in range(3)])
+    raw = b"".join(b"\x00" + colour * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+class Feeder:
+    """Sends one message every `interval` seconds through a random platform simulator."""
+
+    def __init__(self, app, sims: dict, paths: dict, secrets: dict, app_url: str,
+                 interval: tuple[float, float] = (20.0, 40.0)) -> None:
+        self.app, self.sims, self.paths, self.secrets = app, sims, paths, secrets
+        self.app_url, self.interval = app_url.rstrip("/"), interval
+        self.stop = threading.Event()
+        self.rng = random.Random()
+
+    def start(self) -> "Feeder":
+        threading.Thread(target=self._run, name="demo-feeder", daemon=True).start()
+        return self
+
+    def _run(self) -> None:
+        self.stop.wait(min(5.0, self.interval[0]) if self.interval[0] < 60 else self.interval[0])
+        while not self.stop.is_set():
+            try:
+                self.send_one()
+            except Exception:  # the demo keeps going
+                log.exception("demo message failed")
+            self.stop.wait(self.rng.uniform(*self.interval))
+
+    def send_one(self, kind: str | None = None) -> str:
+        """Deliver one invented message; returns the platform used."""
+        kind = kind or self.rng.choice(sorted(self.sims))
+        sim, text = self.sims[kind], self.rng.choice(MESSAGES)
+        person = self.rng.randrange(len(PEOPLE))
+        user = 7000000 + person
+        image = tiny_png(seed=self.rng.randrange(1000)) if self.rng.random() < 0.15 else None
+        if kind == "vk":
+            attachments = [sim.photo(image, "image/png")] if image else None
+            sim.push_longpoll(sim.message_event(user, text, attachments))
+        elif kind == "telegram":
+            update = sim.message_update(user, text, first_name=PEOPLE[person], photo=image)
+            self._post(kind, update, {"X-Telegram-Bot-Api-Secret-Token": self.secrets[kind]})
+        else:
+            payload = sim.message_created(str(user), str(user), text, name=PEOPLE[person],
+                                          image=image)
+            self._post(kind, payload, {})
+        return kind
+
+    def _post(self, kind: str, payload: dict, headers: dict) -> None:
+        """POST to the running app; without a listening server, through the same view in-process."""
+        path = self.paths[kind]
+        for _ in range(5):
+            try:
+                status = requests.post(self.app_url + path, json=payload, headers=headers,
+                                       timeout=10).status_code
+            except requests.ConnectionError:
+                status = self.app.test_client().post(path, json=payload,
+                                                     headers=headers).status_code
+            if status == 200:
+                return
+            self.stop.wait(3)  # 503: the platform would retry

@@ -1,0 +1,7 @@
+"""Local platform simulators (VK, Telegram, OK) used by demo mode and by the test fakes."""
+from helpdesk.demo.simulators.base import Fault, SimServer
+from helpdesk.demo.simulators.ok import OkSimulator
+from helpdesk.demo.simulators.telegram import TelegramSimulator
+from helpdesk.demo.simulators.vk import VkSimulator
+
+__all__ = ["Fault", "OkSimulator", "SimServer", "TelegramSimulator", "VkSimulator"]

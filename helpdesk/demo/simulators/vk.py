@@ -1,0 +1,149 @@
+"""A VK API simulator: methods (messages.send with random_id idempotency), Bots Long Poll server,
+and a Callback API driver that POSTs events to the app."""
+import secrets
+import threading
+import time
+
+import requests
+
+from helpdesk.demo.simulators.base import Fault, Reply, SimServer, json_reply, sleep_for
+
+
+class VkSimulator(SimServer):
+    name = "vk-sim"
+
+    def __init__(self, token: str = "vk-token", group_id: int = 123456, secret: str = "vk-secret",
+                 confirmation: str = "c0nf1rm", max_wait: float = 2.0, **kw) -> None:
+        super().__init__(**kw)
+        self.token, self.group_id, self.secret = token, group_id, secret
+        self.confirmation, self.max_wait = confirmation, max_wait
+        self.sent: list[dict] = []            # distinct messages the community sent
+        self.send_attempts: list[dict] = []   # every messages.send call
+        self._by_random_id: dict[tuple, int] = {}
+        self.lp_events: list[dict] = []
+        self.lp_key = secrets.token_hex(8)
+        self._cmid: dict[int, int] = {}
+        self._new_events = threading.Condition(self.lock)
+
+    # --- API methods -------------------------------------------------------------------
+    def route(self, method, path, params, body, headers) -> Reply:
+        if path == "/lp":
+            return self._longpoll(params)
+        if not path.startswith("/method/"):
+            return Reply(404, b"not found", "text/plain")
+        name = path[len("/method/"):]
+        with self.lock:
+            self.requests.append((method, name))
+        fault = self.take_fault(name)
+        sleep_for(fault, "slow_before")
+        if fault and fault.kind == "http":
+            return Reply(int(fault.value), b"<html>server error</html>", "text/html")
+        if params.get("access_token") != self.token:
+            return self._error(5, "User authorization failed: invalid access_token")
+        if fault and fault.kind == "error":
+            return self._error(int(fault.value), fault.text or "error")
+        handler = {"messages.send": self._send, "groups.getLongPollServer": self._lp_server,
+                   "groups.getById": lambda p: [{"id": self.group_id, "name": "Demo"}]}.get(name)
+        if handler is None:
+            return self._error(3, "Unknown method passed")
+        result = handler(params)
+        sleep_for(fault, "slow_after")
+        return json_reply({"response": result})
+
+    def _error(self, code: int, text: str) -> Reply:
+        return json_reply({"error": {"error_code": code, "error_msg": text,
+                                     "request_params": []}})
+
+    def _send(self, params) -> int:
+        peer, random_id = int(params.get("peer_id", 0)), int(params.get("random_id", 0))
+        with self.lock:
+            self.send_attempts.append({"peer_id": peer, "random_id": random_id})
+            key = (peer, random_id)
+            if random_id and key in self._by_random_id:
+                return self._by_random_id[key]
+            message_id = len(self.sent) + 1
+            self.sent.append({"peer_id": peer, "random_id": random_id, "id": message_id,
+                              "message": params.get("message", "")})
+            if random_id:
+                self._by_random_id[key] = message_id
+            return message_id
+
+    def _lp_server(self, params) -> dict:
+        with self.lock:
+            return {"key": self.lp_key, "server": f"{self.url}/lp", "ts": str(len(self.lp_events))}
+
+    # --- Bots Long Poll ----------------------------------------------------------------
+    def _longpoll(self, params) -> Reply:
+        with self.lock:
+            self.requests.append(("GET", "lp"))
+        fault = self.take_fault("lp")
+        if fault and fault.kind == "failed":
+            code = int(fault.value)
+            with self.lock:
+                if code in (2, 3):
+                    self.lp_key = secrets.token_hex(8)
+                return json_reply({"failed": code, "ts": str(len(self.lp_events))}
+                                  if code == 1 else {"failed": code})
+        if params.get("key") != self.lp_key:
+            return json_reply({"failed": 2})
+        try:
+            ts = int(params.get("ts", 0))
+        except ValueError:
+            return json_reply({"failed": 1, "ts": str(len(self.lp_events))})
+        wait = min(float(params.get("wait", 25) or 0), self.max_wait)
+        deadline = time.monotonic() + wait
+        with self._new_events:
+            if ts > len(self.lp_events):
+                return json_reply({"failed": 1, "ts": str(len(self.lp_events))})
+            while len(self.lp_events) <= ts and time.monotonic() < deadline:
+                self._new_events.wait(deadline - time.monotonic())
+            updates = self.lp_events[ts:]
+            return json_reply({"ts": str(ts + len(updates)), "updates": updates})
+
+    def push_longpoll(self, event: dict) -> None:
+        """Make an event available to long-poll clients."""
+        with self._new_events:
+            self.lp_events.append(event)
+            self._new_events.notify_all()
+
+    # --- events and the Callback API driver ----------------------------------------------
+    def message_event(self, from_id: int, text: str, attachments: list | None = None,
+                      peer_id: int | None = None) -> dict:
+        """A `message_new` event as VK sends it (API 5.199)."""
+        peer = peer_id or from_id
+        with self.lock:
+            self._cmid[peer] = self._cmid.get(peer, 0) + 1
+            cmid = self._cmid[peer]
+        message = {"id": 0, "date": int(time.time()), "from_id": from_id, "peer_id": peer,
+                   "text": text, "attachments": attachments or [], "conversation_message_id": cmid,
+                   "out": 0, "fwd_messages": [], "important": False, "is_hidden": False}
+        return {"type": "message_new", "group_id": self.group_id, "v": "5.199",
+                "event_id": secrets.token_hex(20), "secret": self.secret,
+                "object": {"message": message, "client_info": {"keyboard": True}}}
+
+    def photo(self, data: bytes, content_type: str = "image/jpeg") -> dict:
+        url = self.add_file(data, content_type, secrets.token_hex(8) + ".jpg")
+        return {"type": "photo", "photo": {"id": 1, "sizes": [
+            {"type": "s", "width": 75, "height": 50, "url": url + "?size=s"},
+            {"type": "x", "width": 604, "height": 403, "url": url}]}}
+
+    def doc(self, data: bytes, title: str, content_type: str = "application/pdf") -> dict:
+        url = self.add_file(data, content_type, secrets.token_hex(8))
+        return {"type": "doc", "doc": {"id": 2, "title": title, "size": len(data),
+                                       "ext": title.rsplit(".", 1)[-1], "url": url}}
+
+    def post_callback(self, url: str, event: dict, retry: int = 0,
+                      timeout: float = 10) -> requests.Response:
+        """POST an event like the Callback API (X-Retry-Counter on resends)."""
+        headers = {"X-Retry-Counter": str(retry)} if retry else {}
+        return requests.post(url, json=event, headers=headers, timeout=timeout)
+
+    def confirmation_event(self) -> dict:
+        return {"type": "confirmation", "group_id": self.group_id, "secret": self.secret}
+
+    def sent_to(self, peer_id: int) -> list[str]:
+        with self.lock:
+            return [m["message"] for m in self.sent if m["peer_id"] == peer_id]
+
+
+__all__ = ["Fault", "VkSimulator"]

@@ -1,0 +1,82 @@
+"""The interface every platform adapter implements; shared HTTP helpers."""
+import hmac
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import requests
+
+from helpdesk.inbox.types import DeliveryError, Parsed
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0
+
+
+class ChannelAdapter:
+    """Parse deliveries, authenticate them, send replies and locate files for one channel."""
+
+    kind = ""
+    default_api_base = ""
+    text_limit = 4096
+    # Hosts the platform serves files from in production (besides the API host itself).
+    file_hosts: tuple[str, ...] = ()
+
+    def __init__(self, channel) -> None:
+        self.channel = channel
+
+    @property
+    def api_base(self) -> str:
+        return (self.channel.api_base or self.default_api_base).rstrip("/")
+
+    def authenticate(self, payload: dict, headers, path_token: str | None = None) -> bool:
+        """True when the delivery really comes from the platform."""
+        raise NotImplementedError
+
+    def parse(self, payload: dict) -> Parsed:
+        """The event key and messages of a delivery (raises ValueError on a malformed one)."""
+        raise NotImplementedError
+
+    def send(self, address: str, text: str, dedupe_id: int) -> str:
+        """Send a text; returns the platform's message id or raises DeliveryError."""
+        raise NotImplementedError
+
+    def file_url(self, source: str) -> str:
+        """The URL to download an attachment from (a file id may need an API call)."""
+        return source
+
+    def allowed_hosts(self) -> set[str]:
+        """Host names (host or host:port) attachments may be downloaded from."""
+        hosts = {urlsplit(self.api_base).netloc.lower()}
+        return hosts | set(self.file_hosts)
+
+
+def same_secret(given, expected: str) -> bool:
+    """Constant-time comparison; an empty expected secret never matches."""
+    if not expected or not isinstance(given, str):
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def from_timestamp(value, divisor: float = 1.0) -> datetime:
+    """A platform timestamp (seconds or ms) as aware UTC; now when absent or invalid."""
+    try:
+        return datetime.fromtimestamp(float(value) / divisor, timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return datetime.now(timezone.utc)
+
+
+def http_error(exc: requests.RequestException) -> DeliveryError:
+    """Network trouble is always worth another try."""
+    return DeliveryError(f"сеть: {exc.__class__.__name__}", retryable=True)
+
+
+def status_error(status: int, reason: str, retry_after: float | None = None) -> DeliveryError:
+    """Classify an HTTP status: 429 and 5xx retry, other 4xx are permanent."""
+    retryable = status == 429 or status >= 500 or status == 408
+    return DeliveryError(f"HTTP {status}: {reason}", retryable=retryable, retry_after=retry_after)
+
+
+def need(mapping, key: str):
+    """A required field of a payload (ValueError names it when missing)."""
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise ValueError(f"missing field {key}")
+    return mapping[key]

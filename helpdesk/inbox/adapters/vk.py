@@ -1,0 +1,137 @@
+"""VK community messages: Callback API parsing, vk_api sends against a configurable host."""
+import threading
+
+import requests
+import vk_api
+from requests.adapters import HTTPAdapter
+from vk_api.exceptions import ApiError, ApiHttpError
+
+from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, ChannelAdapter,
+                                          from_timestamp, http_error, need, same_secret,
+                                          status_error)
+from helpdesk.inbox.types import DeliveryError, IncomingAttachment, IncomingMessage, Parsed
+
+API_VERSION = "5.199"
+VK_HOST = "https://api.vk.ru"
+RETRYABLE = {1, 6, 9, 10, 29}
+PERMANENT = {5, 900, 901, 902, 914}
+
+_clients: dict[tuple, vk_api.VkApi] = {}
+_clients_lock = threading.Lock()
+
+
+class HostRewriteAdapter(HTTPAdapter):
+    """Sends vk_api's hard-coded https://api.vk.ru requests to the configured base URL."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(pool_maxsize=16)
+        self.base = base.rstrip("/")
+
+    def send(self, request, **kwargs):
+        if request.url.startswith(VK_HOST):
+            request.url = self.base + request.url[len(VK_HOST):]
+        if not kwargs.get("timeout"):
+            kwargs["timeout"] = (CONNECT_TIMEOUT, READ_TIMEOUT)
+        return super().send(request, **kwargs)
+
+
+def vk_session(base: str) -> requests.Session:
+    """A requests session whose VK API calls go to `base` (with timeouts)."""
+    session = requests.Session()
+    session.mount(VK_HOST + "/", HostRewriteAdapter(base))
+    return session
+
+
+def vk_client(token: str, base: str) -> vk_api.VkApi:
+    """A cached VkApi for a token and base URL: API 5.199, ~20 requests/s, errors left to us."""
+    key = (token, base)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = vk_api.VkApi(token=token, session=vk_session(base), api_version=API_VERSION)
+            client.RPS_DELAY = 1 / 20
+            client.error_handlers.pop(6, None)  # our outbox backs off instead of sleeping here
+            _clients[key] = client
+    return client
+
+
+class VkAdapter(ChannelAdapter):
+    kind = "vk"
+    default_api_base = VK_HOST
+    text_limit = 9000
+    file_hosts = ("userapi.com", "*.userapi.com", "*.vk.com", "*.vk.ru", "*.vkuser.net",
+                  "*.mycdn.me")
+
+    def client(self) -> vk_api.VkApi:
+        return vk_client(self.channel.token, self.api_base)
+
+    def authenticate(self, payload, headers, path_token=None) -> bool:
+        group = str(payload.get("group_id", ""))
+        if self.channel.group_id and group != str(self.channel.group_id):
+            return False
+        if payload.get("type") == "confirmation" and not self.channel.secret:
+            return True
+        return same_secret(payload.get("secret"), self.channel.secret)
+
+    def parse(self, payload) -> Parsed:
+        kind = need(payload, "type")
+        if kind == "confirmation":
+            return Parsed(reply=self.channel.confirmation or "")
+        if kind != "message_new":
+            return Parsed()
+        obj = need(payload, "object")
+        message = obj.get("message", obj) if isinstance(obj, dict) else None
+        if not isinstance(message, dict) or message.get("out"):
+            return Parsed()
+        peer = int(need(message, "peer_id"))
+        cmid = int(need(message, "conversation_message_id"))
+        sender = int(message.get("from_id") or peer)
+        event_key = str(payload.get("event_id") or f"msg:{peer}:{cmid}")
+        incoming = IncomingMessage(
+            event_key=event_key, message_key=f"{peer}:{cmid}", external_user_id=str(sender),
+            reply_address=str(peer), text=str(message.get("text") or ""),
+            sent_at=from_timestamp(message.get("date")), external_id=str(message.get("id", "")),
+            display_name=f"VK id{sender}", attachments=tuple(_attachments(message)))
+        return Parsed(event_key=event_key, messages=(incoming,))
+
+    def send(self, address, text, dedupe_id) -> str:
+        try:
+            result = self.client().method("messages.send", {
+                "peer_id": int(address), "random_id": int(dedupe_id), "message": text})
+        except ApiError as exc:
+            code = int(exc.code)
+            reason = f"VK {code}: {exc.error.get('error_msg', '')}"
+            retryable = code in RETRYABLE or code not in PERMANENT and code >= 1000
+            raise DeliveryError(reason, retryable=retryable) from None
+        except ApiHttpError as exc:
+            raise status_error(exc.response.status_code, "VK API") from None
+        except requests.RequestException as exc:
+            raise http_error(exc) from None
+        except ValueError as exc:  # a body that is not JSON
+            raise DeliveryError(f"VK: ответ не разобран ({exc.__class__.__name__})",
+                                retryable=True) from None
+        return str(result)
+
+
+def _attachments(message: dict):
+    for item in message.get("attachments") or ():
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("type")
+        body = item.get(kind) if isinstance(item.get(kind), dict) else {}
+        if kind == "photo":
+            sizes = [s for s in body.get("sizes") or () if isinstance(s, dict) and s.get("url")]
+            if sizes:
+                best = max(sizes, key=lambda s: (s.get("width") or 0) * (s.get("height") or 0))
+                yield IncomingAttachment("photo", best["url"], f"photo{body.get('id', '')}.jpg",
+                                         "image/jpeg")
+        elif kind == "doc" and body.get("url"):
+            title = str(body.get("title") or "document")
+            size = body.get("size") if isinstance(body.get("size"), int) else None
+            yield IncomingAttachment("document", body["url"], title[:300], "", size)
+        elif kind == "audio_message":
+            link = body.get("link_ogg") or body.get("link_mp3")
+            if link:
+                mime = "audio/ogg" if body.get("link_ogg") else "audio/mpeg"
+                yield IncomingAttachment("voice", link, "voice" + (".ogg" if body.get("link_ogg")
+                                                                    else ".mp3"), mime)

@@ -1,0 +1,146 @@
+"""The one ingest path (webhooks, pollers, demo): citizen, ticket threading, message, attachments."""
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from helpdesk.audit.log import record
+from helpdesk.extensions import db
+from helpdesk.inbox.types import IncomingMessage
+from helpdesk.models import Attachment, Channel, Citizen, Message, Ticket
+from helpdesk.models.message import Direction
+from helpdesk.models.setting import get_setting
+from helpdesk.models.ticket import TicketStatus
+from helpdesk.models.types import utcnow
+from helpdesk.tasks import dispatch
+from helpdesk.tickets.services import next_ticket_number
+
+log = logging.getLogger(__name__)
+
+THREAD_WINDOW_KEY = "inbox.thread_window_days"
+DEFAULT_THREAD_WINDOW_DAYS = 7
+REOPENABLE = (TicketStatus.ANSWERED, TicketStatus.CLOSED)
+
+
+@dataclass
+class IngestResult:
+    message: Message
+    ticket: Ticket
+    new_ticket: bool = False
+    duplicate: bool = False
+
+
+def ingest(channel: Channel, incoming: IncomingMessage,
+           received_at: datetime | None = None) -> IngestResult:
+    """Record one citizen message exactly once and thread it into a ticket (flushes)."""
+    now = utcnow()
+    received_at = received_at or now
+    citizen = _citizen(channel, incoming)
+    existing = _message_by_key(channel, incoming.message_key)  # checked under the citizen lock
+    if existing is not None:
+        return IngestResult(existing, db.session.get(Ticket, existing.ticket_id), duplicate=True)
+    ticket, new = _thread(channel, citizen, received_at, now)
+    message = Message(ticket_id=ticket.id, channel_id=channel.id, direction=Direction.INBOUND,
+                      text=incoming.text, external_key=incoming.message_key[:128],
+                      external_id=incoming.external_id[:128] or None,
+                      sent_at=incoming.sent_at, created_at=now)
+    db.session.add(message)
+    db.session.flush()
+    for item in incoming.attachments:
+        db.session.add(Attachment(message_id=message.id, kind=item.kind,
+                                  original_name=item.name[:300] or "file",
+                                  mime_type=(item.mime_type or "application/octet-stream")[:100],
+                                  size=item.size, source=item.source))
+    ticket.last_message_at = max(ticket.last_message_at or now, now)
+    if new:
+        _recompute_clocks(ticket, now)
+        record("ticket_created", object_type="ticket", object_id=str(ticket.id),
+               details={"channel": channel.slug, "message_id": message.id})
+        from helpdesk.inbox.ack import acknowledge
+
+        acknowledge(ticket)
+        dispatch("inbox.route", ticket.id, message.id)
+    db.session.flush()
+    if incoming.attachments:
+        dispatch("inbox.download_attachments", message.id)
+    log.info("ingested message %s into ticket %s (new=%s)", message.id, ticket.id, new)
+    return IngestResult(message, ticket, new_ticket=new)
+
+
+def thread_window() -> timedelta:
+    """How long after closing a ticket a new message still reopens it (setting, days)."""
+    try:
+        days = float(get_setting(THREAD_WINDOW_KEY, DEFAULT_THREAD_WINDOW_DAYS))
+    except (TypeError, ValueError):
+        days = DEFAULT_THREAD_WINDOW_DAYS
+    return timedelta(days=max(days, 0))
+
+
+def _message_by_key(channel: Channel, key: str) -> Message | None:
+    return db.session.scalar(select(Message).where(
+        Message.channel_id == channel.id, Message.external_key == key[:128]))
+
+
+def _citizen(channel: Channel, incoming: IncomingMessage) -> Citizen:
+    """Find or create the citizen, row-locked on PostgreSQL so one citizen ingests at a time."""
+    values = dict(channel_id=channel.id, external_user_id=incoming.external_user_id[:128],
+                  reply_address=incoming.reply_address[:128],
+                  display_name=incoming.display_name[:300], first_name=incoming.first_name,
+                  last_name=incoming.last_name, username=incoming.username)
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(Citizen).values(**values, created_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["channel_id", "external_user_id"]))
+    query = select(Citizen).where(Citizen.channel_id == channel.id,
+                                  Citizen.external_user_id == values["external_user_id"])
+    if dialect == "postgresql":
+        query = query.with_for_update()
+    citizen = db.session.scalar(query.execution_options(populate_existing=True))
+    if citizen.anonymized_at is None:
+        if incoming.reply_address and citizen.reply_address != values["reply_address"]:
+            citizen.reply_address = values["reply_address"]
+        if incoming.display_name and not citizen.display_name:
+            citizen.display_name = values["display_name"]
+    return citizen
+
+
+def _thread(channel: Channel, citizen: Citizen, received_at: datetime,
+            now: datetime) -> tuple[Ticket, bool]:
+    """The citizen's open ticket on this channel, a reopened one, or a new one."""
+    last = db.session.scalar(select(Ticket).where(
+        Ticket.citizen_id == citizen.id, Ticket.channel_id == channel.id,
+    ).order_by(Ticket.id.desc()).limit(1))
+    if last is not None:
+        if last.status == TicketStatus.ANSWERED or (
+                last.status == TicketStatus.CLOSED and last.closed_at is not None
+                and now - last.closed_at <= thread_window()):
+            _reopen(last)
+            return last, False
+        if last.is_open:
+            return last, False
+    ticket = Ticket(number=next_ticket_number(received_at), status=TicketStatus.NEW,
+                    channel_id=channel.id, citizen_id=citizen.id, received_at=received_at,
+                    last_message_at=now)
+    db.session.add(ticket)
+    db.session.flush()
+    return ticket, True
+
+
+def _reopen(ticket: Ticket) -> None:
+    previous = ticket.status
+    ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
+    ticket.closed_at = None
+    record("ticket_reopened", object_type="ticket", object_id=str(ticket.id),
+           details={"from": str(previous), "to": str(ticket.status)})
+
+
+def _recompute_clocks(ticket: Ticket, now: datetime) -> None:
+    try:
+        from helpdesk.deadlines.store import recompute
+    except ImportError:  # the deadlines package is not there yet
+        return
+    recompute(ticket, now)

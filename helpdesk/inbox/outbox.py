@@ -1,0 +1,192 @@
+"""Replies: written with their outbox row in one transaction, sent by a worker after commit."""
+import logging
+import random
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from helpdesk.audit.log import record
+from helpdesk.extensions import db
+from helpdesk.inbox.adapters import adapter_for, snapshot
+from helpdesk.inbox.throttle import throttle_for
+from helpdesk.inbox.types import DeliveryError
+from helpdesk.models import Channel, Citizen, Message, OutboxItem, Ticket
+from helpdesk.models.message import Delivery, Direction
+from helpdesk.models.ticket import TicketStatus
+from helpdesk.models.types import utcnow
+from helpdesk.tasks import dispatch
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BASE_DELAY = 2.0
+MAX_DELAY = 600.0
+DUE = ("pending", "retrying")
+
+
+class ReplyError(ValueError):
+    """A reply that cannot be sent (Russian message for the person)."""
+
+
+def enqueue(ticket: Ticket, text: str, author=None, is_auto: bool = False) -> Message:
+    """An outbound message and its outbox row (flushes; delivery is scheduled after commit)."""
+    now = utcnow()
+    message = Message(ticket_id=ticket.id, channel_id=ticket.channel_id,
+                      direction=Direction.OUTBOUND, author_id=getattr(author, "id", None),
+                      text=text, sent_at=now, created_at=now, is_auto=is_auto,
+                      delivery_status=Delivery.PENDING)
+    db.session.add(message)
+    db.session.flush()
+    item = OutboxItem(message_id=message.id, channel_id=ticket.channel_id, status="pending",
+                      attempts=0, next_attempt_at=now, created_at=now)
+    db.session.add(item)
+    db.session.flush()
+    dispatch("inbox.deliver", item.id)
+    return message
+
+
+def send_reply(ticket: Ticket, author, text: str) -> Message:
+    """A staff reply to the citizen on the ticket's platform (flushes; the caller commits)."""
+    text = (text or "").strip()
+    if not text:
+        raise ReplyError("Пустой ответ")
+    channel = db.session.get(Channel, ticket.channel_id)
+    limit = adapter_for(channel).text_limit
+    if len(text) > limit:
+        raise ReplyError(f"Ответ длиннее {limit} символов, допустимых в {channel.kind_label}")
+    citizen = db.session.get(Citizen, ticket.citizen_id)
+    if citizen is None or citizen.anonymized_at is not None or not citizen.reply_address:
+        raise ReplyError("Автору нельзя ответить: данные обезличены или адрес неизвестен")
+    message = enqueue(ticket, text, author=author)
+    now = message.created_at
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+    ticket.answered_at = now
+    if ticket.status in (TicketStatus.NEW, TicketStatus.TRIAGE, TicketStatus.ASSIGNED):
+        ticket.status = TicketStatus.ANSWERED
+    db.session.flush()
+    record("reply_sent", actor=author, object_type="ticket", object_id=str(ticket.id),
+           details={"message_id": message.id})
+    return message
+
+
+def retry_delivery(message: Message, user) -> OutboxItem:
+    """A person asks to send a failed reply again (flushes; the caller commits)."""
+    item = db.session.scalar(select(OutboxItem).where(OutboxItem.message_id == message.id))
+    if item is None or message.delivery_status != Delivery.FAILED:
+        raise ReplyError("Повторить можно только недоставленный ответ")
+    item.status, item.attempts, item.last_error = "pending", 0, None
+    item.next_attempt_at, item.locked_until = utcnow(), None
+    message.delivery_status, message.delivery_error = Delivery.PENDING, None
+    db.session.flush()
+    record("reply_retried", actor=user, object_type="ticket", object_id=str(message.ticket_id),
+           details={"message_id": message.id})
+    dispatch("inbox.deliver", item.id)
+    return item
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=float(current_app.config.get("INBOX_SEND_LEASE_SECONDS", 60)))
+
+
+def _claimable(now):
+    return or_(
+        (OutboxItem.status.in_(DUE)) & (OutboxItem.next_attempt_at <= now),
+        (OutboxItem.status == "sending") & (OutboxItem.locked_until < now),
+    )
+
+
+def claim(item_id: int | None = None, limit: int = 20) -> list[int]:
+    """Atomically take due items (SKIP LOCKED on PostgreSQL, conditional UPDATE on SQLite); commits."""
+    now = utcnow()
+    values = dict(status="sending", locked_until=now + _lease(), attempts=OutboxItem.attempts + 1)
+    query = select(OutboxItem.id).where(_claimable(now)).order_by(OutboxItem.next_attempt_at)
+    if item_id is not None:
+        query = query.where(OutboxItem.id == item_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = db.session.scalars(query.limit(limit).with_for_update(skip_locked=True)).all()
+        if ids:
+            db.session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids)).values(**values))
+    else:
+        candidates = db.session.scalars(query.limit(limit)).all()
+        ids = [i for i in candidates if db.session.execute(
+            update(OutboxItem).where(OutboxItem.id == i, _claimable(now)).values(**values)
+        ).rowcount]
+    db.session.commit()
+    return list(ids)
+
+
+def deliver(item_id: int) -> str | None:
+    """Claim and send one item if it is due; returns its new status (None if not claimed)."""
+    if not claim(item_id):
+        return None
+    return _send(item_id)
+
+
+def deliver_due(limit: int = 50) -> int:
+    """Send every due item (sweeper and worker loop); returns how many were tried."""
+    ids = claim(limit=limit)
+    for item_id in ids:
+        try:
+            _send(item_id)
+        except Exception:  # the lease expires and the item is claimed again
+            db.session.rollback()
+            log.exception("outbox item %s crashed", item_id)
+    return len(ids)
+
+
+def _send(item_id: int) -> str:
+    item = db.session.get(OutboxItem, item_id)
+    message = db.session.get(Message, item.message_id)
+    channel = db.session.get(Channel, item.channel_id)
+    ticket = db.session.get(Ticket, message.ticket_id)
+    citizen = db.session.get(Citizen, ticket.citizen_id)
+    config, text, address = snapshot(channel), message.text, citizen.reply_address
+    message_id = message.id
+    db.session.rollback()  # no transaction held open while talking to the platform
+    try:
+        if not config.active:
+            raise DeliveryError("канал отключён", retryable=False)
+        throttle_for(config.kind).wait(config.id, address)
+        external_id = adapter_for(config).send(address, text, item_id)
+    except DeliveryError as exc:
+        return _record_failure(item_id, exc)
+    now = utcnow()
+    db.session.execute(update(OutboxItem).where(OutboxItem.id == item_id).values(
+        status="sent", sent_at=now, locked_until=None, last_error=None))
+    db.session.execute(update(Message).where(Message.id == message_id).values(
+        delivery_status=Delivery.SENT, delivered_at=now, delivery_error=None,
+        external_id=external_id[:128] or None))
+    db.session.commit()
+    log.info("outbox item %s sent", item_id)
+    return "sent"
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Seconds to wait before the next try: the platform's retry_after, else exponential + jitter."""
+    if retry_after:
+        return float(retry_after) + random.uniform(0, 0.5)
+    delay = min(MAX_DELAY, BASE_DELAY * (2 ** max(attempts - 1, 0)))
+    return delay / 2 + random.uniform(0, delay / 2)
+
+
+def _record_failure(item_id: int, exc: DeliveryError) -> str:
+    item = db.session.get(OutboxItem, item_id)
+    message = db.session.get(Message, item.message_id)
+    max_attempts = int(current_app.config.get("INBOX_MAX_SEND_ATTEMPTS", MAX_ATTEMPTS))
+    item.last_error = message.delivery_error = exc.reason
+    item.locked_until = None
+    if exc.retryable and item.attempts < max_attempts:
+        delay = backoff(item.attempts, exc.retry_after)
+        item.status, item.next_attempt_at = "retrying", utcnow() + timedelta(seconds=delay)
+        message.delivery_status = Delivery.RETRYING
+        log.warning("outbox item %s retry in %.1fs: %s", item_id, delay, exc.reason)
+    else:
+        item.status = "failed"
+        message.delivery_status = Delivery.FAILED
+        record("reply_failed", object_type="ticket", object_id=str(message.ticket_id),
+               result="error", details={"message_id": message.id, "reason": exc.reason})
+        log.warning("outbox item %s failed: %s", item_id, exc.reason)
+    db.session.commit()
+    return item.status

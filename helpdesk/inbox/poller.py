@@ -1,0 +1,138 @@
+"""Polling for deployments without a public URL: VK Bots Long Poll and Telegram getUpdates."""
+import logging
+import threading
+
+import requests
+from sqlalchemy import select
+from vk_api.bot_longpoll import VkBotLongPoll
+from vk_api.exceptions import VkApiError
+
+from helpdesk.extensions import db
+from helpdesk.inbox.adapters import adapter_for, snapshot
+from helpdesk.inbox.adapters.telegram import TelegramError
+from helpdesk.inbox.adapters.vk import vk_client
+from helpdesk.inbox.events import process_event, store_event
+from helpdesk.models import Channel
+
+log = logging.getLogger(__name__)
+
+
+class PollError(Exception):
+    """A poll round failed (network, platform error, conflict); the loop backs off."""
+
+
+def _store_all(channel: Channel, raw_events: list[dict], state: dict) -> int:
+    """Store the events and the new poll position in one commit, then ingest them."""
+    adapter = adapter_for(channel)
+    new_ids = []
+    for raw in raw_events:
+        try:
+            parsed = adapter.parse(raw)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("channel %s: unparsed polled event skipped", channel.id)
+            continue
+        if parsed.event_key:
+            event_id = store_event(channel.id, parsed.event_key, raw)
+            if event_id is not None:
+                new_ids.append(event_id)
+    channel.poll_state = {**(channel.poll_state or {}), **state}
+    db.session.commit()
+    for event_id in new_ids:
+        process_event(event_id)
+    return len(new_ids)
+
+
+class TelegramPoller:
+    """getUpdates with the offset kept in Channel.poll_state."""
+
+    def __init__(self, channel_id: int, timeout: int = 25) -> None:
+        self.channel_id, self.timeout = channel_id, timeout
+
+    def poll_once(self) -> int:
+        channel = db.session.get(Channel, self.channel_id)
+        offset = (channel.poll_state or {}).get("offset")
+        adapter = adapter_for(snapshot(channel))
+        db.session.rollback()
+        params = {"timeout": self.timeout, "limit": 100}
+        if offset:
+            params["offset"] = offset
+        try:
+            updates = adapter.call("getUpdates", params, timeout=self.timeout + 10) or []
+        except TelegramError as exc:
+            if exc.status == 409:
+                raise PollError("getUpdates: 409, для бота установлен вебхук") from None
+            raise PollError(f"getUpdates: {exc.status}") from None
+        except requests.RequestException as exc:
+            raise PollError(f"getUpdates: {exc.__class__.__name__}") from None
+        if not updates:
+            return 0
+        next_offset = max(int(u["update_id"]) for u in updates) + 1
+        channel = db.session.get(Channel, self.channel_id)
+        return _store_all(channel, updates, {"offset": next_offset})
+
+
+class VkPoller:
+    """VK Bots Long Poll through vk_api's VkBotLongPoll (it handles failed 1/2/3)."""
+
+    def __init__(self, channel_id: int, wait: int = 25) -> None:
+        self.channel_id, self.wait = channel_id, wait
+        self.longpoll: VkBotLongPoll | None = None
+
+    def _connect(self, config) -> VkBotLongPoll:
+        client = vk_client(config.token, adapter_for(config).api_base)
+        longpoll = VkBotLongPoll(client, int(config.group_id or 0), wait=self.wait)
+        saved = (config.poll_state or {}).get("ts")
+        if saved:
+            longpoll.ts = saved  # continue where the last run stopped; failed=1 corrects it
+        return longpoll
+
+    def poll_once(self) -> int:
+        config = snapshot(db.session.get(Channel, self.channel_id))
+        db.session.rollback()
+        try:
+            if self.longpoll is None:
+                self.longpoll = self._connect(config)
+            events = self.longpoll.check()
+        except (VkApiError, requests.RequestException, ValueError, KeyError) as exc:
+            self.longpoll = None
+            raise PollError(f"VK long poll: {exc.__class__.__name__}") from None
+        channel = db.session.get(Channel, self.channel_id)
+        if not events and (channel.poll_state or {}).get("ts") == self.longpoll.ts:
+            db.session.rollback()
+            return 0
+        return _store_all(channel, [e.raw for e in events], {"ts": self.longpoll.ts})
+
+
+def poller_for(channel: Channel, wait: int = 25):
+    """The poller of a channel (VK or Telegram)."""
+    if channel.kind == "vk":
+        return VkPoller(channel.id, wait)
+    if channel.kind == "telegram":
+        return TelegramPoller(channel.id, wait)
+    raise PollError("Одноклассники не поддерживают опрос: используйте вебхук")
+
+
+def run(channel_id: int, wait: int = 25, stop: threading.Event | None = None,
+        rounds: int | None = None) -> int:
+    """Poll until stopped (or for `rounds` rounds), backing off on errors; returns events stored."""
+    stop = stop or threading.Event()
+    channel = db.session.get(Channel, channel_id)
+    poller = poller_for(channel, wait)
+    total, delay, done = 0, 1.0, 0
+    while not stop.is_set() and (rounds is None or done < rounds):
+        done += 1
+        try:
+            total += poller.poll_once()
+            delay = 1.0
+        except PollError as exc:
+            db.session.rollback()
+            log.warning("channel %s: %s; retry in %.0fs", channel_id, exc, delay)
+            stop.wait(delay)
+            delay = min(delay * 2, 30.0)
+    return total
+
+
+def channel_by_slug(slug: str) -> Channel | None:
+    """An active channel by slug."""
+    return db.session.scalar(select(Channel).where(Channel.slug == slug,
+                                                   Channel.active.is_(True)))

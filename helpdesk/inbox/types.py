@@ -1,0 +1,51 @@
+"""Plain data passed between the platform adapters and ingest (no ORM, no Flask)."""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    """A file attached to a citizen's message, not yet downloaded."""
+
+    kind: str            # photo | document | voice | other
+    source: str          # a platform URL or a file id (Telegram)
+    name: str = ""
+    mime_type: str = ""
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """One citizen message as the platform described it, with both dedupe keys."""
+
+    event_key: str                 # unique per delivery (VK event_id, OK mid, TG update_id)
+    message_key: str               # unique per message (PLATFORMS.md "message key")
+    external_user_id: str
+    reply_address: str             # VK peer_id, OK chat id, Telegram chat id
+    text: str
+    sent_at: datetime
+    external_id: str = ""
+    display_name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    username: str = ""
+    attachments: tuple[IncomingAttachment, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a delivery is: an event to store (event_key) or an immediate answer (reply)."""
+
+    event_key: str | None = None
+    messages: tuple[IncomingMessage, ...] = ()
+    reply: str | None = None
+
+
+class DeliveryError(Exception):
+    """A failed send, classified: retryable (maybe after `retry_after` s) or permanent."""
+
+    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason[:500]
+        self.retryable = retryable
+        self.retry_after = retry_after

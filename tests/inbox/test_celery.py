@@ -1,0 +1,58 @@
+"""With Redis configured, the web process queues work for a real Celery worker process."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.models import Message, OutboxItem
+from helpdesk.models.message import Direction
+from tests.conftest import make_test_app
+from tests.fakes.live import LiveServer
+from tests.inbox.conftest import make_platform
+
+REDIS_URL = "redis://127.0.0.1:6379/1"
+
+
+@pytest.mark.slow
+def test_webhook_work_runs_in_celery_worker(app, ctx, vk_fake, tmp_path):
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running")
+    redis.Redis.from_url(REDIS_URL).delete("celery")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    web = make_test_app({"SQLALCHEMY_DATABASE_URI": uri, "REDIS_URL": REDIS_URL,
+                         "CELERY_ENABLED": True})
+    env = {**os.environ, "HELPDESK_ENV": "test", "TEST_DATABASE_URL": uri, "REDIS_URL": REDIS_URL}
+    log = open(tmp_path / "worker.log", "wb")
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "helpdesk.celery_app",
+                               "worker", "--pool", "solo", "--loglevel", "warning"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with LiveServer(web) as live:
+            platform = make_platform("vk", vk_fake, live.url)
+            assert platform.post(platform.event(10001, "Через Celery")).status_code == 200
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                db.session.expire_all()
+                count = db.session.scalar(select(func.count()).select_from(Message).where(
+                    Message.direction == Direction.INBOUND))
+                db.session.rollback()
+                if count:
+                    break
+                time.sleep(0.2)
+            assert count == 1, (tmp_path / "worker.log").read_text()[-2000:]
+            assert db.session.scalar(select(func.count()).select_from(OutboxItem)) == 1
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        redis.Redis.from_url(REDIS_URL).delete("celery")

@@ -1,0 +1,62 @@
+"""A message in becomes one ticket; the acknowledgement and a staff reply reach the fake once."""
+from sqlalchemy import func, select
+
+from helpdesk.extensions import db
+from helpdesk.inbox.events import process_pending
+from helpdesk.inbox.outbox import deliver_due, send_reply
+from helpdesk.models import InboundEvent, Message, Ticket
+from helpdesk.models.message import Delivery, Direction
+from tests.helpers import make_user
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_message_becomes_one_ticket_and_reply_reaches_citizen(platform):
+    payload = platform.event(70001, "Здравствуйте! В Лаишевском районе третий день нет отопления.")
+    first = platform.post(payload)
+    again = platform.post(payload)  # the platform resends: same answer, nothing new
+    assert first.status_code == 200 and again.status_code == 200
+    assert first.text == again.text
+    assert count(InboundEvent) == 1
+
+    assert process_pending() == 1
+    tickets = db.session.scalars(select(Ticket)).all()
+    assert len(tickets) == 1
+    ticket = tickets[0]
+    inbound = db.session.scalars(select(Message).where(Message.direction == Direction.INBOUND)).all()
+    assert [m.text for m in inbound] == [
+        "Здравствуйте! В Лаишевском районе третий день нет отопления."]
+    assert ticket.citizen.reply_address in (str(70001), "chat:70001")
+
+    assert deliver_due() == 1  # the acknowledgement
+    ack = platform.sent_to(70001)
+    assert len(ack) == 1 and ticket.number in ack[0]
+
+    staff = make_user("press1", "press")
+    reply = send_reply(ticket, staff, "Добрый день! Заявка передана в управляющую компанию.")
+    db.session.commit()
+    assert deliver_due() == 1
+    assert deliver_due() == 0
+    texts = platform.sent_to(70001)
+    assert texts == [ack[0], "Добрый день! Заявка передана в управляющую компанию."]
+    db.session.refresh(reply)
+    assert reply.delivery_status == Delivery.SENT and reply.delivered_at is not None
+
+    # a second message threads into the same ticket; no second acknowledgement
+    platform.post(platform.event(70001, "Спасибо, ждём."))
+    process_pending()
+    assert count(Ticket) == 1
+    assert count(Message, Message.direction == Direction.INBOUND) == 2
+    assert deliver_due() == 0
+
+
+def test_auto_ack_switched_off(platform):
+    platform.channel.auto_ack = False
+    db.session.commit()
+    platform.post(platform.event(70002, "Вопрос про пенсию"))
+    process_pending()
+    assert count(Ticket) == 1
+    assert deliver_due() == 0
+    assert platform.sent_to(70002) == []
