@@ -1,16 +1,23 @@
-"""Ticket views: thin wrappers over services, every query through helpdesk.access."""
-from flask import flash, redirect, render_template, request, url_for
+"""Ticket lists and the ticket page: thin views, every query through helpdesk.access."""
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from helpdesk.access import ticket_or_404, visible_tickets, writer_required
+from helpdesk.access import ticket_or_404
 from helpdesk.extensions import db
+from helpdesk.models.canned import CannedResponse
+from helpdesk.models.channel import Channel
+from helpdesk.models.department import Department
 from helpdesk.models.message import Message
-from helpdesk.models.ticket import Ticket
-from helpdesk.tickets import bp
-from helpdesk.tickets.services import TicketError, add_note, record_view
-
-PAGE_SIZE = 50
+from helpdesk.models.ticket import STATUS_LABELS, KIND_LABELS
+from helpdesk.models.types import utcnow
+from helpdesk.tickets import bp, explain, presenters
+from helpdesk.tickets.actions import specialists_of
+from helpdesk.tickets.outcomes import ART11_REASONS, MANUAL_STATUSES, RESULTS
+from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list_page,
+                                     parse_filters, queues_for)
+from helpdesk.tickets.services import record_view
 
 
 @bp.route("/")
@@ -22,31 +29,122 @@ def index():
 @bp.route("/tickets")
 @login_required
 def list_tickets():
-    query = visible_tickets(current_user).order_by(Ticket.id.desc()).limit(PAGE_SIZE)
-    tickets = db.session.scalars(query).all()
-    return render_template("tickets/list.html", tickets=tickets)
+    """A queue with filters, sorting and keyset pagination."""
+    filters, errors = parse_filters(request.args, current_user)
+    now = utcnow()
+    page, more_errors = list_page(current_user, filters, now, presenters.soon_before(now))
+    htmx = bool(request.headers.get("HX-Request"))
+    for error in errors + more_errors:
+        if not htmx:  # an htmx "more" request shows rows only; a flash would pop up later
+            flash(error, "warning")
+    departments = db.session.scalars(select(Department).order_by(Department.name)).all()
+    channels = db.session.scalars(select(Channel).order_by(Channel.name)).all()
+    template = "tickets/_rows.html" if htmx else "tickets/list.html"
+    return render_template(
+        template, page=page, badges=presenters.list_badges(page.tickets, now), filters=filters,
+        queues=[(q, QUEUE_LABELS[q]) for q in queues_for(current_user)],
+        statuses=STATUS_LABELS, kinds=KIND_LABELS, dues=DUE_LABELS, sorts=SORT_LABELS,
+        departments=departments, channels=channels)
 
 
 @bp.route("/tickets/<int:ticket_id>")
 @login_required
 def show(ticket_id: int):
+    """The whole conversation, citizen card, routing explanation, deadlines and actions."""
     ticket = ticket_or_404(current_user, ticket_id)
     messages = db.session.scalars(
-        select(Message).where(Message.ticket_id == ticket.id).order_by(Message.id)).all()
+        select(Message).where(Message.ticket_id == ticket.id)
+        .options(selectinload(Message.attachments), selectinload(Message.author))
+        .order_by(Message.sent_at, Message.id)).all()
+    reply_text = ""
+    canned_id = request.args.get("canned", type=int)
+    if canned_id:
+        canned = _canned_or_404(ticket, canned_id)
+        reply_text = presenters.render_canned(canned.body, ticket)
     record_view(ticket, current_user)
     db.session.commit()
-    return render_template("tickets/show.html", ticket=ticket, messages=messages)
+    now = utcnow()
+    departments = db.session.scalars(select(Department).where(Department.active.is_(True))
+                                     .order_by(Department.name)).all()
+    return render_template(
+        "tickets/show.html", ticket=ticket, messages=messages,
+        panel=presenters.deadline_panel(ticket, now),
+        other_tickets=presenters.citizen_tickets(current_user, ticket),
+        routing=explain.routing_view(presenters.routing_explanation(ticket)),
+        extraction=explain.extraction_rows(ticket.extracted),
+        canned=presenters.canned_for(ticket), reply_text=reply_text,
+        specialists=specialists_of(ticket.department_id), departments=departments,
+        manual_statuses=[(s, STATUS_LABELS[s]) for s in MANUAL_STATUSES],
+        results=RESULTS, reasons=ART11_REASONS, pending=_pending(messages),
+        outbound=[m for m in messages if m.direction == "outbound"],
+        attachment_url=_attachment_url)
 
 
-@bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
-@writer_required
-def note(ticket_id: int):
+@bp.route("/tickets/<int:ticket_id>/delivery")
+@login_required
+def delivery(ticket_id: int):
+    """Partial: the delivery status of the ticket's outbound messages (polled by htmx)."""
     ticket = ticket_or_404(current_user, ticket_id)
-    try:
-        add_note(ticket, current_user, request.form.get("text", ""))
-    except TicketError as exc:
-        flash(str(exc), "danger")
+    messages = db.session.scalars(select(Message).where(
+        Message.ticket_id == ticket.id, Message.direction == "outbound").order_by(Message.id)).all()
+    return render_template("tickets/_delivery.html", ticket=ticket, outbound=messages,
+                           pending=_pending(messages))
+
+
+@bp.route("/tickets/<int:ticket_id>/canned/<int:canned_id>")
+@login_required
+def canned_text(ticket_id: int, canned_id: int):
+    """Partial: a canned response filled for this ticket (inserted into the reply box)."""
+    ticket = ticket_or_404(current_user, ticket_id)
+    canned = _canned_or_404(ticket, canned_id)
+    return render_template("tickets/_reply_box.html", ticket=ticket,
+                           reply_text=presenters.render_canned(canned.body, ticket))
+
+
+def _canned_or_404(ticket, canned_id: int) -> CannedResponse:
+    canned = db.session.get(CannedResponse, canned_id)
+    if canned is None or not canned.active or canned.department_id not in (None, ticket.department_id):
+        abort(404)
+    return canned
+
+
+def _pending(messages) -> bool:
+    return any(m.delivery_status in ("pending", "retrying") for m in messages)
+
+
+ATTACHMENT_ENDPOINTS = ("inbox.attachment", "inbox.download_attachment", "inbox.attachment_download")
+
+
+def _attachment_url(attachment) -> str | None:
+    """The inbox's access-checked download URL of an attachment, when the inbox serves one."""
+    from flask import current_app
+    from werkzeug.routing import BuildError
+
+    for name in ATTACHMENT_ENDPOINTS:
+        if name in current_app.view_functions:
+            try:
+                return url_for(name, attachment_id=attachment.id)
+            except BuildError:
+                return None
+    return None
+
+
+
+
+@bp.route("/digest")
+@login_required
+def digests():
+    """The latest deadline digest of the user's department (press, admin, auditor: all)."""
+    from helpdesk.tickets.digest import latest_digests
+
+    if current_user.sees_all_departments:
+        rows = latest_digests()
+    elif current_user.department_id:
+        rows = latest_digests(current_user.department_id)
     else:
-        db.session.commit()
-        flash("Заметка добавлена.", "success")
-    return redirect(url_for("tickets.show", ticket_id=ticket.id))
+        rows = []
+    rows.sort(key=lambda d: d.department.name)
+    return render_template("tickets/digest.html", digests=rows)
+
+
+from helpdesk.tickets import action_views  # noqa: E402,F401  (POST routes of the same blueprint)

@@ -1,0 +1,53 @@
+"""Settings forms: each names exactly the fields it takes."""
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from helpdesk.deadlines.policy import LAST_DAY_RULE_LABELS
+from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
+
+_TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Время в формате ЧЧ:ММ")
+
+
+class CannedForm(FlaskForm):
+    title = StringField("Название", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Текст", validators=[DataRequired(), Length(max=10_000)],
+                         description="Подстановки: {name} — имя, {number} — номер, {due} — срок ответа")
+    department_id = SelectField("Подразделение", coerce=int, validate_choice=True)
+    active = BooleanField("Действует", default=True)
+
+
+class MessagePolicyForm(FlaskForm):
+    first_response_hours = DecimalField("Первый ответ, рабочих часов",
+                                        validators=[DataRequired(), NumberRange(0.25, 168)])
+    answer_working_days = IntegerField("Ответ по существу, рабочих дней",
+                                       validators=[DataRequired(), NumberRange(1, 60)])
+
+
+class AppealPolicyForm(FlaskForm):
+    registration_days = IntegerField("Регистрация, дней", validators=[DataRequired(), NumberRange(1, 366)])
+    answer_days = IntegerField("Ответ, дней с регистрации", validators=[DataRequired(), NumberRange(1, 366)])
+    max_extension_days = IntegerField("Продление не более, дней",
+                                      validators=[Optional(), NumberRange(0, 366)])
+    forward_days = IntegerField("Направление по компетенции, дней",
+                                validators=[DataRequired(), NumberRange(1, 366)])
+    last_day_rule = SelectField("Последний день — нерабочий",
+                                choices=[(str(k), v) for k, v in LAST_DAY_RULE_LABELS.items()])
+
+
+class HoursForm(FlaskForm):
+    start = StringField("Начало рабочего дня", validators=[DataRequired(), _TIME])
+    end = StringField("Окончание рабочего дня", validators=[DataRequired(), _TIME])
+
+
+class CalendarDayForm(FlaskForm):
+    day = DateField("Дата", validators=[DataRequired(message="Укажите дату")])
+    kind = SelectField("Вид дня", choices=list(CALENDAR_DAY_KIND_LABELS.items()))
+    name = StringField("Название", validators=[Optional(), Length(max=200)])
+    source = StringField("Источник", validators=[Optional(), Length(max=40)])
+    confirmed = BooleanField("Подтверждено указом", default=True)
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token, for POST buttons."""

@@ -1,0 +1,90 @@
+"""Settings services: canned responses and deadline edits; flush and audit, the view commits."""
+from sqlalchemy import select
+
+from helpdesk.audit.log import record
+from helpdesk.deadlines import store
+from helpdesk.extensions import db
+from helpdesk.models.canned import CannedResponse
+from helpdesk.models.ticket import OPEN_STATUSES, Ticket
+from helpdesk.models.types import utcnow
+
+
+class SettingsError(ValueError):
+    """A settings value that cannot be saved (Russian message)."""
+
+
+def save_canned(canned: CannedResponse | None, actor, title: str, body: str,
+                department_id: int | None, active: bool) -> CannedResponse:
+    """Create or update a canned response (titles are unique)."""
+    title = title.strip()
+    clash = db.session.scalar(select(CannedResponse).where(CannedResponse.title == title))
+    if clash is not None and clash is not canned:
+        raise SettingsError("Шаблон с таким названием уже есть")
+    if canned is None:
+        canned = CannedResponse()
+        db.session.add(canned)
+    canned.title, canned.body = title, body.strip()
+    canned.department_id, canned.active = department_id or None, active
+    db.session.flush()
+    record("canned_saved", actor=actor, object_type="canned_response", object_id=str(canned.id))
+    return canned
+
+
+def recompute_open_tickets(batch: int = 500) -> int:
+    """Recompute the clocks of every open ticket after a policy or calendar change (flushes)."""
+    now, count, last_id = utcnow(), 0, 0
+    while True:
+        rows = db.session.scalars(select(Ticket).where(
+            Ticket.status.in_(OPEN_STATUSES), Ticket.id > last_id).order_by(Ticket.id).limit(batch)).all()
+        if not rows:
+            return count
+        for ticket in rows:
+            store.recompute(ticket, now)
+        count += len(rows)
+        last_id = rows[-1].id
+
+
+def save_policy(actor, kind: str, params: dict) -> int:
+    """Store a clock policy and recompute open tickets; returns how many were recomputed."""
+    try:
+        store.save_policy(kind, params)
+    except (ValueError, TypeError) as exc:
+        raise SettingsError(f"Недопустимые значения: {exc}") from None
+    count = recompute_open_tickets()
+    record("deadline_policy_saved", actor=actor, object_type="deadline_policy", object_id=kind,
+           details={**params, "recomputed": count})
+    return count
+
+
+def save_hours(actor, start: str, end: str) -> int:
+    """Store the working hours and recompute open tickets."""
+    try:
+        store.save_working_hours(start, end)
+    except ValueError as exc:
+        raise SettingsError("Начало рабочего дня должно быть раньше окончания") from exc
+    count = recompute_open_tickets()
+    record("working_hours_saved", actor=actor, object_type="setting",
+           object_id=store.HOURS_KEY, details={"start": start, "end": end, "recomputed": count})
+    return count
+
+
+def save_day(actor, day, kind: str, name: str, source: str, confirmed: bool) -> int:
+    """Add or change a calendar day and recompute open tickets."""
+    try:
+        store.save_calendar_day(day, kind, name, source, confirmed)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
+    count = recompute_open_tickets()
+    record("calendar_day_saved", actor=actor, object_type="calendar_day", object_id=day.isoformat(),
+           details={"kind": kind, "name": name, "recomputed": count})
+    return count
+
+
+def delete_day(actor, day) -> int:
+    """Remove a calendar day and recompute open tickets."""
+    if not store.delete_calendar_day(day):
+        raise SettingsError("Такого дня в календаре нет")
+    count = recompute_open_tickets()
+    record("calendar_day_deleted", actor=actor, object_type="calendar_day",
+           object_id=day.isoformat(), details={"recomputed": count})
+    return count

@@ -1,0 +1,174 @@
+"""Admin pages: canned responses, deadline policies, working hours, the working calendar."""
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import extract, select
+
+from helpdesk.access import roles_required
+from helpdesk.deadlines import store
+from helpdesk.extensions import db
+from helpdesk.models.canned import CannedResponse
+from helpdesk.models.deadlines import CalendarDay
+from helpdesk.models.setting import get_setting
+from helpdesk.models.department import Department
+from helpdesk.models.user import Role
+from helpdesk.settings import bp, services
+from helpdesk.settings.forms import (AppealPolicyForm, CalendarDayForm, CannedForm, EmptyForm,
+                                     HoursForm, MessagePolicyForm)
+
+admin_only = roles_required(Role.ADMIN)
+
+
+def _departments():
+    rows = db.session.scalars(select(Department).where(Department.active.is_(True))
+                              .order_by(Department.name)).all()
+    return [(0, "Все подразделения")] + [(d.id, d.name) for d in rows]
+
+
+@bp.route("/canned", methods=["GET", "POST"])
+@admin_only
+def canned():
+    """The list of canned responses and the form for a new one."""
+    form = CannedForm()
+    form.department_id.choices = _departments()
+    if form.validate_on_submit():
+        return _save_canned(None, form)
+    rows = db.session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
+    return render_template("settings/canned.html", rows=rows, form=form, editing=None,
+                           button=EmptyForm()), 400 if request.method == "POST" else 200
+
+
+@bp.route("/canned/<int:canned_id>", methods=["GET", "POST"])
+@admin_only
+def canned_edit(canned_id: int):
+    """Edit one canned response."""
+    item = db.get_or_404(CannedResponse, canned_id)
+    form = CannedForm(obj=item)
+    form.department_id.choices = _departments()
+    if request.method == "GET":
+        form.department_id.data = item.department_id or 0
+    if form.validate_on_submit():
+        return _save_canned(item, form)
+    rows = db.session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
+    return render_template("settings/canned.html", rows=rows, form=form, editing=item,
+                           button=EmptyForm()), 400 if request.method == "POST" else 200
+
+
+def _save_canned(item, form):
+    try:
+        services.save_canned(item, current_user, form.title.data, form.body.data,
+                             form.department_id.data, form.active.data)
+    except services.SettingsError as exc:
+        db.session.rollback()
+        form.title.errors.append(str(exc))
+        rows = db.session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
+        return render_template("settings/canned.html", rows=rows, form=form, editing=item,
+                               button=EmptyForm()), 400
+    db.session.commit()
+    flash("Шаблон сохранён.", "success")
+    return redirect(url_for("settings.canned"))
+
+
+@bp.route("/canned/<int:canned_id>/toggle", methods=["POST"])
+@admin_only
+def canned_toggle(canned_id: int):
+    """Switch a canned response on or off."""
+    item = db.get_or_404(CannedResponse, canned_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.save_canned(item, current_user, item.title, item.body, item.department_id,
+                         not item.active)
+    db.session.commit()
+    return redirect(url_for("settings.canned"))
+
+
+@bp.route("/deadlines", methods=["GET", "POST"])
+@admin_only
+def deadlines():
+    """Both clock policies and the working hours."""
+    policies = store.load_policies()
+    hours = {**store.DEFAULT_HOURS, **(get_setting(store.HOURS_KEY) or {})}
+    which = request.form.get("form") if request.method == "POST" else None
+    message = MessagePolicyForm(prefix="m", data=None if which == "message" else policies.message.to_params())
+    appeal = AppealPolicyForm(prefix="a", data=None if which == "appeal" else policies.appeal.to_params())
+    hours_form = HoursForm(prefix="h", data=None if which == "hours" else hours)
+    status = 200
+    if which:
+        form = {"message": message, "appeal": appeal, "hours": hours_form}.get(which)
+        if form is None:
+            abort(400)
+        if form.validate_on_submit():
+            try:
+                if which == "hours":
+                    count = services.save_hours(current_user, form.start.data, form.end.data)
+                else:
+                    params = {k: v for k, v in form.data.items() if k != "csrf_token"}
+                    if "first_response_hours" in params:
+                        params["first_response_hours"] = float(params["first_response_hours"])
+                    if params.get("max_extension_days") is None and which == "appeal":
+                        params["max_extension_days"] = 0
+                    count = services.save_policy(current_user, which, params)
+            except services.SettingsError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+                status = 400
+            else:
+                db.session.commit()
+                flash(f"Сохранено. Сроки пересчитаны для открытых обращений: {count}.", "success")
+                return redirect(url_for("settings.deadlines"))
+        else:
+            status = 400
+    return render_template("settings/deadlines.html", message=message, appeal=appeal,
+                           hours=hours_form), status
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@admin_only
+def calendar():
+    """Special days of the working calendar for a year, and the form to add or change one."""
+    year = request.args.get("year", type=int) or date.today().year
+    if not 1990 <= year <= 2100:
+        abort(404)
+    form = CalendarDayForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                count = services.save_day(current_user, form.day.data, form.kind.data,
+                                          form.name.data or "", form.source.data or "",
+                                          form.confirmed.data)
+            except services.SettingsError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+                status = 400
+            else:
+                db.session.commit()
+                flash(f"День сохранён. Пересчитано обращений: {count}.", "success")
+                return redirect(url_for("settings.calendar", year=form.day.data.year))
+        else:
+            status = 400
+    days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year)
+                              .order_by(CalendarDay.day)).all()
+    return render_template("settings/calendar.html", days=days, form=form, year=year,
+                           button=EmptyForm()), status
+
+
+@bp.route("/calendar/<day>/delete", methods=["POST"])
+@admin_only
+def calendar_delete(day: str):
+    """Remove a special day."""
+    try:
+        parsed = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_day(current_user, parsed)
+    except services.SettingsError as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("settings.calendar", year=parsed.year))
+    db.session.commit()
+    flash("День удалён из календаря.", "success")
+    return redirect(url_for("settings.calendar", year=parsed.year))

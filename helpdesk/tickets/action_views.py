@@ -1,0 +1,128 @@
+"""POST routes of the ticket page: one service call each, commit once, redirect back (no JS needed)."""
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from helpdesk.access import ticket_or_404, writer_required
+from helpdesk.extensions import db
+from helpdesk.models.message import Message
+from helpdesk.tickets import actions, bp
+from helpdesk.tickets.services import TicketError, add_note
+
+
+def _run(ticket_id: int, action, success: str):
+    """Load the ticket through access control, run the action, commit or report the error."""
+    ticket = ticket_or_404(current_user, ticket_id)
+    try:
+        action(ticket)
+    except TicketError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket_id))
+
+
+def _form(name: str) -> str:
+    return request.form.get(name, "")
+
+
+def _int(name: str) -> int | None:
+    value = request.form.get(name, "").strip()
+    if not value:
+        return None
+    if not value.lstrip("-").isdigit():
+        raise TicketError("Неверное числовое значение")
+    return int(value)
+
+
+@bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
+@writer_required
+def note(ticket_id: int):
+    return _run(ticket_id, lambda t: add_note(t, current_user, _form("text")), "Заметка добавлена.")
+
+
+@bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
+@writer_required
+def reply(ticket_id: int):
+    final = request.form.get("final") == "1"
+    return _run(ticket_id, lambda t: actions.reply(t, current_user, _form("text"), final=final),
+                "Ответ поставлен в очередь отправки.")
+
+
+@bp.route("/tickets/<int:ticket_id>/assign", methods=["POST"])
+@writer_required
+def assign(ticket_id: int):
+    return _run(ticket_id, lambda t: actions.assign(t, current_user, _int("assignee_id")),
+                "Исполнитель назначен.")
+
+
+@bp.route("/tickets/<int:ticket_id>/reroute", methods=["POST"])
+@writer_required
+def reroute(ticket_id: int):
+    return _run(ticket_id, lambda t: actions.reroute(t, current_user, _int("department_id")),
+                "Обращение передано в другое подразделение.")
+
+
+@bp.route("/tickets/<int:ticket_id>/status", methods=["POST"])
+@writer_required
+def status(ticket_id: int):
+    return _run(ticket_id, lambda t: actions.change_status(t, current_user, _form("status")),
+                "Статус изменён.")
+
+
+@bp.route("/tickets/<int:ticket_id>/register", methods=["POST"])
+@writer_required
+def register(ticket_id: int):
+    return _run(ticket_id, lambda t: actions.register_appeal(
+        t, current_user, _form("name"), _form("address"), _form("email")),
+        "Обращение зарегистрировано (59-ФЗ), срок ответа — 30 дней.")
+
+
+@bp.route("/tickets/<int:ticket_id>/extend", methods=["POST"])
+@writer_required
+def extend(ticket_id: int):
+    return _run(ticket_id, lambda t: actions.extend(
+        t, current_user, _int("days"), _form("reason"), _form("notice")),
+        "Срок продлён, гражданину отправлено уведомление.")
+
+
+@bp.route("/tickets/<int:ticket_id>/forward", methods=["POST"])
+@writer_required
+def forward(ticket_id: int):
+    return _run(ticket_id, lambda t: actions.forward(t, current_user, _form("body"), _form("notice")),
+                "Обращение направлено по компетенции, гражданин уведомлён.")
+
+
+@bp.route("/tickets/<int:ticket_id>/close", methods=["POST"])
+@writer_required
+def close(ticket_id: int):
+    return _run(ticket_id, lambda t: actions.close(t, current_user, _form("result"), _form("reason")),
+                "Обращение закрыто.")
+
+
+@bp.route("/tickets/<int:ticket_id>/merge", methods=["POST"])
+@writer_required
+def merge(ticket_id: int):
+    def action(ticket):
+        target = db.session.scalar(actions.merge_target_query(current_user, _form("target")))
+        if target is None:
+            raise TicketError("Обращение с таким номером не найдено")
+        actions.merge(ticket, current_user, target)
+    return _run(ticket_id, action, "Дубликат объединён.")
+
+
+@bp.route("/tickets/<int:ticket_id>/messages/<int:message_id>/retry", methods=["POST"])
+@writer_required
+def retry(ticket_id: int, message_id: int):
+    def action(ticket):
+        from helpdesk.inbox.outbox import ReplyError, retry_delivery
+
+        message = db.session.get(Message, message_id)
+        if message is None or message.ticket_id != ticket.id:
+            raise TicketError("Сообщение не найдено")
+        try:
+            retry_delivery(message, current_user)
+        except ReplyError as exc:
+            raise TicketError(str(exc)) from None
+    return _run(ticket_id, action, "Отправка повторена.")

@@ -1,0 +1,261 @@
+"""Ticket actions: each checks its input, changes state, flushes and writes an audit event.
+
+Permission (role, department) is checked by the views through helpdesk.access before these run.
+Citizen notices go through helpdesk.inbox.outbox.send_reply (outbox row in the same transaction).
+"""
+import re
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from helpdesk.audit.log import record
+from helpdesk.deadlines import store
+from helpdesk.extensions import db
+from helpdesk.models.department import Department
+from helpdesk.models.digest import Escalation
+from helpdesk.models.message import Message
+from helpdesk.models.ticket import ENDED_STATUSES, Ticket, TicketKind, TicketStatus
+from helpdesk.models.types import utcnow
+from helpdesk.models.user import Role, User
+from helpdesk.tickets.outcomes import ART11_REASONS, MANUAL_STATUSES, RESULTS
+from helpdesk.tickets.services import TicketError
+
+MAX_TEXT = 10_000
+
+
+def _audit(action: str, user: User, ticket: Ticket, **details) -> None:
+    record(action, actor=user, object_type="ticket", object_id=str(ticket.id), details=details)
+
+
+def _text(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise TicketError(f"Заполните поле «{what}»")
+    if len(value) > limit:
+        raise TicketError(f"Поле «{what}» длиннее {limit} символов")
+    return value
+
+
+def _require_open(ticket: Ticket) -> None:
+    if ticket.status in ENDED_STATUSES:
+        raise TicketError("Обращение уже закрыто: действие недоступно")
+
+
+def _send(ticket: Ticket, user: User, text: str, is_answer: bool = True) -> Message:
+    """Queue a message to the citizen through the inbox; a mere notice is not the answer."""
+    from helpdesk.inbox.outbox import ReplyError, send_reply  # the inbox owns delivery
+
+    answered_at, status = ticket.answered_at, ticket.status
+    try:
+        message = send_reply(ticket, user, text)
+    except ReplyError as exc:
+        raise TicketError(str(exc)) from None
+    if not is_answer:  # send_reply marks the ticket answered: undo that for notices
+        ticket.answered_at, ticket.status = answered_at, status
+        db.session.flush()
+    return message
+
+
+def resolve_escalation(ticket: Ticket, now: datetime) -> None:
+    """Mark an open escalation of the ticket resolved (flushes)."""
+    db.session.execute(update(Escalation).where(
+        Escalation.ticket_id == ticket.id, Escalation.resolved_at.is_(None)
+    ).values(resolved_at=now))
+
+
+def reply(ticket: Ticket, user: User, text: str, final: bool = True,
+          now: datetime | None = None) -> Message:
+    """Send a reply to the citizen; a final one marks the ticket answered."""
+    _require_open(ticket)
+    text = _text(text, "Ответ")
+    now = now or utcnow()
+    message = _send(ticket, user, text, is_answer=final)  # send_reply writes the audit row
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+    if final:
+        ticket.answered_at = ticket.answered_at or now
+        ticket.status = TicketStatus.ANSWERED
+        resolve_escalation(ticket, now)
+    else:
+        _audit("interim_reply", user, ticket, message_id=message.id)
+    db.session.flush()
+    return message
+
+
+def assign(ticket: Ticket, user: User, assignee_id: int | None) -> None:
+    """Give the ticket to a specialist of its department (None: take it off anyone)."""
+    _require_open(ticket)
+    assignee = None
+    if assignee_id:
+        assignee = db.session.get(User, assignee_id)
+        if (assignee is None or not assignee.active or assignee.role != Role.SPECIALIST
+                or assignee.department_id != ticket.department_id):
+            raise TicketError("Назначить можно только специалиста подразделения этого обращения")
+    previous = ticket.assignee_id
+    ticket.assignee_id = assignee.id if assignee else None
+    if assignee and ticket.status in (TicketStatus.NEW, TicketStatus.TRIAGE):
+        ticket.status = TicketStatus.ASSIGNED
+    db.session.flush()
+    _audit("ticket_assigned", user, ticket, previous=previous, assignee=ticket.assignee_id)
+
+
+def reroute(ticket: Ticket, user: User, department_id: int | None) -> None:
+    """Send the ticket to another department and keep the correction for training."""
+    from helpdesk.routing.service import record_correction
+
+    _require_open(ticket)
+    department = db.session.get(Department, department_id) if department_id else None
+    if department is None or not department.active:
+        raise TicketError("Выберите действующее подразделение")
+    if department.id == ticket.department_id:
+        raise TicketError("Обращение уже в этом подразделении")
+    previous = ticket.department_id
+    record_correction(ticket, department, user)
+    ticket.assignee_id = None
+    ticket.status = TicketStatus.TRIAGE if department.is_triage else TicketStatus.ASSIGNED
+    db.session.flush()
+    _audit("ticket_rerouted", user, ticket, previous=previous, department=department.id)
+
+
+def change_status(ticket: Ticket, user: User, status: str) -> None:
+    """Move an open ticket between the working statuses."""
+    _require_open(ticket)
+    if status not in MANUAL_STATUSES:
+        raise TicketError("Этот статус нельзя выбрать вручную")
+    previous = ticket.status
+    ticket.status = status
+    db.session.flush()
+    _audit("status_changed", user, ticket, previous=previous, status=status)
+
+
+_NAME = re.compile(r"^[^\W\d_][^\W\d_'\-\.]*(?:[\s\-'][^\W\d_]+)+\.?$")
+
+
+def register_appeal(ticket: Ticket, user: User, name: str, address: str, email: str = "",
+                    now: datetime | None = None) -> None:
+    """Register the ticket as a 59-ФЗ appeal: name and address captured, the 30-day clock starts."""
+    _require_open(ticket)
+    if ticket.kind == TicketKind.APPEAL and ticket.registered_at is not None:
+        raise TicketError("Обращение уже зарегистрировано")
+    name = _text(name, "Фамилия и имя", 300)
+    if not _NAME.match(name):
+        raise TicketError("Укажите фамилию и имя (минимум два слова, без цифр)")
+    address = (address or "").strip()[:500]
+    email = (email or "").strip()[:200]
+    if not address and not email:
+        raise TicketError("Укажите почтовый адрес или адрес электронной почты для ответа")
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise TicketError("Неверный адрес электронной почты")
+    now = now or utcnow()
+    ticket.kind = TicketKind.APPEAL
+    ticket.applicant_name, ticket.applicant_address = name, address or None
+    ticket.applicant_email = email or None
+    ticket.registered_at = now
+    ticket.registration_number = f"О-{ticket.number}"
+    store.recompute(ticket, now)
+    _audit("appeal_registered", user, ticket, registration_number=ticket.registration_number)
+
+
+def extension_notice(ticket: Ticket, days: int) -> str:
+    """The default notice telling the citizen about an extension."""
+    return (f"Срок рассмотрения вашего обращения № {ticket.registration_number or ticket.number} "
+            f"продлён на {days} дн. в соответствии с ч. 2 ст. 12 Федерального закона № 59-ФЗ.")
+
+
+def extend(ticket: Ticket, user: User, days: int, reason: str, notice: str = "",
+           now: datetime | None = None) -> None:
+    """Extend a registered appeal's answer term once, by up to the policy's maximum, telling the citizen."""
+    _require_open(ticket)
+    if ticket.kind != TicketKind.APPEAL or ticket.registered_at is None:
+        raise TicketError("Продлить можно только зарегистрированное обращение (59-ФЗ)")
+    if ticket.extended_until is not None:
+        raise TicketError("Срок уже продлевался: повторное продление не допускается")
+    limit = store.load_policies().appeal.max_extension_days
+    if not isinstance(days, int) or not 1 <= days <= limit:
+        raise TicketError(f"Продление — от 1 до {limit} дней")
+    reason = _text(reason, "Причина продления", 2000)
+    store.recompute(ticket, now or utcnow(), extended_days=days)
+    ticket.extension_reason = reason
+    _send(ticket, user, (notice or "").strip() or extension_notice(ticket, days), is_answer=False)
+    db.session.flush()
+    _audit("deadline_extended", user, ticket, days=days, until=ticket.extended_until.isoformat())
+
+
+def forward(ticket: Ticket, user: User, body: str, notice: str = "",
+            now: datetime | None = None) -> None:
+    """Forward the ticket to another body by competence and tell the citizen."""
+    _require_open(ticket)
+    body = _text(body, "Куда направлено", 300)
+    now = now or utcnow()
+    text = (notice or "").strip() or (
+        f"Ваше обращение № {ticket.registration_number or ticket.number} направлено по "
+        f"компетенции: {body}. Ответ вы получите из этого органа.")
+    _send(ticket, user, text, is_answer=False)
+    ticket.forwarded_to, ticket.forwarded_at = body, now
+    ticket.status, ticket.result = TicketStatus.FORWARDED, "forwarded"
+    ticket.closed_at = now
+    resolve_escalation(ticket, now)
+    db.session.flush()
+    _audit("ticket_forwarded", user, ticket, to=body)
+
+
+def close(ticket: Ticket, user: User, result: str, reason: str = "",
+          now: datetime | None = None) -> None:
+    """Close with an ССТУ result and, where it applies, a 59-ФЗ ст. 11 reason."""
+    _require_open(ticket)
+    if result not in RESULTS:
+        raise TicketError("Выберите результат рассмотрения")
+    if reason and reason not in ART11_REASONS:
+        raise TicketError("Неизвестное основание ст. 11")
+    now = now or utcnow()
+    ticket.status, ticket.result = TicketStatus.CLOSED, result
+    ticket.close_reason = reason or None
+    ticket.closed_at = now
+    resolve_escalation(ticket, now)
+    db.session.flush()
+    _audit("ticket_closed", user, ticket, result=result, reason=reason or None)
+
+
+def merge(ticket: Ticket, user: User, target: Ticket, now: datetime | None = None) -> int:
+    """Merge a duplicate into `target` (already access-checked): its messages move there."""
+    _require_open(ticket)
+    if target.id == ticket.id:
+        raise TicketError("Нельзя объединить обращение с самим собой")
+    if target.status == TicketStatus.MERGED:
+        raise TicketError("Целевое обращение само объединено с другим")
+    now = now or utcnow()
+    moved = db.session.execute(update(Message).where(Message.ticket_id == ticket.id)
+                               .values(ticket_id=target.id)).rowcount
+    ticket.status, ticket.merged_into_id, ticket.closed_at = TicketStatus.MERGED, target.id, now
+    target.last_message_at = max(target.last_message_at, ticket.last_message_at)
+    resolve_escalation(ticket, now)
+    db.session.flush()
+    _audit("ticket_merged", user, ticket, into=target.id, messages=moved)
+    _audit("ticket_merge_received", user, target, source=ticket.id, messages=moved)
+    return moved
+
+
+def find_target(number_or_id: str):
+    """A SELECT condition for a merge target typed as a number ("2026-000123") or an id."""
+    value = (number_or_id or "").strip()
+    if not value:
+        raise TicketError("Укажите номер обращения, с которым объединить")
+    if value.isdigit():
+        return Ticket.id == int(value)
+    return Ticket.number == value
+
+
+def merge_target_query(user: User, value: str):
+    """The access-restricted query for a merge target."""
+    from helpdesk.access import visible_tickets
+
+    return visible_tickets(user).where(find_target(value))
+
+
+def specialists_of(department_id: int | None) -> list[User]:
+    """Active specialists of a department, for the assign form."""
+    if department_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.department_id == department_id, User.role == Role.SPECIALIST,
+        User.active.is_(True)).order_by(User.full_name, User.username)))

@@ -1,0 +1,158 @@
+"""Deadline digests per department (in the app and by e-mail) and escalation of overdue tickets."""
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import select
+
+from helpdesk.audit.log import record
+from helpdesk.deadlines import store
+from helpdesk.deadlines.clocks import CLOCK_LABELS
+from helpdesk.extensions import db
+from helpdesk.models.department import Department
+from helpdesk.models.digest import DepartmentDigest, Escalation
+from helpdesk.models.ticket import OPEN_STATUSES, Ticket
+from helpdesk.models.types import utcnow
+from helpdesk.models.user import User
+from helpdesk.runtime import periodic
+from helpdesk.tickets.queues import due_key_sql, nearest_clock
+
+log = logging.getLogger(__name__)
+DIGEST_EVERY = timedelta(hours=24)
+MAX_LISTED = 200
+
+
+def _item(ticket: Ticket, calendar) -> dict:
+    clock, due = nearest_clock(ticket)
+    return {"id": ticket.id, "number": ticket.number, "clock": CLOCK_LABELS.get(clock, clock),
+            "due": calendar.local(due).strftime("%d.%m.%Y %H:%M") if due else ""}
+
+
+def department_digest(department: Department, now: datetime) -> DepartmentDigest:
+    """Build (and store) a digest of a department's overdue and due-soon open tickets."""
+    from helpdesk.tickets.presenters import soon_before
+
+    calendar = store.load_calendar()
+    limit = soon_before(now, calendar)
+    due = due_key_sql()
+    base = select(Ticket).where(Ticket.department_id == department.id,
+                                Ticket.status.in_(OPEN_STATUSES))
+    overdue = db.session.scalars(base.where(due <= now).order_by(due).limit(MAX_LISTED)).all()
+    soon = db.session.scalars(base.where(due > now, due <= limit).order_by(due)
+                              .limit(MAX_LISTED)).all()
+    open_count = db.session.scalar(select(db.func.count()).select_from(base.subquery()))
+    digest = DepartmentDigest(department_id=department.id, created_at=now, content={
+        "overdue": [_item(t, calendar) for t in overdue],
+        "soon": [_item(t, calendar) for t in soon], "open": open_count})
+    db.session.add(digest)
+    db.session.flush()
+    return digest
+
+
+def digest_text(digest: DepartmentDigest) -> str:
+    """The plain-text body of a digest e-mail (Russian)."""
+    c = digest.content
+    lines = [f"Сводка по срокам: {digest.department.name}", f"Открытых обращений: {c['open']}", ""]
+    for key, title in (("overdue", "Просрочено"), ("soon", "Срок истекает")):
+        lines.append(f"{title}: {len(c[key])}")
+        lines += [f"  {i['number']} — {i['clock']} до {i['due']}" for i in c[key]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def mail_digest(digest: DepartmentDigest) -> list[str]:
+    """E-mail the digest to the department's active users with an address (when SMTP is set)."""
+    config = current_app.config
+    if not config.get("SMTP_HOST"):
+        return []
+    recipients = [u.email for u in db.session.scalars(select(User).where(
+        User.department_id == digest.department_id, User.active.is_(True))) if u.email]
+    if not recipients:
+        return []
+    msg = EmailMessage()
+    msg["Subject"] = f"Сроки обращений: {digest.department.name}"
+    msg["From"] = config.get("SMTP_FROM", "helpdesk@localhost")
+    msg["To"] = ", ".join(recipients)
+    msg.set_content(digest_text(digest))
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], int(config.get("SMTP_PORT", 25)), timeout=20) as smtp:
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        digest.email_error = f"{exc.__class__.__name__}: {exc}"[:500]
+        log.warning("digest mail for department %s failed: %s", digest.department_id,
+                    exc.__class__.__name__)
+        return []
+    digest.emailed_to = recipients
+    return recipients
+
+
+def build_digests(now: datetime | None = None, force: bool = False) -> list[DepartmentDigest]:
+    """A digest for every active department whose last one is older than a day (flushes)."""
+    now = now or utcnow()
+    made = []
+    for department in db.session.scalars(select(Department).where(Department.active.is_(True))):
+        last = db.session.scalar(select(db.func.max(DepartmentDigest.created_at)).where(
+            DepartmentDigest.department_id == department.id))
+        if not force and last is not None and now - _aware(last) < DIGEST_EVERY:
+            continue
+        digest = department_digest(department, now)
+        mail_digest(digest)
+        record("digest_built", object_type="department", object_id=str(department.id),
+               details={"overdue": len(digest.content["overdue"]),
+                        "soon": len(digest.content["soon"]), "emailed": len(digest.emailed_to)})
+        made.append(digest)
+    db.session.flush()
+    return made
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import timezone
+
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def escalate_overdue(now: datetime | None = None) -> int:
+    """Raise newly overdue open tickets to the press staff; resolve escalations no longer overdue."""
+    now = now or utcnow()
+    due = due_key_sql()
+    overdue = db.session.scalars(select(Ticket).where(
+        Ticket.status.in_(OPEN_STATUSES), due <= now,
+        ~select(Escalation.id).where(Escalation.ticket_id == Ticket.id).exists())).all()
+    for ticket in overdue:
+        clock, due_at = nearest_clock(ticket)
+        db.session.add(Escalation(ticket_id=ticket.id, clock=clock, due_at=due_at, escalated_at=now))
+        record("ticket_escalated", object_type="ticket", object_id=str(ticket.id),
+               details={"clock": clock, "due": due_at.isoformat()})
+    for esc in db.session.scalars(select(Escalation).where(Escalation.resolved_at.is_(None))):
+        ticket = db.session.get(Ticket, esc.ticket_id)
+        _, current = nearest_clock(ticket)
+        if current is None or current > now:
+            esc.resolved_at = now
+    db.session.flush()
+    return len(overdue)
+
+
+def latest_digests(department_id: int | None = None) -> list[DepartmentDigest]:
+    """The newest digest of each department (or of one department)."""
+    newest = select(DepartmentDigest.department_id, db.func.max(DepartmentDigest.id).label("id")
+                    ).group_by(DepartmentDigest.department_id)
+    if department_id is not None:
+        newest = newest.where(DepartmentDigest.department_id == department_id)
+    ids = [row.id for row in db.session.execute(newest)]
+    return list(db.session.scalars(select(DepartmentDigest).where(DepartmentDigest.id.in_(ids))))
+
+
+@periodic("desk-escalate", 300)
+def escalate_job(app) -> None:
+    """Embedded sweeper: escalate overdue tickets every five minutes."""
+    escalate_overdue()
+    db.session.commit()
+
+
+@periodic("desk-digest", 3600)
+def digest_job(app) -> None:
+    """Embedded sweeper: build the daily digests (checked hourly)."""
+    build_digests()
+    db.session.commit()

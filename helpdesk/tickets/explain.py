@@ -1,0 +1,78 @@
+"""What the ticket page shows about routing and extraction, computed here, formatted by templates."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from helpdesk.extensions import db
+from helpdesk.models.department import Department
+from helpdesk.routing.decide import REASON_LABELS
+from helpdesk.routing.language import LANGUAGE_LABELS
+from helpdesk.routing.special import KINDS
+
+MISSING_LABELS = {"surname": "фамилия", "name": "имя",
+                  "email_or_postal_address": "e-mail или почтовый адрес"}
+
+
+@dataclass
+class RoutingView:
+    confidence_percent: int
+    to_triage: bool
+    reason: str
+    language: str
+    special_kind: str | None
+    model_version: str
+    candidates: list[dict] = field(default_factory=list)  # label, percent, department
+    rules: list[dict] = field(default_factory=list)       # name, department, percent
+
+
+def routing_view(decision) -> RoutingView | None:
+    """The routing decision in words: reason, language, top topics and rules with departments."""
+    if decision is None:
+        return None
+    names = _department_names()
+    candidates = [{"label": c.get("label") or "—", "percent": _percent(c.get("score")),
+                   "department": names.get(c.get("department_id"), "не сопоставлена")}
+                  for c in (decision.candidates or [])[:5] if isinstance(c, dict)]
+    rules = [{"name": r.get("name") or "—", "percent": _percent(r.get("score")),
+              "department": names.get(r.get("department_id"), "—")}
+             for r in (decision.matched_rules or []) if isinstance(r, dict)]
+    special = KINDS.get(decision.special_kind) if decision.special_kind else None
+    return RoutingView(
+        confidence_percent=_percent(decision.confidence), to_triage=bool(decision.to_triage),
+        reason=REASON_LABELS.get(decision.reason or "", decision.reason or ""),
+        language=LANGUAGE_LABELS.get(decision.language, decision.language or "—"),
+        special_kind=special.label if special else decision.special_kind,
+        model_version=decision.model_version or "только правила",
+        candidates=candidates, rules=rules)
+
+
+def extraction_rows(extracted: dict | None) -> tuple[list[tuple[str, str]], str | None]:
+    """(label, value) rows of what was found in the text, and the 59-ФЗ registration hint."""
+    data = extracted or {}
+    person = data.get("person") or {}
+    rows = [("Район", data.get("district")), ("Населённый пункт", data.get("settlement")),
+            ("Улица", data.get("street")), ("ФИО", person.get("full_name")),
+            ("Телефон", ", ".join(data.get("phones") or [])),
+            ("E-mail", ", ".join(data.get("emails") or [])),
+            ("Почтовый адрес", data.get("postal_address"))]
+    rows = [(label, str(value)) for label, value in rows if value]
+    appeal = data.get("appeal")
+    hint = None
+    if isinstance(appeal, dict):
+        if appeal.get("can_register"):
+            hint = "Есть всё для регистрации обращения по 59-ФЗ: ФИО и адрес для ответа."
+        else:
+            missing = ", ".join(MISSING_LABELS.get(m, m) for m in appeal.get("missing", []))
+            hint = f"Для регистрации по 59-ФЗ не хватает: {missing}." if missing else None
+    return rows, hint
+
+
+def _percent(value) -> int:
+    try:
+        return round(float(value) * 100)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _department_names() -> dict[int, str]:
+    return dict(db.session.execute(select(Department.id, Department.name)).all())

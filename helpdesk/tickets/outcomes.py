@@ -1,0 +1,24 @@
+"""Closing results (ССТУ values) and 59-ФЗ ст. 11 reasons, with their Russian labels."""
+
+RESULTS = {
+    "supported": "Поддержано",
+    "explained": "Разъяснено",
+    "not_supported": "Не поддержано",
+    "forwarded": "Направлено по компетенции",
+    "answered": "Дан ответ автору",
+    "no_answer": "Оставлено без ответа",
+}
+
+ART11_REASONS = {
+    "no_name_or_address": "Не указаны фамилия или адрес для ответа (ст. 11 ч. 1)",
+    "court_decision": "Обжалование судебного решения (ст. 11 ч. 2)",
+    "obscene": "Нецензурные или оскорбительные выражения, угрозы (ст. 11 ч. 3)",
+    "unreadable": "Текст не поддаётся прочтению (ст. 11 ч. 4)",
+    "no_substance": "Из текста нельзя понять суть обращения (ст. 11 ч. 4.1)",
+    "repeated": "Повторное обращение без новых доводов (ст. 11 ч. 5)",
+    "published": "Ответ уже размещён на официальном сайте (ст. 11 ч. 5.1)",
+    "not_appeal": "Не является обращением: благодарность или бессмысленный текст",
+}
+
+# Manual status changes offered on the ticket page (endings have their own actions).
+MANUAL_STATUSES = ("triage", "assigned", "answered")

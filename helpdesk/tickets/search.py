@@ -1,0 +1,67 @@
+"""Russian full-text search over message text and citizen names (tsvector or FTS5)."""
+import json
+
+from sqlalchemy import ColumnElement, Integer, any_, bindparam, column, func, select, text
+
+from helpdesk.extensions import db
+from helpdesk.models.search import TicketSearch
+from helpdesk.models.ticket import Ticket
+from helpdesk.tickets.stemming import fts5_query, pg_tsquery_text, words
+
+MAX_QUERY_LENGTH = 200
+
+
+class SearchError(ValueError):
+    """A query that cannot be searched (shown to the person in Russian)."""
+
+
+def clean_query(query: str | None) -> str:
+    """The query trimmed; raises SearchError when it is too long or has no words."""
+    query = (query or "").strip()
+    if not query:
+        return ""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise SearchError(f"Запрос длиннее {MAX_QUERY_LENGTH} символов")
+    if not words(query):
+        raise SearchError("В запросе нет слов для поиска")
+    return query
+
+
+def search_condition(query: str) -> ColumnElement[bool]:
+    """A WHERE condition on tickets: every word occurs in the ticket's messages or the citizen's name."""
+    if db.engine.dialect.name == "postgresql":
+        return _pg_condition(pg_tsquery_text(query))
+    rows = text("SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :fts_m").bindparams(
+        bindparam("fts_m", fts5_query(query))).columns(column("id", Integer))
+    return Ticket.id.in_(rows)
+
+
+# PostgreSQL estimates a word without statistics at 0.5 % of the documents. Up to that share
+# the matches are fetched first through the GIN index and the few tickets sorted (rare words,
+# no results); above it the newest tickets are walked with a primary-key check each, which
+# stops after one page (common words). Set to -1 to always walk, 1 to never walk.
+RARE_FRACTION = 0.005
+
+
+def _pg_estimate(terms: str) -> float:
+    """The planner's share of ticket documents matching (0 when the table has no statistics)."""
+    rows = db.session.execute(text(
+        "SELECT reltuples FROM pg_class WHERE oid = 'ticket_search'::regclass")).scalar() or 0
+    if rows <= 0:
+        return 0.0
+    plan = db.session.execute(text(
+        "EXPLAIN (FORMAT JSON) SELECT 1 FROM ticket_search WHERE doc @@ to_tsquery('russian', :q)"
+    ).bindparams(bindparam("q", terms))).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"]) / rows
+
+
+def _pg_condition(terms: str) -> ColumnElement[bool]:
+    """Tickets whose document (messages + citizen name) matches; the plan shape by frequency."""
+    match = text("ticket_search.doc @@ to_tsquery('russian', :fts_q)").bindparams(
+        bindparam("fts_q", terms))
+    matching = select(TicketSearch.ticket_id).where(match)
+    if _pg_estimate(terms) <= RARE_FRACTION:
+        return Ticket.id == any_(func.array(matching.scalar_subquery()))
+    return Ticket.id.in_(matching)
