@@ -1,7 +1,9 @@
-"""Pure hash-chain arithmetic for audit rows."""
+"""Pure hash-chain arithmetic for audit rows: hashing and verification."""
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Iterable
 
 CHAINED_FIELDS = ("id", "created_at", "user_id", "username", "action", "object_type",
                   "object_id", "result", "ip", "details")
@@ -19,3 +21,32 @@ def _plain(value):
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where and why the chain stops being valid."""
+
+    row_id: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row_id}: {self.reason}"
+
+
+def verify_chain(rows: Iterable[dict]) -> tuple[int, ChainBreak | None]:
+    """Check rows (dicts with CHAINED_FIELDS, prev_hash, hash) in id order; (count, first break)."""
+    prev_hash, prev_id, count = "", 0, 0
+    for row in rows:
+        count += 1
+        rid = row["id"]
+        if row["prev_hash"] != prev_hash:
+            reason = ("previous row missing (deleted)" if rid != prev_id + 1
+                      else "does not follow the previous row (inserted or reordered)")
+            return count, ChainBreak(rid, reason)
+        if rid != prev_id + 1:
+            return count, ChainBreak(rid, f"gap in ids after {prev_id} (row deleted)")
+        if row_hash(prev_hash, row) != row["hash"]:
+            return count, ChainBreak(rid, "content does not match its hash (edited)")
+        prev_hash, prev_id = row["hash"], rid
+    return count, None

@@ -1,0 +1,77 @@
+"""Reading the audit log: chain verification and the filtered, keyset-paginated listing."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from helpdesk.audit.chain import CHAINED_FIELDS, ChainBreak, verify_chain
+from helpdesk.extensions import db
+from helpdesk.models.audit import AuditEvent
+
+PAGE_SIZE = 100
+
+
+def stored_rows(batch: int = 5000):
+    """Every audit row as a plain dict, in id order, streamed from the database."""
+    columns = [getattr(AuditEvent, f) for f in CHAINED_FIELDS] + [AuditEvent.prev_hash,
+                                                                   AuditEvent.hash]
+    query = select(*columns).order_by(AuditEvent.id).execution_options(yield_per=batch)
+    for row in db.session.execute(query).mappings():
+        yield dict(row)
+
+
+def verify() -> tuple[int, ChainBreak | None]:
+    """Verify the whole chain: (rows checked, first break or None)."""
+    return verify_chain(stored_rows())
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the auditor asked for; every field optional."""
+
+    username: str = ""
+    ticket_id: int | None = None
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def local_day_bounds(day_from: date | None, day_to: date | None,
+                     tz: str = "Europe/Moscow") -> tuple[datetime | None, datetime | None]:
+    """UTC [start, end) for inclusive local dates (either may be None)."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day_from, time(0), zone).astimezone(timezone.utc) if day_from else None
+    end = (datetime.combine(day_to + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
+           if day_to else None)
+    return start, end
+
+
+def list_events(flt: EventFilter, before_id: int | None = None, limit: int = PAGE_SIZE,
+                tz: str = "Europe/Moscow") -> tuple[list[AuditEvent], int | None]:
+    """One page of events, newest first, and the id to continue from (None on the last page)."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if flt.username:
+        query = query.where(AuditEvent.username == flt.username)
+    if flt.ticket_id is not None:
+        query = query.where(AuditEvent.object_type == "ticket",
+                            AuditEvent.object_id == str(flt.ticket_id))
+    if flt.action:
+        query = query.where(AuditEvent.action == flt.action)
+    start, end = local_day_bounds(flt.date_from, flt.date_to, tz)
+    if start:
+        query = query.where(AuditEvent.created_at >= start)
+    if end:
+        query = query.where(AuditEvent.created_at < end)
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    rows = db.session.scalars(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more and rows else None)
+
+
+def known_actions() -> list[str]:
+    """Distinct action names present in the log (for the filter's choices)."""
+    query = select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+    return list(db.session.scalars(query))

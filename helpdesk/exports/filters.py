@@ -1,0 +1,72 @@
+"""Export filters parsed from forms, the CLI and job parameters (one place, clear errors)."""
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+FORMATS = ("csv", "xlsx")
+
+
+class ExportError(ValueError):
+    """Bad export parameters (a Russian message for the person)."""
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """A period of local dates (inclusive) and optional department and channel."""
+
+    date_from: date
+    date_to: date
+    department_id: int | None = None
+    channel_slug: str | None = None
+
+    def bounds(self, tz: str = "Europe/Moscow") -> tuple[datetime, datetime]:
+        """UTC [start, end) of the period."""
+        zone = ZoneInfo(tz)
+        start = datetime.combine(self.date_from, time(0), zone).astimezone(timezone.utc)
+        end = datetime.combine(self.date_to + timedelta(days=1), time(0), zone)
+        return start, end.astimezone(timezone.utc)
+
+    def to_params(self) -> dict:
+        """JSON-ready parameters (for audit details and export jobs)."""
+        data = asdict(self)
+        data["date_from"], data["date_to"] = self.date_from.isoformat(), self.date_to.isoformat()
+        return {k: v for k, v in data.items() if v is not None}
+
+
+def parse_filter(date_from: str | None, date_to: str | None, department: str | int | None = None,
+                 channel: str | None = None) -> ExportFilter:
+    """Validate raw values into an ExportFilter or raise ExportError."""
+    try:
+        start = date.fromisoformat(str(date_from or "").strip())
+        end = date.fromisoformat(str(date_to or "").strip())
+    except ValueError:
+        raise ExportError("Укажите даты периода в формате ГГГГ-ММ-ДД") from None
+    if end < start:
+        raise ExportError("Дата окончания периода раньше даты начала")
+    dept_id = None
+    if department not in (None, ""):
+        try:
+            dept_id = int(department)
+        except (TypeError, ValueError):
+            raise ExportError("Неверный идентификатор подразделения") from None
+    slug = (channel or "").strip() or None
+    return ExportFilter(start, end, dept_id, slug)
+
+
+def parse_format(fmt: str | None) -> str:
+    """'csv' or 'xlsx', else ExportError."""
+    fmt = (fmt or "").strip().lower()
+    if fmt not in FORMATS:
+        raise ExportError("Формат выгрузки: csv или xlsx")
+    return fmt
+
+
+def parse_month(value: str | None) -> tuple[date, date]:
+    """'YYYY-MM' → (first day, last day) or ExportError."""
+    try:
+        year, month = (int(p) for p in str(value or "").strip().split("-"))
+        first = date(year, month, 1)
+    except (ValueError, TypeError):
+        raise ExportError("Укажите месяц в формате ГГГГ-ММ") from None
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return first, last

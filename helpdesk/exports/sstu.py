@@ -1,0 +1,90 @@
+"""The monthly ССТУ summary: counts per classifier code by result, and the aggregate lines."""
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Iterable, Iterator
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import aliased
+
+from helpdesk.exports.filters import ExportFilter
+from helpdesk.exports.results import SSTU_RESULTS, result_label
+from helpdesk.extensions import db
+from helpdesk.models.channel import Channel
+from helpdesk.models.ticket import Ticket, TicketStatus
+
+NO_CODE = "(без кода)"
+HEADERS = ("Код классификатора", *SSTU_RESULTS, "Всего")
+
+
+def month_filter(first: date, last: date) -> ExportFilter:
+    """The whole month as an export period."""
+    return ExportFilter(first, last)
+
+
+def grouped_counts(flt: ExportFilter, tz: str = "Europe/Moscow") -> list[tuple]:
+    """SQL GROUP BY: (code, status, result, answered, late, repeated, collective, channel, n)."""
+    start, end = flt.bounds(tz)
+    earlier = aliased(Ticket)
+    repeated = exists().where(earlier.citizen_id == Ticket.citizen_id,
+                              earlier.received_at < Ticket.received_at)
+    due = func.coalesce(Ticket.extended_until, Ticket.answer_due)
+    late = case((and_(Ticket.answered_at.is_not(None), due.is_not(None),
+                      Ticket.answered_at > due), 1), else_=0)
+    answered = case((Ticket.answered_at.is_not(None), 1), else_=0)
+    collective = case((Ticket.special_kind == "collective", 1), else_=0)
+    rep = case((repeated, 1), else_=0)
+    columns = (Ticket.topic_code, Ticket.status, Ticket.result, answered, late, rep, collective,
+               Channel.name)
+    query = (select(*columns, func.count())
+             .join(Channel, Channel.id == Ticket.channel_id)
+             .where(Ticket.received_at >= start, Ticket.received_at < end,
+                    Ticket.status != TicketStatus.MERGED)
+             .group_by(*columns))
+    return [tuple(r) for r in db.session.execute(query)]
+
+
+def summarise(groups: Iterable[tuple]) -> dict:
+    """Pure aggregation of grouped_counts() rows into the summary's tables."""
+    by_code: dict[str, Counter] = defaultdict(Counter)
+    totals: Counter = Counter()
+    channels: Counter = Counter()
+    extra = Counter()
+    for code, status, result, answered, late, repeated, collective, channel, n in groups:
+        label = result_label(status, result, bool(answered))
+        by_code[code or NO_CODE][label] += n
+        totals[label] += n
+        channels[channel] += n
+        extra["total"] += n
+        extra["late"] += n if late else 0
+        extra["repeated"] += n if repeated else 0
+        extra["collective"] += n if collective else 0
+    return {"by_code": dict(sorted(by_code.items())), "totals": totals,
+            "channels": dict(sorted(channels.items())), **{k: extra[k] for k in
+                                                          ("total", "late", "repeated",
+                                                           "collective")}}
+
+
+def summary_rows(summary: dict, month_label: str = "") -> Iterator[tuple]:
+    """The summary as spreadsheet rows (after HEADERS): codes, totals, then aggregate lines."""
+    for code, counts in summary["by_code"].items():
+        yield (code, *(counts.get(r, 0) for r in SSTU_RESULTS), sum(counts.values()))
+    totals = summary["totals"]
+    yield ("Итого", *(totals.get(r, 0) for r in SSTU_RESULTS), summary["total"])
+    yield ()
+    yield ("Показатель", "Количество")
+    if month_label:
+        yield ("Месяц", month_label)
+    yield ("Всего обращений", summary["total"])
+    yield ("Повторные", summary["repeated"])
+    yield ("Коллективные", summary["collective"])
+    yield ("Рассмотрены с нарушением срока", summary["late"])
+    for channel, n in summary["channels"].items():
+        yield (f"Канал: {channel}", n)
+
+
+def sstu_rows(first: date, last: date, tz: str = "Europe/Moscow") -> Iterator[tuple]:
+    """Rows of the monthly summary for the month [first, last]."""
+    summary = summarise(grouped_counts(month_filter(first, last), tz))
+    return summary_rows(summary, first.strftime("%Y-%m"))
+
+

@@ -1,0 +1,70 @@
+"""PostgreSQL's COPY path gives the same CSV as the Python rows, tricky values included."""
+import csv
+import io
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from helpdesk.deadlines.store import load_calendar
+from helpdesk.exports.filters import ExportFilter
+from helpdesk.exports.pg_copy import copy_response_times
+from helpdesk.exports.response_times import HEADERS, response_time_rows
+from helpdesk.exports.spreadsheets import generate_csv
+from helpdesk.extensions import db
+from helpdesk.models import CalendarDay
+from helpdesk.models.types import utcnow
+from tests.exports.factories import msk, ticket
+from tests.helpers import make_channel, make_department, make_user
+
+TEXTS = ["=1+2", "+7 900", "-x", "@cmd", "\tTab", "\rCR", "a,b", 'say "hi"', "line\nbreak",
+         "mid\rcr", "", None, "Арский район", "\\.", " spaced "]
+
+
+def _parse(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_copy_matches_python_rows(ctx):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL only")
+    rnd = random.Random(7)
+    db.session.add(CalendarDay(day=date(2026, 11, 6), kind="holiday", name="День Конституции РТ"))
+    depts = [make_department(name) for name in ("=Отдел", "Комитет, \"кавычки\"", "Обычный")]
+    channels = [make_channel("vk", "vk-1"), make_channel("telegram", "@tg")]
+    users = [make_user("-login", "specialist", depts[0], full_name=""),
+             make_user("spec", "specialist", depts[1], full_name="Иванова А. А.")]
+    statuses = ["new", "assigned", "answered", "closed", "forwarded", "merged"]
+    results = [None, "", "supported", "no_answer", "Разъяснено", "weird", "forwarded"]
+    for i in range(120):
+        received = msk(2026, 10, 1, 8, 0) + timedelta(minutes=rnd.randint(0, 80 * 1440))
+        first = (received + timedelta(minutes=rnd.randint(-600, 20 * 1440), seconds=rnd.random())
+                 if rnd.random() < 0.8 else None)
+        due = received + timedelta(days=rnd.randint(0, 30)) if rnd.random() < 0.9 else None
+        ticket(rnd.choice(channels), rnd.choice(depts + [None]), received=received,
+               first_response_at=first, answered_at=first if rnd.random() < 0.6 else None,
+               answer_due=due, extended_until=due + timedelta(days=5) if due and i % 4 == 0 else None,
+               forwarded_at=received if i % 9 == 0 else None, status=rnd.choice(statuses),
+               result=rnd.choice(results), kind=rnd.choice(["message", "appeal"]),
+               registered_at=received if i % 2 else None, topic=rnd.choice(TEXTS),
+               topic_code=rnd.choice(TEXTS), district=rnd.choice(TEXTS),
+               assignee_id=rnd.choice(users + [None]) and rnd.choice(users).id,
+               closed_at=first)
+    db.session.commit()
+    flt, now, calendar = ExportFilter(date(2026, 10, 1), date(2026, 12, 31)), utcnow(), load_calendar()
+    python = b"".join(generate_csv(HEADERS, response_time_rows(flt, calendar=calendar, now=now)))
+    counter: dict = {}
+    copied = b"".join(generate_csv(HEADERS, ())) + b"".join(
+        copy_response_times(flt, None, "Europe/Moscow", now, calendar, counter))
+    expected = _parse(python)
+    assert len(expected) == 121 and counter["rows"] == 120
+    assert _parse(copied) == expected
+    minutes = [int(r[11]) for r in expected[1:] if r[11]]
+    assert min(minutes) < 0 < max(minutes)  # both directions were exercised
+
+
+def test_copy_path_is_off_on_sqlite(ctx):
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("SQLite behaviour")
+    flt = ExportFilter(date(2026, 1, 1), date(2026, 1, 2))
+    assert copy_response_times(flt, None, "Europe/Moscow", utcnow(), load_calendar()) is None

@@ -1,0 +1,70 @@
+"""Pure generators: BOM, formula-injection guard, XLSX contents."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from helpdesk.exports.spreadsheets import generate_csv, generate_xlsx, neutralise
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+1", "'=1+1"), ("+79001234567", "'+79001234567"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("обычный текст", "обычный текст"), ("", ""),
+    ("a=b", "a=b"),
+])
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_csv_has_bom_guard_and_types():
+    rows = [("=HYPERLINK(\"http://evil\")", -3, None, True, "Казань; \"кавычки\"")]
+    data = b"".join(generate_csv(["Колонка", "Число", "Пусто", "Флаг", "Текст"], rows))
+    assert data.startswith(b"\xef\xbb\xbf")
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert parsed[0] == ["Колонка", "Число", "Пусто", "Флаг", "Текст"]
+    assert parsed[1] == ["'=HYPERLINK(\"http://evil\")", "-3", "", "да", "Казань; \"кавычки\""]
+
+
+def test_csv_is_yielded_in_chunks():
+    chunks = list(generate_csv(["a"], ((i,) for i in range(10_000))))
+    assert len(chunks) > 3
+    assert b"".join(chunks).decode("utf-8-sig").count("\r\n") == 10_001
+
+
+def test_xlsx_round_trip_guards_formulas(tmp_path):
+    rows = [("=cmd|' /C calc'!A0", 5, "-x"), ("ok", None, "@y")]
+    path = tmp_path / "out.xlsx"
+    path.write_bytes(b"".join(generate_xlsx(["A", "B", "C"], rows, "Лист")))
+    sheet = load_workbook(path).active
+    values = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert values == [["A", "B", "C"], ["'=cmd|' /C calc'!A0", 5, "'-x"], ["ok", None, "'@y"]]
+    assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
+
+
+def _read(path):
+    sheet = load_workbook(path).active
+    return [[c.value for c in r] for r in sheet.iter_rows()], sheet
+
+
+@pytest.mark.parametrize("rows", [
+    [("=1+1", -5, None, 3.25, "Казань <б> & \"к\"", True),
+     ("ok\x01\x0bbad", 0, "  пробелы  ", None, "+7", False)],
+    [],
+])
+def test_stream_engine_matches_openpyxl(tmp_path, rows):
+    from datetime import datetime, timedelta, timezone
+
+    from helpdesk.exports.spreadsheets import write_xlsx
+
+    tz = timezone(timedelta(hours=3))
+    rows = [(*r, datetime(2026, 11, 5, 10, 15, tzinfo=tz)) for r in rows]
+    headers = ["Текст", "Число", "Пусто", "Дробь", "Спецсимволы", "Флаг", "Время"]
+    write_xlsx(tmp_path / "a.xlsx", headers, rows, "Лист", engine="openpyxl")
+    write_xlsx(tmp_path / "b.xlsx", headers, rows, "Лист", engine="stream")
+    (a, sheet_a), (b, sheet_b) = _read(tmp_path / "a.xlsx"), _read(tmp_path / "b.xlsx")
+    assert b == a and sheet_b.title == sheet_a.title == "Лист"
+    if rows:
+        assert b[1][0] == "'=1+1" and b[1][6] == datetime(2026, 11, 5, 10, 15)
+        assert b[2][0] == "okbad" and b[2][2] == "  пробелы  "
+    assert sheet_b["A1"].font.b
