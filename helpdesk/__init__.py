@@ -44,13 +44,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """Every feature's blueprints (and navigation entries), registered explicitly."""
     from helpdesk.admin import bp as admin_bp
     from helpdesk.auth import bp as auth_bp
+    from helpdesk.exports import features as auditors
+    from helpdesk.inbox import register as register_inbox
+    from helpdesk.settings import register as register_settings
     from helpdesk.tickets import bp as tickets_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    register_settings(app)  # canned responses, deadline policies, calendar; `flask desk`
+    register_inbox(app)  # webhooks, attachments, channel admin; `flask channels`, `flask inbox`
+    auditors.register_blueprints(app)  # audit log, exports, reports
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -72,12 +79,16 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from helpdesk.cli import register
-
-    register(app)
+    """The `flask` command groups of every feature."""
+    from helpdesk.cli import register as register_core
     from helpdesk.deadlines import register as register_deadlines
+    from helpdesk.exports import features as auditors
+    from helpdesk.routing import register as register_routing
 
+    register_core(app)  # users, seed, demo-admin
     register_deadlines(app)
+    auditors.register_commands(app)  # audit, export, retention
+    register_routing(app)
 
 
 def _migrations_dir() -> str:

@@ -20,17 +20,31 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
 
 
-def nav_items(user) -> list[tuple[str, str]]:
-    """Navigation entries (endpoint, label) for a role; features register theirs here."""
+def nav_items(user) -> list[dict]:
+    """The navigation of a role: top-level links and dropdown groups ({label, endpoint|children})."""
     if not user.is_authenticated:
         return []
-    items = [("tickets.list_tickets", "Обращения")]
-    for roles, endpoint, label in EXTRA_NAV:
-        if user.role in roles:
-            items.append((endpoint, label))
+    entries = [("tickets.list_tickets", "Обращения")]
+    entries += [(endpoint, label) for roles, endpoint, label in EXTRA_NAV if user.role in roles]
     if user.role == Role.ADMIN:
-        items += [("admin.users", "Пользователи"), ("admin.departments", "Подразделения")]
-    return items
+        entries += [("admin.users", "Пользователи"), ("admin.departments", "Подразделения")]
+    menu: list[dict] = []
+    groups: dict[str, dict] = {}
+    for endpoint, label in entries:
+        group = NAV_GROUPS.get(endpoint.split(".", 1)[0])
+        if group is None:
+            menu.append({"label": label, "endpoint": endpoint})
+            continue
+        if group not in groups:
+            groups[group] = {"label": group, "children": []}
+            menu.append(groups[group])
+        groups[group]["children"].append({"label": label, "endpoint": endpoint})
+    return menu
+
+
+# Blueprints whose pages sit in a dropdown rather than on the bar.
+NAV_GROUPS = {"audit": "Контроль", "exports": "Контроль", "reports": "Контроль",
+              "admin": "Настройки", "settings": "Настройки", "channels": "Настройки"}
 
 
 # (roles, endpoint, label) added by feature packages at registration.

@@ -7,6 +7,7 @@ from helpdesk.models.user import User
 
 # Endpoints a user who must change the password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
+_NO_SESSION_BLUEPRINTS = {"inbox_webhooks"}
 
 
 def init_login(app: Flask) -> None:
@@ -31,6 +32,8 @@ def load_user(user_id: str) -> User | None:
 
 
 def _force_password_change():
+    if request.blueprint in _NO_SESSION_BLUEPRINTS:
+        return None  # platform deliveries carry no session: do not load one
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in _PASSWORD_CHANGE_ALLOWED):
         return redirect(url_for("auth.change_password"))

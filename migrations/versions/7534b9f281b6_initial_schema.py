@@ -1,18 +1,18 @@
 """initial schema
 
-Revision ID: d9b58b6ec81f
+Revision ID: 7534b9f281b6
 Revises: 
-Create Date: 2026-11-26 07:37:55.459475
+Create Date: 2026-11-26 08:36:12.658852
 
 """
 from alembic import op
 import sqlalchemy as sa
 
 import helpdesk.models.types
-
+from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = 'd9b58b6ec81f'
+revision = '7534b9f281b6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -41,6 +41,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_object_id'), ['object_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_user_id'), ['user_id'], unique=False)
 
+    op.create_table('calendar_days',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('source', sa.String(length=40), nullable=False),
+    sa.Column('confirmed', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_days')),
+    sa.UniqueConstraint('day', name=op.f('uq_calendar_days_day'))
+    )
     op.create_table('channels',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -60,6 +71,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channels')),
     sa.UniqueConstraint('slug', name=op.f('uq_channels_slug'))
     )
+    op.create_table('deadline_policies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('updated_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_policies')),
+    sa.UniqueConstraint('kind', name=op.f('uq_deadline_policies_kind'))
+    )
     op.create_table('departments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -69,6 +88,39 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_departments')),
     sa.UniqueConstraint('name', name=op.f('uq_departments_name'))
     )
+    op.create_table('export_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('fmt', sa.String(length=8), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('file_name', sa.String(length=200), nullable=True),
+    sa.Column('rows', sa.Integer(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_export_jobs'))
+    )
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_export_jobs_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_export_jobs_user_id'), ['user_id'], unique=False)
+
+    op.create_table('model_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.String(length=64), nullable=False),
+    sa.Column('path', sa.String(length=500), nullable=False),
+    sa.Column('trained_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('n_examples', sa.Integer(), nullable=False),
+    sa.Column('scores', sa.JSON(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_model_versions')),
+    sa.UniqueConstraint('version', name=op.f('uq_model_versions_version'))
+    )
+    with op.batch_alter_table('model_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_model_versions_active'), ['active'], unique=False)
+
     op.create_table('settings',
     sa.Column('key', sa.String(length=100), nullable=False),
     sa.Column('value', sa.JSON(), nullable=True),
@@ -78,6 +130,18 @@ def upgrade():
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('last', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('year', name=op.f('pk_ticket_counters'))
+    )
+    op.create_table('canned_responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_canned_responses_department_id_departments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_canned_responses')),
+    sa.UniqueConstraint('title', name=op.f('uq_canned_responses_title'))
     )
     op.create_table('citizens',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -94,6 +158,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_citizens')),
     sa.UniqueConstraint('channel_id', 'external_user_id', name=op.f('uq_citizens_channel_id_external_user_id'))
     )
+    op.create_table('department_digests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('emailed_to', sa.JSON(), nullable=False),
+    sa.Column('email_error', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_department_digests_department_id_departments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_department_digests'))
+    )
+    with op.batch_alter_table('department_digests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_department_digests_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_department_digests_department_id'), ['department_id'], unique=False)
+
     op.create_table('inbound_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel_id', sa.Integer(), nullable=False),
@@ -110,6 +188,32 @@ def upgrade():
     )
     with op.batch_alter_table('inbound_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_events_status'), ['status'], unique=False)
+
+    op.create_table('routing_rules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('keywords', sa.JSON(), nullable=False),
+    sa.Column('weight', sa.Float(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_routing_rules_department_id_departments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_rules'))
+    )
+    with op.batch_alter_table('routing_rules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_routing_rules_department_id'), ['department_id'], unique=False)
+
+    op.create_table('topic_mappings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('topic', sa.String(length=300), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('topic_code', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_topic_mappings_department_id_departments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_topic_mappings')),
+    sa.UniqueConstraint('topic', name=op.f('uq_topic_mappings_topic'))
+    )
+    with op.batch_alter_table('topic_mappings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_topic_mappings_department_id'), ['department_id'], unique=False)
 
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -189,6 +293,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_tickets_status'), ['status'], unique=False)
         batch_op.create_index('ix_tickets_status_department', ['status', 'department_id'], unique=False)
 
+    op.create_table('anonymised_tickets',
+    sa.Column('ticket_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('anonymised_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_anonymised_tickets_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('ticket_id', name=op.f('pk_anonymised_tickets'))
+    )
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
@@ -212,6 +322,38 @@ def upgrade():
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('ticket_escalations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('clock', sa.String(length=32), nullable=False),
+    sa.Column('due_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('escalated_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_escalations_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_escalations')),
+    sa.UniqueConstraint('ticket_id', name=op.f('uq_ticket_escalations_ticket_id'))
+    )
+    with op.batch_alter_table('ticket_escalations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_escalations_resolved_at'), ['resolved_at'], unique=False)
+
+    op.create_table('training_examples',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('label', sa.String(length=300), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('ticket_id', sa.Integer(), nullable=True),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('created_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_training_examples_created_by_id_users')),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_training_examples_department_id_departments')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_training_examples_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_examples'))
+    )
+    with op.batch_alter_table('training_examples', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_examples_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_training_examples_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -251,11 +393,74 @@ def upgrade():
     with op.batch_alter_table('outbox_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_items_status'), ['status'], unique=False)
 
+    op.create_table('routing_decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('special_kind', sa.String(length=32), nullable=True),
+    sa.Column('candidates', sa.JSON(), nullable=False),
+    sa.Column('matched_rules', sa.JSON(), nullable=False),
+    sa.Column('confidence', sa.Float(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('to_triage', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=32), nullable=True),
+    sa.Column('model_version', sa.String(length=64), nullable=True),
+    sa.Column('extracted', sa.JSON(), nullable=False),
+    sa.Column('created_at', helpdesk.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['departments.id'], name=op.f('fk_routing_decisions_department_id_departments')),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_routing_decisions_message_id_messages')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_routing_decisions_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_decisions'))
+    )
+    with op.batch_alter_table('routing_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_routing_decisions_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('ticket_search',
+    sa.Column('ticket_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('doc', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_search_ticket_id_tickets'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('ticket_id', name=op.f('pk_ticket_search'))
+    )
+    with op.batch_alter_table('ticket_search', schema=None) as batch_op:
+        batch_op.create_index('ix_ticket_search_doc', ['doc'], unique=False, postgresql_using='gin')
+
     # ### end Alembic commands ###
+    run_create_hooks()
+
+
+def run_create_hooks():
+    """Objects the models attach as DDL events, as create_all builds them: full-text search
+    tables and triggers, the audit log's append-only trigger, the due-time expression index."""
+    from helpdesk.audit.ddl import install
+    from helpdesk.extensions import db
+
+    install()
+    bind = op.get_bind()
+    for table in db.metadata.sorted_tables:
+        table.dispatch.after_create(table, bind, checkfirst=False, _ddl_runner=None,
+                                    _is_metadata_operation=False)
 
 
 def downgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        from helpdesk.audit.ddl import DOWNGRADE_SQL
+
+        op.execute(DOWNGRADE_SQL)
+        op.execute("DROP FUNCTION IF EXISTS ticket_search_on_message, ticket_search_on_ticket, "
+                   "ticket_search_on_citizen, ticket_search_refresh CASCADE")
+    else:
+        op.execute("DROP TABLE IF EXISTS ticket_fts")
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('ticket_search', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_search_doc', postgresql_using='gin')
+
+    op.drop_table('ticket_search')
+    with op.batch_alter_table('routing_decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_routing_decisions_ticket_id'))
+
+    op.drop_table('routing_decisions')
     with op.batch_alter_table('outbox_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_items_status'))
 
@@ -264,10 +469,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_attachments_message_id'))
 
     op.drop_table('attachments')
+    with op.batch_alter_table('training_examples', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_examples_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_training_examples_department_id'))
+
+    op.drop_table('training_examples')
+    with op.batch_alter_table('ticket_escalations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_escalations_resolved_at'))
+
+    op.drop_table('ticket_escalations')
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_ticket_id'))
 
     op.drop_table('messages')
+    op.drop_table('anonymised_tickets')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_status_department')
         batch_op.drop_index(batch_op.f('ix_tickets_status'))
@@ -284,15 +499,40 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_department_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('topic_mappings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_topic_mappings_department_id'))
+
+    op.drop_table('topic_mappings')
+    with op.batch_alter_table('routing_rules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_routing_rules_department_id'))
+
+    op.drop_table('routing_rules')
     with op.batch_alter_table('inbound_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_inbound_events_status'))
 
     op.drop_table('inbound_events')
+    with op.batch_alter_table('department_digests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_department_digests_department_id'))
+        batch_op.drop_index(batch_op.f('ix_department_digests_created_at'))
+
+    op.drop_table('department_digests')
     op.drop_table('citizens')
+    op.drop_table('canned_responses')
     op.drop_table('ticket_counters')
     op.drop_table('settings')
+    with op.batch_alter_table('model_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_model_versions_active'))
+
+    op.drop_table('model_versions')
+    with op.batch_alter_table('export_jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_export_jobs_user_id'))
+        batch_op.drop_index(batch_op.f('ix_export_jobs_status'))
+
+    op.drop_table('export_jobs')
     op.drop_table('departments')
+    op.drop_table('deadline_policies')
     op.drop_table('channels')
+    op.drop_table('calendar_days')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_user_id'))
         batch_op.drop_index(batch_op.f('ix_audit_events_object_id'))

@@ -1,0 +1,128 @@
+"""Walk every route of the app: another department's objects are never reachable, and
+fuzzed form bodies never produce a server error.
+
+New routes are covered automatically; a route whose arguments this walk cannot fill fails.
+"""
+import random
+import string
+
+import pytest
+
+from helpdesk.extensions import db
+from helpdesk.models.canned import CannedResponse
+from tests.helpers import csrf_from, login, make_channel, make_department, make_ticket, make_user
+
+# Routes that are not about tickets, or that authenticate otherwise (webhooks), or are public.
+NOT_TICKET_SCOPED = ("static", "auth.", "admin.", "inbox_webhooks.")
+
+
+@pytest.fixture
+def two_departments(ctx):
+    mine = make_department("Комитет по социальной политике")
+    theirs = make_department("Правовое управление")
+    channel = make_channel()
+    foreign = make_ticket(channel, theirs, "Чужое обращение", citizen_name="Чужой Гражданин")
+    make_user("spec", "specialist", mine)
+    db.session.add(CannedResponse(title="Общий ответ", body="Здравствуйте, {name}!"))
+    db.session.commit()
+    return foreign
+
+
+def _ticket_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(NOT_TICKET_SCOPED):
+            continue
+        if "ticket_id" in rule.arguments:
+            yield rule
+
+
+def _url(app, rule, ticket_id):
+    from helpdesk.models import Message
+
+    values = {}
+    for arg in rule.arguments:
+        if arg == "ticket_id":
+            values[arg] = ticket_id
+        elif arg == "message_id":
+            values[arg] = db.session.query(Message.id).filter_by(ticket_id=ticket_id).scalar()
+        elif arg == "canned_id":
+            values[arg] = db.session.query(CannedResponse.id).scalar()
+        else:
+            pytest.fail(f"route {rule.rule} has an argument {arg!r} this walk cannot fill")
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def test_other_departments_ticket_answers_404_on_every_route(app, client, two_departments):
+    login(client, "spec")
+    token = csrf_from(client.get("/tickets").get_data(as_text=True))
+    checked = 0
+    for rule in _ticket_rules(app):
+        url = _url(app, rule, two_departments.id)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            data = {"csrf_token": token, "text": "x", "department_id": "1"}
+            response = client.open(url, method=method, data=data if method != "GET" else None)
+            assert response.status_code == 404, f"{method} {url} -> {response.status_code}"
+            checked += 1
+    assert checked >= 2  # at least the ticket page and one action exist
+
+
+FIELD_POOL = ["text", "name", "username", "password", "role", "department_id", "result",
+              "reason", "days", "status", "assignee_id", "full_name", "email", "current", "new",
+              "confirm", "is_triage", "active", "target", "q", "kind", "applicant_name",
+              "applicant_address", "forwarded_to", "close_reason", "body", "title"]
+
+
+def _junk(rng: random.Random) -> str:
+    kind = rng.randrange(8)
+    if kind == 0:
+        return ""
+    if kind == 1:
+        return str(rng.randint(-10**12, 10**12))
+    if kind == 2:
+        return "".join(rng.choice(string.printable) for _ in range(rng.randrange(1, 60)))
+    if kind == 3:
+        return "Ӑә" * rng.randrange(1, 3000)
+    if kind == 4:
+        return "\x00\x01\ufffd" + "'; DROP TABLE tickets; --"
+    if kind == 5:
+        return "=HYPERLINK(\"http://x\")"
+    if kind == 6:
+        return rng.choice(["2026-13-45", "1e309", "NaN", "None", "true", "[]", "{}"])
+    return "<script>alert(1)</script>" * rng.randrange(1, 5)
+
+
+def test_fuzzed_form_bodies_never_cause_server_errors(app, ctx):
+    dept = make_department("Комитет по социальной политике")
+    ticket = make_ticket(make_channel(), dept)
+    make_user("boss", "admin", dept)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "boss")
+    token = csrf_from(client.get("/tickets").get_data(as_text=True))
+    rng = random.Random(59)
+    per_route = 60
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint in ("auth.logout",):
+            continue
+        values = {a: (ticket.id if a == "ticket_id" else 1) for a in rule.arguments}
+        if not all(isinstance(v, int) for v in values.values()):
+            continue
+        with app.test_request_context():
+            from flask import url_for
+
+            try:
+                url = url_for(rule.endpoint, **values)
+            except Exception:  # a converter that takes no integers (e.g. slugs)
+                url = rule.rule.replace("<", "").replace(">", "")
+        for _ in range(per_route):
+            data = {rng.choice(FIELD_POOL): _junk(rng) for _ in range(rng.randrange(0, 6))}
+            if rng.random() < 0.9:
+                data["csrf_token"] = token
+            response = client.post(url, data=data)
+            assert response.status_code < 500, f"POST {url} {data!r} -> {response.status_code}"
+            tried += 1
+    assert tried > 0
