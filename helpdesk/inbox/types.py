@@ -31,6 +31,13 @@ class IncomingMessage:
     username: str = ""
     attachments: tuple[IncomingAttachment, ...] = field(default_factory=tuple)
 
+    def __post_init__(self) -> None:
+        # NUL can arrive in platform text but cannot be stored in PostgreSQL text columns.
+        for name in ("text", "display_name", "first_name", "last_name", "username"):
+            value = getattr(self, name)
+            if "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", ""))
+
 
 @dataclass(frozen=True)
 class Parsed:
