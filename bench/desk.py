@@ -135,9 +135,8 @@ def seed(app, n_tickets: int) -> None:
         _copy(cur, "citizens", ["id", "channel_id", "external_user_id", "reply_address",
                                 "display_name", "first_name", "last_name", "username", "created_at"],
               citizens())
-        now = start + timedelta(seconds=span)
+        ticket_rows = []
         statuses = ["closed"] * 80 + ["forwarded"] * 5 + ["assigned"] * 8 + ["triage"] * 3 + ["answered"] * 4
-        ticket_rows, message_rows = [], []
 
         def tickets():
             for i in range(1, n_tickets + 1):
@@ -367,7 +366,8 @@ def main() -> None:
                         "WHERE m.ticket_id = %s ORDER BY m.sent_at, m.id", (tid,)).fetchall()
             raw.execute("SELECT id, number, status, received_at FROM tickets WHERE citizen_id = %s AND "
                         "id <> %s ORDER BY received_at DESC LIMIT 20", (row[0], tid)).fetchall()
-            raw.execute("SELECT * FROM routing_decisions WHERE ticket_id = %s ORDER BY id DESC LIMIT 1", (tid,)).fetchall()
+            raw.execute("SELECT * FROM routing_decisions WHERE ticket_id = %s ORDER BY id DESC LIMIT 1",
+                        (tid,)).fetchall()
 
         def page_http(i):
             assert c_press.get(f"/tickets/{ids[i % len(ids)]}").status_code == 200

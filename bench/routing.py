@@ -53,12 +53,12 @@ def bare(texts: list[str]) -> None:
             sents.extend(doc.sents)
         words = [[t.text for t in s.tokens] for s in sents]
         for sent, markup in zip(sents, run_batched(pipe.morph_tagger, words,
-                                                   [len(w) for w in words])):
-            for token, tag in zip(sent.tokens, markup.tokens):
+                                                   [len(w) for w in words]), strict=False):
+            for token, tag in zip(sent.tokens, markup.tokens, strict=False):
                 token.pos, token.feats = tag.pos, tag.feats
         markups = run_batched(pipe.ner_tagger, [d.text for d in docs],
                               [len(d.tokens) for d in docs])
-        for doc, markup in zip(docs, markups):
+        for doc, markup in zip(docs, markups, strict=False):
             doc.spans = markup.spans
 
 

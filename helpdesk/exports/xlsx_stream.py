@@ -80,13 +80,13 @@ def write_xlsx_stream(target, headers: Sequence[str], rows: Iterable[Sequence],
         columns = [get_column_letter(i) for i in range(1, len(headers) + 1)]
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             head = "".join(_text(str(h), f"{c}1", f' s="{BOLD_STYLE}"')
-                           for c, h in zip(columns, headers))
+                           for c, h in zip(columns, headers, strict=False))
             sheet.write((_XML + f'<worksheet xmlns="{_NS}"><sheetData><row r="1">{head}</row>')
                         .encode("utf-8"))
             buffer, number = [], 1
             for row in rows:
                 number += 1
-                cells = "".join(_cell(xlsx_cell(v), f"{c}{number}") for c, v in zip(columns, row))
+                cells = "".join(_cell(xlsx_cell(v), f"{c}{number}") for c, v in zip(columns, row, strict=False))
                 buffer.append(f'<row r="{number}">{cells}</row>')
                 if len(buffer) >= flush_rows:
                     sheet.write("".join(buffer).encode("utf-8"))

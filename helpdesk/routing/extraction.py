@@ -150,7 +150,7 @@ def _role(word: str, pipe: Pipeline) -> str | None:
 
 def _person(words: list[str], roles: list[str | None], pipe: Pipeline) -> dict | None:
     gender = None
-    for word, role in zip(words, roles):
+    for word, role in zip(words, roles, strict=False):
         if role in ("Name", "Patr"):
             for parse in pipe.morph_vocab.parse(word.lower()):
                 if role in parse.tag.grammemes:
@@ -159,7 +159,7 @@ def _person(words: list[str], roles: list[str | None], pipe: Pipeline) -> dict |
             if gender:
                 break
     parts: dict[str, str] = {}
-    for word, role in zip(words, roles):
+    for word, role in zip(words, roles, strict=False):
         role = role or ("Surn" if "Surn" not in parts else None)
         key = {"Surn": "surname", "Name": "name", "Patr": "patronymic"}.get(role or "")
         if key and key not in parts:

@@ -114,7 +114,7 @@ class Gazetteer:
     def best(self, words: list[str]) -> Municipality | None:
         """The district named with the word "район" if any, else the first one mentioned."""
         found = self.find(words)
-        for start, stop, m in found:
+        for _start, stop, m in found:
             if stop < len(words) and words[stop].startswith("район"):
                 return m
         return found[0][2] if found else None

@@ -165,7 +165,7 @@ def analyse_many(texts: list[str], pipeline: Pipeline | None = None) -> list[Ana
         restored = restore_case(text, doc.tokens, pipe)
         docs.append((text, restored, doc))
     sentences, owners = [], []
-    for index, (text, restored, doc) in enumerate(docs):
+    for index, (_text, restored, doc) in enumerate(docs):
         for sent in doc.sents:
             sentences.append([restored[t.start:t.stop] for t in sent.tokens])
             owners.append((index, sent))
@@ -173,11 +173,11 @@ def analyse_many(texts: list[str], pipeline: Pipeline | None = None) -> list[Ana
     with pipe._infer_lock:  # slovnet models are not documented as re-entrant
         markups = run_batched(pipe.morph_tagger, sentences, [len(s) for s in sentences])
         ner = run_batched(pipe.ner_tagger, ner_inputs, [len(d.tokens) for _, _, d in docs])
-    for (index, sent), markup in zip(owners, markups):
-        for token, source in zip(sent.tokens, markup.tokens):
+    for (_index, sent), markup in zip(owners, markups, strict=True):
+        for token, source in zip(sent.tokens, markup.tokens, strict=False):
             token.pos, token.feats = source.pos, source.feats
     results = []
-    for (text, restored, doc), markup in zip(docs, ner):
+    for (text, restored, doc), markup in zip(docs, ner, strict=False):
         tokens = [_token(t, restored, pipe) for t in doc.tokens]
         spans = [_span(s, restored, tokens, pipe) for s in markup.spans if restored.strip()]
         results.append(Analysis(text, restored, tokens, [s for s in spans if s]))
@@ -205,7 +205,7 @@ def run_batched(tagger, items: list, lengths: list[int]) -> list:
     results: list = [None] * len(items)
     for batch in length_batches(lengths):
         tagger.batch_size = len(batch)
-        for i, markup in zip(batch, tagger.map([items[i] for i in batch])):
+        for i, markup in zip(batch, tagger.map([items[i] for i in batch]), strict=False):
             results[i] = markup
     return results
 

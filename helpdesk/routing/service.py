@@ -49,7 +49,7 @@ def route_texts(texts: list[str], rules: list[Rule], config: RoutingConfig,
     candidates = model.candidates(features_of(analyses)) if model is not None else \
         [[] for _ in analyses]
     result = []
-    for analysis, cands in zip(analyses, candidates):
+    for analysis, cands in zip(analyses, candidates, strict=False):
         lemmas = analysis.lemmas
         language = detect_language(analysis.text)
         special = None

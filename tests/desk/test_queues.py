@@ -187,7 +187,7 @@ def test_list_pages_follow_the_more_link_over_http(world, signed_in):
     import re
 
     w = world
-    for i in range(60):
+    for _i in range(60):
         add_ticket(w.channel, w.social)
     db.session.commit()
     client = signed_in("press")

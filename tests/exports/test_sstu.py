@@ -70,7 +70,7 @@ def test_sstu_xlsx(ctx, runner, tmp_path):
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out, read_only=True).active
     rows = [[("" if v is None else str(v)) for v in r] for r in sheet.iter_rows(values_only=True)]
-    assert [r[:len(e)] for r, e in zip(rows, _expected_rows()) if e] == [
+    assert [r[:len(e)] for r, e in zip(rows, _expected_rows(), strict=False) if e] == [
         e for e in _expected_rows() if e]
 
 
