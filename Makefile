@@ -26,7 +26,9 @@ run: $(STAMP)
 	@$(BIN)/flask seed
 	@HELPDESK_DEMO=$${HELPDESK_DEMO:-auto} $(BIN)/flask demo-admin
 	@echo "Helpdesk: http://$(HOST):$(PORT)"
-	@HELPDESK_DEMO=$${HELPDESK_DEMO:-auto} $(BIN)/gunicorn --workers 1 --threads 8 \
+	@echo "Демо-режим включается сам, пока не настроен ни один настоящий канал (HELPDESK_DEMO=0 — выключить)."
+	@HELPDESK_DEMO=$${HELPDESK_DEMO:-auto} HELPDESK_URL=$${HELPDESK_URL:-http://$(HOST):$(PORT)} \
+	  $(BIN)/gunicorn --workers 1 --threads 8 \
 	  --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: $(STAMP)

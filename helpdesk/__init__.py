@@ -39,8 +39,10 @@ def register_extensions(app: Flask) -> None:
     init_login(app)
     import helpdesk.models  # noqa: F401  (every table registered on the metadata)
     from helpdesk.dbsetup import configure_engine
+    from helpdesk.forms import configure_forms
 
     configure_engine(app)
+    configure_forms(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -45,7 +45,7 @@ def user_new():
                 email=form.email.data, department=_department(form.department_id.data),
                 actor=current_user, must_change=True)
         except AccountError as exc:
-            form.username.errors.append(str(exc))
+            form[exc.field].errors.append(str(exc))
         else:
             db.session.commit()
             return render_template("admin/password_issued.html", user=user, password=password)
@@ -66,7 +66,7 @@ def user_edit(user_id: int):
                         full_name=form.full_name.data or "", email=form.email.data,
                         active=form.active.data, actor=current_user)
         except AccountError as exc:
-            form.role.errors.append(str(exc))
+            form[exc.field].errors.append(str(exc))
         else:
             db.session.commit()
             flash("Изменения сохранены.", "success")

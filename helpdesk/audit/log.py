@@ -16,8 +16,7 @@ def record(action: str, *, actor=None, object_type: str = "", object_id: str = "
            result: str = "ok", ip: str | None = None, details: dict | None = None) -> AuditEvent:
     """Append one chained audit row in the current transaction (flushes; caller commits)."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    _lock_chain(session)
     last = session.execute(
         select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
@@ -36,6 +35,17 @@ def record(action: str, *, actor=None, object_type: str = "", object_id: str = "
     session.add(event)
     session.flush()
     return event
+
+
+def _lock_chain(session) -> None:
+    """Serialise appends until commit, so two transactions never read the same last row."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    elif dialect == "sqlite":
+        # A write statement takes SQLite's single write lock (waiting out busy_timeout) even when
+        # it changes no row; the read of the last row below then sees every committed append.
+        session.execute(text("UPDATE audit_events SET id = id WHERE 0 = 1"))
 
 
 def _fields(event: AuditEvent) -> dict:

@@ -15,7 +15,11 @@ USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
 
 class AccountError(ValueError):
-    """A domain error the caller shows to the person (Russian message)."""
+    """A domain error the caller shows to the person (Russian message), tied to a form field."""
+
+    def __init__(self, message: str, field: str = "username") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def authenticate(username: str, password: str, ip: str = "") -> User | None:
@@ -30,12 +34,26 @@ def authenticate(username: str, password: str, ip: str = "") -> User | None:
     return user
 
 
+def password_weakness(password: str, username: str) -> str | None:
+    """Why a new password is too easy to guess, or None."""
+    if len(password) < 10:
+        return "Пароль должен быть не короче 10 символов"
+    if password.isdigit() or len(set(password)) < 4:
+        return "Пароль слишком простой: добавьте буквы и разные символы"
+    if username and username.lower() in password.lower():
+        return "Пароль не должен содержать имя пользователя"
+    return None
+
+
 def change_password(user: User, current: str, new: str) -> None:
     """Change one's own password; every other session of the user ends."""
     if not user.check_password(current):
-        raise AccountError("Текущий пароль указан неверно")
+        raise AccountError("Текущий пароль указан неверно", field="current")
     if current == new:
-        raise AccountError("Новый пароль должен отличаться от текущего")
+        raise AccountError("Новый пароль должен отличаться от текущего", field="new")
+    weakness = password_weakness(new, user.username)
+    if weakness:
+        raise AccountError(weakness, field="new")
     user.set_password(new)
     user.must_change_password = False
     record("password_changed", actor=user, object_type="user", object_id=str(user.id))
@@ -50,9 +68,9 @@ def create_user(username: str, role: str, password: str | None = None, *, full_n
     if not USERNAME_RE.fullmatch(username):
         raise AccountError("Имя пользователя: латинские буквы, цифры, точка, дефис, подчёркивание")
     if role not in {r.value for r in Role}:
-        raise AccountError(f"Неизвестная роль: {role}")
+        raise AccountError(f"Неизвестная роль: {role}", field="role")
     if role == Role.SPECIALIST and department is None:
-        raise AccountError("Специалисту нужно указать подразделение")
+        raise AccountError("Специалисту нужно указать подразделение", field="department_id")
     exists = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if exists:
         raise AccountError("Пользователь с таким именем уже есть")
@@ -72,9 +90,10 @@ def update_user(user: User, *, role: str, department: Department | None, full_na
                 email: str | None, active: bool, actor: User) -> None:
     """Edit an account; a change of role, department or activity ends its sessions."""
     if role == Role.SPECIALIST and department is None:
-        raise AccountError("Специалисту нужно указать подразделение")
+        raise AccountError("Специалисту нужно указать подразделение", field="department_id")
     if user.id == actor.id and (not active or role != Role.ADMIN):
-        raise AccountError("Нельзя снять роль администратора или отключить самого себя")
+        raise AccountError("Нельзя снять роль администратора или отключить самого себя",
+                           field="role")
     changed = {}
     for field, value in (("role", role), ("department_id", department.id if department else None),
                          ("active", active)):

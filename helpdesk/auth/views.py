@@ -72,7 +72,7 @@ def change_password_view():
         try:
             change_password(current_user, form.current.data, form.new.data)
         except AccountError as exc:
-            form.current.errors.append(str(exc))
+            form[exc.field].errors.append(str(exc))
         else:
             db.session.commit()
             session.clear()

@@ -1,4 +1,6 @@
 """Sign-in, sign-out, rate limits, CSRF, redirects and ending sessions."""
+import re
+
 import pytest
 
 from tests.conftest import make_test_app
@@ -144,3 +146,30 @@ def test_one_time_password_must_be_changed(app, ctx):
 def test_passwords_are_hashed(ctx, press):
     assert PASSWORD not in press.password_hash
     assert press.password_hash.startswith("scrypt:")
+
+
+@pytest.mark.parametrize("weak,message", [
+    ("1234567890", "слишком простой"), ("aaaaaaaaaaaa", "слишком простой"),
+    ("press1-password", "имя пользователя")])
+def test_weak_new_password_is_refused(app, press, weak, message):
+    client = app.test_client()
+    login(client, "press1")
+    response = post_form(client, "/account/password", "/account/password",
+                         {"current": PASSWORD, "new": weak, "confirm": weak})
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert login(app.test_client(), "press1").status_code == 302  # old password still works
+
+
+def test_form_errors_are_in_russian(app, ctx):
+    make_user("boss", "admin")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "boss")
+    html = post_form(client, "/admin/departments", "/admin/departments", {"name": ""}).get_data(
+        as_text=True)
+    assert "Обязательное поле" in html and "This field is required" not in html
+    html = post_form(client, "/admin/users/new", "/admin/users/new",
+                     {"username": "spec9", "role": "specialist", "department_id": 0}).get_data(
+        as_text=True)
+    # The error stands under the department select, not under the user name.
+    assert re.search(r'id="department_id"[^>]*>.*?нужно указать подразделение', html, re.S)

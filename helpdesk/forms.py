@@ -1,0 +1,12 @@
+"""Form-wide settings: WTForms' own Russian messages for every form ("This field is required" → Russian)."""
+from flask import Flask
+from flask_wtf import FlaskForm
+
+RUSSIAN = ("ru_RU", "ru")
+
+
+def configure_forms(app: Flask) -> None:
+    """Use WTForms' built-in Russian translations (no Flask-Babel) for all FlaskForm subclasses."""
+    app.config.setdefault("WTF_I18N_ENABLED", False)
+    # DefaultMeta.locales is WTForms' documented switch; set once on the shared base Meta.
+    FlaskForm.Meta.locales = RUSSIAN
