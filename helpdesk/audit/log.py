@@ -43,9 +43,10 @@ def _lock_chain(session) -> None:
     if dialect == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
     elif dialect == "sqlite":
-        # A write statement takes SQLite's single write lock (waiting out busy_timeout) even when
-        # it changes no row; the read of the last row below then sees every committed append.
-        session.execute(text("UPDATE audit_events SET id = id WHERE 0 = 1"))
+        # Any write statement takes SQLite's database-wide write lock (waiting out busy_timeout)
+        # even when it changes no row; the read of the last row below then sees every committed
+        # append. It touches `settings`, never audit_events, which has no update path at all.
+        session.execute(text("UPDATE settings SET key = key WHERE 0 = 1"))
 
 
 def _fields(event: AuditEvent) -> dict:

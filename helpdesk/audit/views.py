@@ -8,16 +8,43 @@ from sqlalchemy import select
 from helpdesk.access import roles_required
 from helpdesk.audit import bp
 from helpdesk.audit.log import record
-from helpdesk.audit.services import EventFilter, known_actions, list_events
+from helpdesk.audit.services import (EventFilter, action_label, details_text, known_actions,
+                                     list_events)
+from helpdesk.exports.filters import YEAR_ERROR, in_year_range
 from helpdesk.extensions import db
 from helpdesk.models.ticket import Ticket
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
+class FilterError(ValueError):
+    """A filter value the auditor must correct (a Russian message)."""
+
+
+def _date(value: str | None, label: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
         return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(f"Дата «{label}»: укажите её в формате ГГГГ-ММ-ДД") from None
+    if not in_year_range(day):
+        raise FilterError(f"Дата «{label}»: {YEAR_ERROR[0].lower()}{YEAR_ERROR[1:]}")
+    return day
+
+
+def _period(args) -> tuple[date | None, date | None, list[str]]:
+    """The inclusive local period asked for, and the errors found in it."""
+    errors, days = [], []
+    for key, label in (("from", "С"), ("to", "По")):
+        try:
+            days.append(_date(args.get(key), label))
+        except FilterError as exc:
+            errors.append(str(exc))
+            days.append(None)
+    start, end = days
+    if start and end and end < start:
+        errors.append("Дата «По» раньше даты «С»: исправьте период")
+    return start, end, errors
 
 
 def _int(value: str | None) -> int | None:
@@ -42,13 +69,17 @@ def _ticket(value: str | None) -> int | None:
 @roles_required("auditor", "admin")
 def events():
     args = request.args
+    date_from, date_to, errors = _period(args)
     flt = EventFilter(username=args.get("user", "").strip()[:64],
                       ticket_id=_ticket(args.get("ticket")), action=args.get("action", "")[:64],
-                      date_from=_date(args.get("from")), date_to=_date(args.get("to")))
-    rows, next_id = list_events(flt, before_id=_int(args.get("before")),
-                                tz=current_app.config["DISPLAY_TIMEZONE"])
+                      date_from=date_from, date_to=date_to)
+    rows, next_id = [], None
+    if not errors:  # a mistyped filter shows nothing rather than the whole log
+        rows, next_id = list_events(flt, before_id=_int(args.get("before")),
+                                    tz=current_app.config["DISPLAY_TIMEZONE"])
     record("audit_viewed", actor=current_user, object_type="audit",
            details={k: v for k, v in args.items() if k != "before" and v})
     db.session.commit()
     return render_template("audit/events.html", rows=rows, next_id=next_id, flt=flt,
-                           actions=known_actions(), args=args)
+                           actions=known_actions(), args=args, errors=errors,
+                           action_label=action_label, details_text=details_text)

@@ -1,11 +1,11 @@
 """The event log: every audited action on tickets with its time, streamed."""
-import json
 from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, String, cast, select
 
 from helpdesk.access import restrict_to_user
+from helpdesk.audit.services import action_label, details_text
 from helpdesk.exports.filters import ExportFilter
 from helpdesk.extensions import db
 from helpdesk.models.audit import AuditEvent
@@ -13,8 +13,8 @@ from helpdesk.models.channel import Channel
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
 
-HEADERS = ("Время (МСК)", "Номер обращения", "Действие", "Пользователь", "Результат",
-           "IP", "Подробности")
+HEADERS = ("Время (МСК)", "Номер обращения", "Действие", "Код действия", "Пользователь",
+           "Результат", "IP", "Подробности")
 
 
 def event_query(flt: ExportFilter, user: User | None = None, tz: str = "Europe/Moscow") -> Select:
@@ -45,6 +45,6 @@ def event_rows(flt: ExportFilter, user: User | None = None,
 
 def _stream(query, zone) -> Iterator[tuple]:
     for rec in db.session.execute(query):
-        details = json.dumps(rec.details, ensure_ascii=False, sort_keys=True) if rec.details else ""
-        yield (rec.created_at.astimezone(zone).replace(tzinfo=None), rec.number, rec.action,
-               rec.username, rec.result, rec.ip, details)
+        yield (rec.created_at.astimezone(zone).replace(tzinfo=None), rec.number,
+               action_label(rec.action), rec.action, rec.username, rec.result, rec.ip,
+               details_text(rec.details))

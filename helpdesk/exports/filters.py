@@ -4,6 +4,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 FORMATS = ("csv", "xlsx")
+YEAR_MIN, YEAR_MAX = 2000, 2100  # a period outside these years is a typo, not a request
+YEAR_ERROR = f"Год периода должен быть от {YEAR_MIN} до {YEAR_MAX}"
 
 
 class ExportError(ValueError):
@@ -33,6 +35,11 @@ class ExportFilter:
         return {k: v for k, v in data.items() if v is not None}
 
 
+def in_year_range(day: date) -> bool:
+    """Whether a date lies within the years a period may use (YEAR_MIN..YEAR_MAX)."""
+    return YEAR_MIN <= day.year <= YEAR_MAX
+
+
 def parse_filter(date_from: str | None, date_to: str | None, department: str | int | None = None,
                  channel: str | None = None) -> ExportFilter:
     """Validate raw values into an ExportFilter or raise ExportError."""
@@ -41,6 +48,8 @@ def parse_filter(date_from: str | None, date_to: str | None, department: str | i
         end = date.fromisoformat(str(date_to or "").strip())
     except ValueError:
         raise ExportError("Укажите даты периода в формате ГГГГ-ММ-ДД") from None
+    if not (in_year_range(start) and in_year_range(end)):
+        raise ExportError(YEAR_ERROR)
     if end < start:
         raise ExportError("Дата окончания периода раньше даты начала")
     dept_id = None
@@ -68,5 +77,7 @@ def parse_month(value: str | None) -> tuple[date, date]:
         first = date(year, month, 1)
     except (ValueError, TypeError):
         raise ExportError("Укажите месяц в формате ГГГГ-ММ") from None
+    if not in_year_range(first):
+        raise ExportError(YEAR_ERROR)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     return first, last

@@ -14,7 +14,7 @@ _DANGER = frozenset(DANGEROUS_PREFIXES)
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 CHUNK_ROWS = 2000
-CSV_MIME = "text/csv; charset=utf-8"
+CSV_MIME = "text/csv; charset=utf-8"  # a full Content-Type: pass as content_type=, not mimetype=
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -144,19 +144,20 @@ def _attachment(filename: str) -> dict:
 def send_csv(filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> Response:
     """A streamed CSV download (the row iterator runs inside the request context)."""
     body = stream_with_context(generate_csv(headers, rows))
-    return Response(body, mimetype=CSV_MIME, headers=_attachment(filename))
+    return Response(body, content_type=CSV_MIME, headers=_attachment(filename))
 
 
 def send_xlsx(filename: str, headers: Sequence[str], rows: Iterable[Sequence],
               sheet_title: str = "Данные") -> Response:
     """A streamed XLSX download."""
     body = stream_with_context(generate_xlsx(headers, rows, sheet_title))
-    return Response(body, mimetype=XLSX_MIME, headers=_attachment(filename))
+    return Response(body, content_type=XLSX_MIME, headers=_attachment(filename))
 
 
 def send_chunks(filename: str, mimetype: str, chunks: Iterable[bytes]) -> Response:
-    """A streamed download of already generated chunks."""
-    return Response(stream_with_context(chunks), mimetype=mimetype, headers=_attachment(filename))
+    """A streamed download of already generated chunks (mimetype is the full Content-Type)."""
+    return Response(stream_with_context(chunks), content_type=mimetype,
+                    headers=_attachment(filename))
 
 
 class CountingRows:

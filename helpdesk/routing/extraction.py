@@ -6,16 +6,31 @@ import re
 from pymorphy2.analyzer import Parse as PymorphyParse
 
 from helpdesk.routing.gazetteer import get_gazetteer
-from helpdesk.routing.nlp import Analysis, Pipeline, get_pipeline
+from helpdesk.routing.language import RUSSIAN, detect_language, is_tatar_word
+from helpdesk.routing.nlp import Analysis, Pipeline, Token, get_pipeline
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
 PHONE = re.compile(r"(?<!\d)(?:\+7|8|7)[\s(.-]*\d{3}[\s).-]*\d{3}[\s.-]*\d{2}[\s.-]*\d{2}(?!\d)")
-STREET_MARK = (r"(?:улиц[аеуы]|ул(?:\.|(?![а-яё]))|пр-кт\.?|пр-т\.?|просп\.?|проспект[ауе]?|пер\.|переул[оке]+[ау]?"
-               r"|бульвар[ае]?|б-р\.?|шоссе|наб\.|набережн(?:ая|ой|ую)|мкр\.?|микрорайон[ае]?"
-               r"|тракт[ае]?|проезд[ае]?)")
+# Street types: (spellings and abbreviations without their final dot, the type word shown).
+STREET_TYPES = (
+    (r"улиц[аеуы]|ул", "улица"),
+    (r"проспект(?:а|е|у|ом)?|просп|пр-кт|пр-т[ае]?", "проспект"),
+    (r"переул(?:ок|ка|ке|ку|ком)|пер", "переулок"),
+    (r"бульвар(?:а|е|у|ом)?|б-р", "бульвар"),
+    (r"шоссе", "шоссе"),
+    (r"площад(?:ь|и|ью)|пл", "площадь"),
+    (r"тракт(?:а|е|у|ом)?", "тракт"),
+    (r"набережн(?:ая|ой|ую)|наб", "набережная"),
+    (r"микрорайон(?:а|е|у|ом)?|мкр", "микрорайон"),
+    (r"проезд(?:а|е|у|ом)?", "проезд"),
+)
+# Whole words only (Cyrillic-aware: \b does not see "проспект" as one word with "просп"):
+# no letter before the type word, and a dot or a space (never a letter) after it.
+STREET_MARK = "(?:" + "|".join(f"(?P<t{i}>{spelling})" for i, (spelling, _) in
+                               enumerate(STREET_TYPES)) + ")"
 STREET = re.compile(
-    r"(?<![а-яё])" + STREET_MARK +
-    r"\s*((?:\d+[-\s]?(?:го|й|я|ой|ая)?\s+)?[А-ЯЁа-яё][А-ЯЁа-яё.-]*(?:\s+[А-ЯЁа-яё][а-яё-]+)?)",
+    r"(?<![а-яёА-ЯЁ-])" + STREET_MARK + r"(?![а-яёА-ЯЁ-])(?:\.\s*|\s+)"
+    r"((?:\d+[-\s]?(?:го|й|я|ой|ая)?\s+)?[А-ЯЁа-яё][А-ЯЁа-яё.-]*(?:\s+[А-ЯЁа-яё][а-яё-]+)?)",
     re.IGNORECASE)
 HOUSE = re.compile(r"[\s,]*(?:(?:д\.?|дом[ау]?)\s*)?№?\s*(\d+[а-яА-Я]?(?:/\d+)?)"
                    r"(?:[\s,-]*(?:корп\.?|к\.|стр\.?)\s*\d+)?(?:[\s,-]*(?:кв\.?|квартира)\s*\d+)?",
@@ -44,7 +59,9 @@ def extract(analysis: Analysis, pipeline: Pipeline | None = None) -> dict:
         "phones": _unique(normalise_phone(p) for p in PHONE.findall(text)),
         "emails": _unique(e.lower().rstrip(".") for e in EMAIL.findall(text)),
     }
-    person = find_person(analysis, pipe)
+    # natasha reads no Tatar: in Tatar or mixed text its PER spans are everyday words
+    # ("Балалар", "Начар"), so no person is taken from such a message.
+    person = find_person(analysis, pipe) if detect_language(text) == RUSSIAN else None
     if person:
         result["person"] = person
     return {k: v for k, v in result.items() if v}
@@ -75,12 +92,20 @@ def find_settlement(analysis: Analysis, pipe: Pipeline) -> str | None:
 
 
 def find_street(text: str) -> str | None:
-    """The street name after its marker ("ул. Ленина", "на улице карла маркса")."""
+    """The street with its type word ("улица Ленина", "проспект Мира", "переулок Пушкина")."""
     match = STREET.search(text)
     if not match:
         return None
-    name = re.split(r"[,;]|\s(?:д\.?|дом)\s|\s\d", match.group(1) + " ")[0].strip(" .")
-    return " ".join(w[:1].upper() + w[1:] if w.islower() else w for w in name.split()) or None
+    raw = match.group(len(STREET_TYPES) + 1)
+    words = re.split(r"[,;]|\s(?:д\.?|дом)\s|\s\d", raw + " ")[0].strip(" .").split()
+    if len(words) > 1 and words[0][:1].isupper() and words[-1][:1].islower():
+        words = words[:-1]  # "улице Ленина яма": the next word is not part of the name
+    name = " ".join(_title(w) if w.islower() or (w.isupper() and len(w) > 1) else w
+                    for w in words)
+    if not name:
+        return None
+    kind = next(STREET_TYPES[i][1] for i in range(len(STREET_TYPES)) if match.group(f"t{i}"))
+    return f"{kind} {name}"
 
 
 def find_address(text: str) -> str | None:
@@ -122,10 +147,14 @@ def find_person(analysis: Analysis, pipe: Pipeline) -> dict | None:
             groups.append(idx)
     best, best_score = None, -1.0
     for idx in groups:
+        idx = _trusted(idx, analysis, pipe)
+        if not idx:
+            continue
         first = idx[0]
-        if first > 0 and _role(tokens[first - 1].text, pipe) == "Surn" and \
-                tokens[first - 1].text[:1].isupper():
-            idx = [first - 1] + idx  # natasha lost the surname
+        previous = tokens[first - 1] if first > 0 else None
+        if previous is not None and _role(previous.text, pipe) == "Surn" and \
+                previous.text[:1].isupper() and pipe.is_known(previous.text.lower()):
+            idx = [first - 1] + idx  # natasha lost the surname (outside NER: dictionary only)
         before = {t.text.lower() for t in tokens[max(0, idx[0] - 3):idx[0]]}
         if before & ADDRESSEE:
             continue
@@ -137,6 +166,28 @@ def find_person(analysis: Analysis, pipe: Pipeline) -> dict | None:
     if best is None:
         return None
     return _person([tokens[i].text for i in best[0]], best[1], pipe)
+
+
+def _trusted(idx: list[int], analysis: Analysis, pipe: Pipeline) -> list[int]:
+    """The tokens of a PER group that may be a name.
+
+    A Tatar word never is. A word the dictionary does not know (morphology only guesses it)
+    stays when NER marked it PER as the citizen wrote it; when only our case restoration
+    capitalised it ("балалар" → "Балалар"), it stays only beside a dictionary name in the group.
+    """
+    tokens = analysis.tokens
+    kept = [i for i in idx if not is_tatar_word(tokens[i].text.lower())]
+    guessed = {i for i in kept if not pipe.is_known(tokens[i].text.lower())
+               and _case_restored(tokens[i], analysis)}
+    if guessed and not any(_role(tokens[i].text, pipe) for i in kept if i not in guessed):
+        kept = [i for i in kept if i not in guessed]
+    return kept
+
+
+def _case_restored(token: Token, analysis: Analysis) -> bool:
+    """True when the citizen wrote the word in lower case or ALL CAPS, not as a name."""
+    written = analysis.text[token.start:token.stop]
+    return written != token.text and not (written[:1].isupper() and written[1:].islower())
 
 
 def _role(word: str, pipe: Pipeline) -> str | None:

@@ -50,6 +50,13 @@ def _ticket(env, **fields):
     return t
 
 
+def _merge_pair(env):
+    """Two open tickets of one citizen (only those may be merged)."""
+    source = _ticket(env)
+    target = _ticket(env, citizen_id=source.citizen_id)
+    return "admin", {"ticket_id": source.id}, {"target": target.number}
+
+
 def _dept(env):
     return make_department(f"Отдел {next(_uid)}")
 
@@ -150,10 +157,12 @@ CASES = {
     "tickets.extend": lambda e: ("admin", {"ticket_id": _registered(e).id},
                                  {"days": "10", "reason": "Запрошены документы"}),
     "tickets.forward": lambda e: ("admin", {"ticket_id": _ticket(e).id}, {"body": "Минздрав РТ"}),
-    "tickets.close": lambda e: ("admin", {"ticket_id": _ticket(e).id}, {"result": "supported"}),
-    "tickets.merge": lambda e: ("admin", {"ticket_id": _ticket(e).id},
-                                {"target": _ticket(e).number}),
+    # Closing without a reply sent needs a result that is not an answer (ст. 11 reason).
+    "tickets.close": lambda e: ("admin", {"ticket_id": _ticket(e).id},
+                                {"result": "no_answer", "reason": "unreadable"}),
+    "tickets.merge": lambda e: _merge_pair(e),
     "tickets.retry": lambda e: ("admin", _failed_reply(e), {}),
+    "tickets.refresh_digest": lambda e: ("admin", {}, {}),
 }
 
 

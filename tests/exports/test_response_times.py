@@ -145,7 +145,8 @@ def test_event_log_lists_ticket_actions(ctx, client):
     _, _, (a, b, _c) = _seed()
     admin = make_user("adm", "admin")
     record("ticket_viewed", actor=admin, object_type="ticket", object_id=str(a.id))
-    record("reply_sent", actor=admin, object_type="ticket", object_id=str(b.id), details={"f": 1})
+    record("reply_sent", actor=admin, object_type="ticket", object_id=str(b.id),
+           details={"f": 1, "текст": "Ответ"})
     record("login", actor=admin, object_type="user", object_id=str(admin.id))
     db.session.commit()
     login(client, "adm")
@@ -153,8 +154,11 @@ def test_event_log_lists_ticket_actions(ctx, client):
     response = client.get(f"/exports/download/events?format=csv&from={today}&to={today}",
                           buffered=True)
     rows = _csv(response.get_data())
-    assert [(r[1], r[2], r[3]) for r in rows[1:]] == [("2026-000001", "ticket_viewed", "adm"),
-                                                       ("2026-000002", "reply_sent", "adm")]
+    assert rows[0][2:4] == ["Действие", "Код действия"]
+    assert [(r[1], r[2], r[3], r[4]) for r in rows[1:]] == [
+        ("2026-000001", "Просмотрено обращение", "ticket_viewed", "adm"),
+        ("2026-000002", "Отправлен ответ", "reply_sent", "adm")]
+    assert rows[2][7] == '{"f": 1, "текст": "Ответ"}'  # real Cyrillic, not \u escapes
 
 
 def test_large_export_runs_in_background(app, ctx, client):

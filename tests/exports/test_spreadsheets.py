@@ -68,3 +68,32 @@ def test_stream_engine_matches_openpyxl(tmp_path, rows):
         assert b[1][0] == "'=1+1" and b[1][6] == datetime(2026, 11, 5, 10, 15)
         assert b[2][0] == "okbad" and b[2][2] == "  пробелы  "
     assert sheet_b["A1"].font.b
+
+
+def test_send_helpers_set_one_charset():
+    from flask import Flask
+
+    from helpdesk.exports.spreadsheets import CSV_MIME, XLSX_MIME, send_chunks, send_csv, send_xlsx
+
+    with Flask("charset").test_request_context():
+        responses = [(send_csv("a.csv", ["h"], []), "text/csv; charset=utf-8"),
+                     (send_chunks("a.csv", CSV_MIME, [b""]), "text/csv; charset=utf-8"),
+                     (send_chunks("a.xlsx", XLSX_MIME, [b""]), XLSX_MIME),
+                     (send_xlsx("a.xlsx", ["h"], []), XLSX_MIME)]
+        for response, expected in responses:
+            assert response.headers["Content-Type"] == expected
+            response.close()  # finish the streamed body inside the request context
+
+
+def test_download_csv_has_one_charset(ctx, client):
+    from helpdesk.extensions import db
+    from tests.helpers import login, make_user
+
+    make_user("aud_cs", "auditor")
+    db.session.commit()
+    login(client, "aud_cs")
+    response = client.get("/exports/download/events?format=csv&from=2026-01-01&to=2026-01-31",
+                          buffered=True)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers.get_all("Content-Type") == ["text/csv; charset=utf-8"]

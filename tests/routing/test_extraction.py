@@ -70,7 +70,7 @@ def test_contacts_address_and_suggestion(analysed):
     e = extract(analysed(text))
     assert e["phones"] == ["+79171234567"]
     assert e["emails"] == ["anna.ivanova@mail.ru"]
-    assert e["street"] == "Баумана"
+    assert e["street"] == "улица Баумана"
     assert "ул. Баумана, д. 5, кв. 12" in e["postal_address"]
     assert e["settlement"] == "Казань"
     assert appeal_suggestion(e) == {"can_register": True, "missing": []}
@@ -87,3 +87,61 @@ def test_lowercase_restores_names_for_ner(analysed):
     a = analysed("пишет иванов петр сергеевич из мензелинска")
     assert [s.type for s in a.spans] == ["PER", "LOC"]
     assert a.text == "пишет иванов петр сергеевич из мензелинска"  # original kept
+
+
+@pytest.mark.parametrize("text", [
+    "Начар юл. Безнең авылда юл бик начар, машиналар йөри алмый.",  # Tatar
+    "Балалар мәктәпкә йөри алмый, юл юк.",
+    "Торбалар иске, су юк инде өч көн.",
+    "у нас начар юл, помогите пожалуйста отремонтировать",  # mixed, read as Russian
+    "балалар в школу не могут дойти, дорога разбита",
+    "ДОРОГА НАЧАР, БАЛАЛАР НЕ МОГУТ ХОДИТЬ В ШКОЛУ",
+    "Хөрмәтле депутат! Авылда юл начар, балалар мәктәпкә йөри алмый. Иванов Пётр",
+])
+def test_tatar_words_are_not_a_person(analysed, text):
+    assert "person" not in extract(analysed(text))
+
+
+def test_guessed_word_needs_ner_as_written_or_a_known_name_beside_it(analysed, pipeline):
+    from helpdesk.routing.extraction import find_person
+
+    assert not pipeline.is_known("торбалар")  # morphology only guesses it
+    assert find_person(analysed("у нас торбалар прогнили, помогите"), pipeline) is None
+    # A dictionary name beside a written-lowercase unknown surname keeps the whole name.
+    person = extract(analysed("меня зовут гильмутдинова светлана фаритовна"))["person"]
+    assert person["name"] == "Светлана" and person["patronymic"] == "Фаритовна"
+
+
+def test_russian_name_after_tatar_courtesy_is_kept(analysed):
+    person = extract(analysed("Исәнмесез! Меня зовут Иванов Пётр Сергеевич, нет аптеки"))["person"]
+    assert person["full_name"] == "Иванов Пётр Сергеевич"
+
+
+@pytest.mark.parametrize("text, street", [
+    ("Ремонт дороги (проспект Мира) не сделан", "проспект Мира"),
+    ("Прошу починить фонари, пр-т Ямашева 10", "проспект Ямашева"),
+    ("живу на пр-те Победы 5", "проспект Победы"),
+    ("на улице карла маркса яма", "улица Карла Маркса"),
+    ("ул.Баумана, д. 5", "улица Баумана"),
+    ("В Курске на улице Ленина яма", "улица Ленина"),
+    ("пер. Пушкина 3", "переулок Пушкина"),
+    ("в переулке Пушкина", "переулок Пушкина"),
+    ("б-р Энтузиастов", "бульвар Энтузиастов"),
+    ("шоссе Энтузиастов", "шоссе Энтузиастов"),
+    ("пл. Свободы", "площадь Свободы"),
+    ("на площади Свободы", "площадь Свободы"),
+    ("по тракту Сибирский", "тракт Сибирский"),
+    ("ПРОСПЕКТ ПОБЕДЫ 5", "проспект Победы"),
+])
+def test_street_keeps_its_type_word(text, street):
+    from helpdesk.routing.extraction import find_street
+
+    assert find_street(text) == street
+
+
+@pytest.mark.parametrize("text", ["напр-т Мира", "наулице Ленина", "суперулица Мира",
+                                  "персик Мира", "площадка детская", "Тулица Мира"])
+def test_street_type_is_matched_as_a_whole_word(text):
+    from helpdesk.routing.extraction import find_street
+
+    assert find_street(text) is None
