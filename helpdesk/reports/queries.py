@@ -3,6 +3,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import Date, and_, case, cast, func, select, tuple_
+from sqlalchemy.dialects.postgresql import array as pg_array
 
 from helpdesk.access import restrict_to_user
 from helpdesk.exports.filters import ExportFilter
@@ -61,15 +62,17 @@ def first_response_minutes(flt, user, tz) -> dict:
     if _dialect() == "postgresql":
         minutes = (func.date_part("epoch", Ticket.first_response_at)
                    - func.date_part("epoch", Ticket.received_at)) / 60.0
-        stats = (func.percentile_cont(0.5).within_group(minutes),
-                 func.percentile_cont(0.9).within_group(minutes))
+        # Both percentiles from one sort of each group.
+        stats = func.percentile_cont(pg_array([0.5, 0.9])).within_group(minutes)
         # One scan: per department and overall (the grouping-sets row with grouping() = 1).
-        per = (select(Department.name, func.grouping(Department.name), *stats).select_from(Ticket)
-               .outerjoin(Department, Department.id == Ticket.department_id).where(answered)
-               .group_by(func.grouping_sets(tuple_(Department.name), tuple_())))
+        # Grouped by id (names are unique): sorting integers is cheaper than names.
+        dept = Ticket.department_id
+        per = (select(dept, func.grouping(dept), stats).where(answered)
+               .group_by(func.grouping_sets(tuple_(dept), tuple_())))
+        names = department_names()
         result = {"*": (None, None)}
-        for name, overall, median, p90 in db.session.execute(_scoped(per, flt, user, tz)):
-            result["*" if overall else (name or "—")] = (median, p90)
+        for dept_id, overall, both in db.session.execute(_scoped(per, flt, user, tz)):
+            result["*" if overall else names.get(dept_id, "—")] = tuple(both or (None, None))
         return result
     query = (select(Department.name, Ticket.received_at, Ticket.first_response_at)
              .select_from(Ticket).outerjoin(Department, Department.id == Ticket.department_id)
@@ -82,6 +85,11 @@ def first_response_minutes(flt, user, tz) -> dict:
     result = {k: (percentile(v, 0.5), percentile(v, 0.9)) for k, v in groups.items()}
     result.setdefault("*", (None, None))
     return result
+
+
+def department_names() -> dict[int, str]:
+    """{department id: name} (names are unique)."""
+    return dict(db.session.execute(select(Department.id, Department.name)).all())
 
 
 def on_time_by_department(flt, user, tz, now: datetime):

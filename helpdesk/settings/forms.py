@@ -2,10 +2,18 @@
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from helpdesk.deadlines.policy import LAST_DAY_RULE_LABELS
 from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
+
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the working calendar covers these years only
+
+
+def _sane_year(form, field) -> None:
+    if field.data is not None and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(f"Дата должна быть в {MIN_YEAR}–{MAX_YEAR} годах")
+
 
 _TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Время в формате ЧЧ:ММ")
 
@@ -16,6 +24,14 @@ class CannedForm(FlaskForm):
                          description="Подстановки: {name} — имя, {number} — номер, {due} — срок ответа")
     department_id = SelectField("Подразделение", coerce=int, validate_choice=True)
     active = BooleanField("Действует", default=True)
+
+    def validate_body(self, field) -> None:
+        """Only {name}, {number} and {due} may stand in braces."""
+        from helpdesk.settings.services import placeholder_error
+
+        error = placeholder_error(field.data)
+        if error:
+            raise ValidationError(error)
 
 
 class MessagePolicyForm(FlaskForm):
@@ -42,7 +58,8 @@ class HoursForm(FlaskForm):
 
 
 class CalendarDayForm(FlaskForm):
-    day = DateField("Дата", validators=[DataRequired(message="Укажите дату")])
+    day = DateField("Дата", validators=[DataRequired(message="Укажите дату"), _sane_year],
+                    render_kw={"min": f"{MIN_YEAR}-01-01", "max": f"{MAX_YEAR}-12-31"})
     kind = SelectField("Вид дня", choices=list(CALENDAR_DAY_KIND_LABELS.items()))
     name = StringField("Название", validators=[Optional(), Length(max=200)])
     source = StringField("Источник", validators=[Optional(), Length(max=40)])

@@ -1,4 +1,6 @@
 """Settings services: canned responses and deadline edits; flush and audit, the view commits."""
+import re
+
 from sqlalchemy import select
 
 from helpdesk.audit.log import record
@@ -13,10 +15,28 @@ class SettingsError(ValueError):
     """A settings value that cannot be saved (Russian message)."""
 
 
+PLACEHOLDERS = ("name", "number", "due")
+_ALLOWED = re.compile(r"\{(?:" + "|".join(PLACEHOLDERS) + r")\}")
+
+
+def placeholder_error(body: str) -> str | None:
+    """A Russian error when the text has braces other than {name}, {number}, {due}; else None."""
+    rest = _ALLOWED.sub("", body or "")
+    bad = re.findall(r"\{[^{}\s]{0,30}\}|[{}]", rest)
+    if not bad:
+        return None
+    shown = ", ".join(dict.fromkeys(bad))
+    return (f"Неизвестные подстановки или лишние фигурные скобки: {shown}. "
+            "Допустимы только {name}, {number} и {due}")
+
+
 def save_canned(canned: CannedResponse | None, actor, title: str, body: str,
                 department_id: int | None, active: bool) -> CannedResponse:
     """Create or update a canned response (titles are unique)."""
     title = title.strip()
+    error = placeholder_error(body)
+    if error:
+        raise SettingsError(error)
     clash = db.session.scalar(select(CannedResponse).where(CannedResponse.title == title))
     if clash is not None and clash is not canned:
         raise SettingsError("Шаблон с таким названием уже есть")
@@ -70,6 +90,10 @@ def save_hours(actor, start: str, end: str) -> int:
 
 def save_day(actor, day, kind: str, name: str, source: str, confirmed: bool) -> int:
     """Add or change a calendar day and recompute open tickets."""
+    from helpdesk.settings.forms import MAX_YEAR, MIN_YEAR
+
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise SettingsError(f"Дата должна быть в {MIN_YEAR}–{MAX_YEAR} годах")
     try:
         store.save_calendar_day(day, kind, name, source, confirmed)
     except ValueError as exc:

@@ -14,6 +14,7 @@ from helpdesk.models.setting import get_setting
 from helpdesk.models.department import Department
 from helpdesk.models.user import Role
 from helpdesk.settings import bp, services
+from helpdesk.settings.forms import MAX_YEAR, MIN_YEAR
 from helpdesk.settings.forms import (AppealPolicyForm, CalendarDayForm, CannedForm, EmptyForm,
                                      HoursForm, MessagePolicyForm)
 
@@ -128,10 +129,11 @@ def deadlines():
 def calendar():
     """Special days of the working calendar for a year, and the form to add or change one."""
     year = request.args.get("year", type=int) or date.today().year
-    if not 1990 <= year <= 2100:
-        abort(404)
-    form = CalendarDayForm()
     status = 200
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        flash(f"Календарь ведётся на {MIN_YEAR}–{MAX_YEAR} годы: показан текущий год", "danger")
+        year, status = date.today().year, 400
+    form = CalendarDayForm()
     if request.method == "POST":
         if form.validate_on_submit():
             try:
@@ -151,6 +153,7 @@ def calendar():
     days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year)
                               .order_by(CalendarDay.day)).all()
     return render_template("settings/calendar.html", days=days, form=form, year=year,
+                           min_year=MIN_YEAR, max_year=MAX_YEAR,
                            button=EmptyForm()), status
 
 

@@ -20,7 +20,16 @@ def _run(ticket_id: int, action, success: str):
     else:
         db.session.commit()
         flash(success, "success")
+        if not _still_visible(ticket_id):  # e.g. rerouted away from the user's department
+            return redirect(url_for("tickets.list_tickets"))
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
+
+
+def _still_visible(ticket_id: int) -> bool:
+    from helpdesk.access import visible_tickets
+    from helpdesk.models.ticket import Ticket
+
+    return db.session.scalar(visible_tickets(current_user).where(Ticket.id == ticket_id)) is not None
 
 
 def _form(name: str) -> str:
@@ -45,9 +54,19 @@ def note(ticket_id: int):
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
 @writer_required
 def reply(ticket_id: int):
+    from helpdesk.tickets.views import render_ticket
+
     final = request.form.get("final") == "1"
-    return _run(ticket_id, lambda t: actions.reply(t, current_user, _form("text"), final=final),
-                "Ответ поставлен в очередь отправки.")
+    ticket = ticket_or_404(current_user, ticket_id)
+    try:
+        actions.reply(ticket, current_user, _form("text"), final=final)
+    except TicketError as exc:  # keep the typed text: the page comes back with it and the error
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return render_ticket(ticket_or_404(current_user, ticket_id), _form("text"), 422)
+    db.session.commit()
+    flash("Ответ поставлен в очередь отправки.", "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket_id))
 
 
 @bp.route("/tickets/<int:ticket_id>/assign", methods=["POST"])

@@ -13,11 +13,11 @@ from helpdesk.deadlines import store
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.digest import Escalation
-from helpdesk.models.message import Message
+from helpdesk.models.message import Delivery, Direction, Message
 from helpdesk.models.ticket import ENDED_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role, User
-from helpdesk.tickets.outcomes import ART11_REASONS, MANUAL_STATUSES, RESULTS
+from helpdesk.tickets.outcomes import ANSWER_RESULTS, ART11_REASONS, MANUAL_STATUSES, RESULTS
 from helpdesk.tickets.services import TicketError
 
 MAX_TEXT = 10_000
@@ -207,6 +207,7 @@ def close(ticket: Ticket, user: User, result: str, reason: str = "",
         raise TicketError("Выберите результат рассмотрения")
     if reason and reason not in ART11_REASONS:
         raise TicketError("Неизвестное основание ст. 11")
+    _check_result(ticket, result, reason)
     now = now or utcnow()
     ticket.status, ticket.result = TicketStatus.CLOSED, result
     ticket.close_reason = reason or None
@@ -216,6 +217,25 @@ def close(ticket: Ticket, user: User, result: str, reason: str = "",
     _audit("ticket_closed", user, ticket, result=result, reason=reason or None)
 
 
+def has_real_reply(ticket: Ticket) -> bool:
+    """Whether a reply other than the automatic acknowledgement went (or is going) to the citizen."""
+    return db.session.scalar(select(Message.id).where(
+        Message.ticket_id == ticket.id, Message.direction == Direction.OUTBOUND,
+        Message.is_auto.is_(False), Message.delivery_status != Delivery.FAILED).limit(1)) is not None
+
+
+def _check_result(ticket: Ticket, result: str, reason: str) -> None:
+    """Refuse a result the ticket's history does not support."""
+    if result in ANSWER_RESULTS and not has_real_reply(ticket):
+        raise TicketError(f"Результат «{RESULTS[result]}» означает, что гражданину дан ответ, "
+                          "а ответ не отправлялся: сначала отправьте ответ")
+    if result == "forwarded" and ticket.forwarded_at is None:
+        raise TicketError("Обращение не направлялось по компетенции: используйте действие "
+                          "«Направить по компетенции»")
+    if result == "no_answer" and not reason:
+        raise TicketError("Для результата «Оставлено без ответа» выберите основание ст. 11")
+
+
 def merge(ticket: Ticket, user: User, target: Ticket, now: datetime | None = None) -> int:
     """Merge a duplicate into `target` (already access-checked): its messages move there."""
     _require_open(ticket)
@@ -223,6 +243,11 @@ def merge(ticket: Ticket, user: User, target: Ticket, now: datetime | None = Non
         raise TicketError("Нельзя объединить обращение с самим собой")
     if target.status == TicketStatus.MERGED:
         raise TicketError("Целевое обращение само объединено с другим")
+    if target.status in ENDED_STATUSES:
+        raise TicketError("Объединить можно только с открытым обращением: целевое уже закрыто "
+                          "или перенаправлено")
+    if target.citizen_id != ticket.citizen_id:
+        raise TicketError("Объединить можно только обращения одного и того же гражданина")
     now = now or utcnow()
     moved = db.session.execute(update(Message).where(Message.ticket_id == ticket.id)
                                .values(ticket_id=target.id)).rowcount

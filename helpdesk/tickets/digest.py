@@ -1,6 +1,7 @@
 """Deadline digests per department (in the app and by e-mail) and escalation of overdue tickets."""
 import logging
 import smtplib
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -32,6 +33,15 @@ def _item(ticket: Ticket, calendar) -> dict:
 
 def department_digest(department: Department, now: datetime) -> DepartmentDigest:
     """Build (and store) a digest of a department's overdue and due-soon open tickets."""
+    digest = DepartmentDigest(department_id=department.id, created_at=now,
+                              content=digest_content(department, now))
+    db.session.add(digest)
+    db.session.flush()
+    return digest
+
+
+def digest_content(department: Department, now: datetime) -> dict:
+    """The overdue and due-soon open tickets of a department right now (reads only)."""
     from helpdesk.tickets.presenters import soon_before
 
     calendar = store.load_calendar()
@@ -43,12 +53,8 @@ def department_digest(department: Department, now: datetime) -> DepartmentDigest
     soon = db.session.scalars(base.where(due > now, due <= limit).order_by(due)
                               .limit(MAX_LISTED)).all()
     open_count = db.session.scalar(select(db.func.count()).select_from(base.subquery()))
-    digest = DepartmentDigest(department_id=department.id, created_at=now, content={
-        "overdue": [_item(t, calendar) for t in overdue],
-        "soon": [_item(t, calendar) for t in soon], "open": open_count})
-    db.session.add(digest)
-    db.session.flush()
-    return digest
+    return {"overdue": [_item(t, calendar) for t in overdue],
+            "soon": [_item(t, calendar) for t in soon], "open": open_count}
 
 
 def digest_text(digest: DepartmentDigest) -> str:
@@ -144,6 +150,51 @@ def latest_digests(department_id: int | None = None) -> list[DepartmentDigest]:
     return list(db.session.scalars(select(DepartmentDigest).where(DepartmentDigest.id.in_(ids))))
 
 
+DIGEST_JOB_SECONDS = 3600  # how often the sweeper looks; a stored digest older than this is stale
+
+
+@dataclass
+class DigestView:
+    """A digest as the page shows it: stored, or computed live because the stored one is stale."""
+
+    department: Department
+    created_at: datetime
+    content: dict
+    live: bool = False
+    emailed_to: list = field(default_factory=list)
+    email_error: str | None = None
+
+
+def digests_for_page(department_id: int | None, now: datetime) -> list[DigestView]:
+    """Each active department in scope: its stored digest, or a live one when stale or missing."""
+    departments = select(Department).where(Department.active.is_(True)).order_by(Department.name)
+    if department_id is not None:
+        departments = departments.where(Department.id == department_id)
+    stored = {d.department_id: d for d in latest_digests(department_id)}
+    rows = []
+    for department in db.session.scalars(departments):
+        digest = stored.get(department.id)
+        if digest is not None and now - _aware(digest.created_at) <= timedelta(seconds=DIGEST_JOB_SECONDS):
+            rows.append(DigestView(department, digest.created_at, digest.content,
+                                   emailed_to=digest.emailed_to or [], email_error=digest.email_error))
+        else:
+            rows.append(DigestView(department, now, digest_content(department, now), live=True))
+    return rows
+
+
+def refresh_digests(user: User, department_id: int | None, now: datetime | None = None) -> int:
+    """Store fresh digests (no e-mail) for the user's scope on request; audited (flushes)."""
+    now = now or utcnow()
+    departments = select(Department).where(Department.active.is_(True))
+    if department_id is not None:
+        departments = departments.where(Department.id == department_id)
+    made = [department_digest(d, now) for d in db.session.scalars(departments).all()]
+    record("digest_refreshed", actor=user, object_type="department",
+           object_id=str(department_id) if department_id is not None else "all",
+           details={"departments": [d.department_id for d in made]})
+    return len(made)
+
+
 @periodic("desk-escalate", 300)
 def escalate_job(app) -> None:
     """Embedded sweeper: escalate overdue tickets every five minutes."""
@@ -151,7 +202,7 @@ def escalate_job(app) -> None:
     db.session.commit()
 
 
-@periodic("desk-digest", 3600)
+@periodic("desk-digest", DIGEST_JOB_SECONDS)
 def digest_job(app) -> None:
     """Embedded sweeper: build the daily digests (checked hourly)."""
     build_digests()

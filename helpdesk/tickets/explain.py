@@ -46,19 +46,22 @@ def routing_view(decision) -> RoutingView | None:
         candidates=candidates, rules=rules)
 
 
-def extraction_rows(extracted: dict | None) -> tuple[list[tuple[str, str]], str | None]:
-    """(label, value) rows of what was found in the text, and the 59-ФЗ registration hint."""
+def extraction_rows(extracted: dict | None, registered: bool = False
+                    ) -> tuple[list[tuple[str, str]], str | None]:
+    """(label, value) rows of what was found in the text, and the 59-ФЗ registration hint.
+
+    The hint is about registering, so an already registered appeal gets none."""
     data = extracted or {}
     person = data.get("person") or {}
     rows = [("Район", data.get("district")), ("Населённый пункт", data.get("settlement")),
-            ("Улица", data.get("street")), ("ФИО", person.get("full_name")),
+            ("Улица, проспект", data.get("street")), ("ФИО", person.get("full_name")),
             ("Телефон", ", ".join(data.get("phones") or [])),
             ("E-mail", ", ".join(data.get("emails") or [])),
             ("Почтовый адрес", data.get("postal_address"))]
     rows = [(label, str(value)) for label, value in rows if value]
     appeal = data.get("appeal")
     hint = None
-    if isinstance(appeal, dict):
+    if isinstance(appeal, dict) and not registered:
         if appeal.get("can_register"):
             hint = "Есть всё для регистрации обращения по 59-ФЗ: ФИО и адрес для ответа."
         else:

@@ -20,5 +20,8 @@ ART11_REASONS = {
     "not_appeal": "Не является обращением: благодарность или бессмысленный текст",
 }
 
+# Results saying the citizen got an answer: closing with them needs a reply actually sent.
+ANSWER_RESULTS = ("supported", "explained", "not_supported", "answered")
+
 # Manual status changes offered on the ticket page (endings have their own actions).
 MANUAL_STATUSES = ("triage", "assigned", "answered")

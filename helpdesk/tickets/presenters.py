@@ -7,10 +7,11 @@ from sqlalchemy import select
 from helpdesk.access import visible_tickets
 from helpdesk.deadlines import store
 from helpdesk.deadlines.calendar import WorkingCalendar
-from helpdesk.deadlines.clocks import CLOCK_LABELS, SOON_MINUTES, URGENCY_DISPLAY, badge
+from helpdesk.deadlines.clocks import (CLOCK_LABELS, SOON_MINUTES, URGENCY_DISPLAY, badge,
+                                       format_minutes, working_time_left)
 from helpdesk.extensions import db
 from helpdesk.models.canned import CannedResponse
-from helpdesk.models.ticket import Ticket
+from helpdesk.models.ticket import Ticket, TicketStatus
 from helpdesk.models.user import User
 from helpdesk.tickets.queues import nearest_clock
 
@@ -44,8 +45,36 @@ def list_badge(ticket: Ticket, now: datetime, calendar: WorkingCalendar,
                   "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M") if due else ""}
     else:
         result = badge(due, now, calendar)
+        result["left"] = time_left(ticket, clock, due, now, calendar)
     result["clock"] = CLOCK_LABELS.get(clock, "")
     return result
+
+
+APPEAL_CLOCKS = ("registration_due", "forward_due", "extended_until")
+
+
+def is_calendar_clock(ticket: Ticket, clock: str | None) -> bool:
+    """59-ФЗ appeal terms run in calendar days; message clocks run in working time."""
+    return clock in APPEAL_CLOCKS or (clock == "answer_due" and ticket.kind == "appeal")
+
+
+def format_calendar(delta: timedelta) -> str:
+    """Calendar time as Russian text, e.g. "29 дн. 3 ч" (negative once overdue)."""
+    sign = "−" if delta.total_seconds() < 0 else ""
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{sign}{days} дн. {hours} ч" if hours else f"{sign}{days} дн."
+    return f"{sign}{hours} ч {mins} мин" if hours else f"{sign}{mins} мин"
+
+
+def time_left(ticket: Ticket, clock: str | None, due: datetime, now: datetime,
+              calendar: WorkingCalendar) -> str:
+    """Time left shown for a clock: calendar days for appeal terms, working time otherwise."""
+    if is_calendar_clock(ticket, clock):
+        return format_calendar(due - now) + " (календ.)"
+    return format_minutes(working_time_left(due, now, calendar)) + " (рабочих)"
 
 
 def list_badges(tickets: list[Ticket], now: datetime) -> dict[int, dict]:
@@ -78,6 +107,7 @@ def deadline_panel(ticket: Ticket, now: datetime) -> list[dict]:
                         due_local=calendar.local(due).strftime("%d.%m.%Y %H:%M"))
         else:
             info = badge(due, now, calendar)
+            info["left"] = time_left(ticket, name, due, now, calendar)
         info["name"] = CLOCK_LABELS[name]
         info["key"] = name
         rows.append(info)
@@ -114,6 +144,32 @@ def citizen_tickets(user: User, ticket: Ticket, limit: int = 20) -> list[Ticket]
     return list(db.session.scalars(visible_tickets(user).where(
         Ticket.citizen_id == ticket.citizen_id, Ticket.id != ticket.id
     ).order_by(Ticket.received_at.desc()).limit(limit)))
+
+
+UNASSIGNED_LABEL = "В подразделении"
+
+
+def status_label(ticket: Ticket) -> str:
+    """The status shown: a routed ticket nobody has taken is «В подразделении», not «В работе»."""
+    if ticket.status == TicketStatus.ASSIGNED and ticket.assignee_id is None:
+        return UNASSIGNED_LABEL
+    return ticket.status_label
+
+
+def text_limit(ticket: Ticket) -> int:
+    """The longest reply the ticket's channel accepts (the inbox adapter's limit)."""
+    from helpdesk.inbox.adapters import ADAPTERS
+    from helpdesk.tickets.actions import MAX_TEXT
+
+    adapter = ADAPTERS.get(ticket.channel.kind) if ticket.channel else None
+    return min(getattr(adapter, "text_limit", MAX_TEXT), MAX_TEXT)
+
+
+def merged_into(user: User, ticket: Ticket) -> Ticket | None:
+    """The ticket a merged duplicate went into, when the user may see it."""
+    if ticket.merged_into_id is None:
+        return None
+    return db.session.scalar(visible_tickets(user).where(Ticket.id == ticket.merged_into_id))
 
 
 def routing_explanation(ticket: Ticket):

@@ -20,6 +20,7 @@ from helpdesk.tickets.search import SearchError, clean_query, search_condition
 
 PAGE_SIZE = 50
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
+MIN_YEAR, MAX_YEAR = 2000, 2100  # date filters accept only these years (no overflow at the edges)
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 QUEUE_LABELS = {"triage": "Требует разбора", "mine": "Мои", "department": "Мой отдел",
@@ -93,9 +94,12 @@ def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise FilterError(f"Неверная дата в фильтре «{name}»: ожидается ГГГГ-ММ-ДД") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise FilterError(f"Дата в фильтре «{name}» должна быть между {MIN_YEAR} и {MAX_YEAR} годом")
+    return day
 
 
 def parse_filters(args, user: User) -> tuple[ListFilters, list[str]]:

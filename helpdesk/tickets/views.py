@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from helpdesk.access import ticket_or_404
+from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.extensions import db
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Channel
@@ -37,14 +37,15 @@ def list_tickets():
     for error in errors + more_errors:
         if not htmx:  # an htmx "more" request shows rows only; a flash would pop up later
             flash(error, "warning")
-    departments = db.session.scalars(select(Department).order_by(Department.name)).all()
+    departments = (db.session.scalars(select(Department).order_by(Department.name)).all()
+                   if current_user.sees_all_departments else [])  # a specialist sees one anyway
     channels = db.session.scalars(select(Channel).order_by(Channel.name)).all()
     template = "tickets/_rows.html" if htmx else "tickets/list.html"
     return render_template(
         template, page=page, badges=presenters.list_badges(page.tickets, now), filters=filters,
         queues=[(q, QUEUE_LABELS[q]) for q in queues_for(current_user)],
         statuses=STATUS_LABELS, kinds=KIND_LABELS, dues=DUE_LABELS, sorts=SORT_LABELS,
-        departments=departments, channels=channels)
+        departments=departments, channels=channels, status_of=presenters.status_label)
 
 
 @bp.route("/tickets/<int:ticket_id>")
@@ -52,15 +53,20 @@ def list_tickets():
 def show(ticket_id: int):
     """The whole conversation, citizen card, routing explanation, deadlines and actions."""
     ticket = ticket_or_404(current_user, ticket_id)
-    messages = db.session.scalars(
-        select(Message).where(Message.ticket_id == ticket.id)
-        .options(selectinload(Message.attachments), selectinload(Message.author))
-        .order_by(Message.sent_at, Message.id)).all()
     reply_text = ""
     canned_id = request.args.get("canned", type=int)
     if canned_id:
         canned = _canned_or_404(ticket, canned_id)
         reply_text = presenters.render_canned(canned.body, ticket)
+    return render_ticket(ticket, reply_text)
+
+
+def render_ticket(ticket, reply_text: str = "", status: int = 200):
+    """Render the ticket page (records the view); a refused reply comes back with its text."""
+    messages = db.session.scalars(
+        select(Message).where(Message.ticket_id == ticket.id)
+        .options(selectinload(Message.attachments), selectinload(Message.author))
+        .order_by(Message.sent_at, Message.id)).all()
     record_view(ticket, current_user)
     db.session.commit()
     now = utcnow()
@@ -68,16 +74,18 @@ def show(ticket_id: int):
                                      .order_by(Department.name)).all()
     return render_template(
         "tickets/show.html", ticket=ticket, messages=messages,
+        merged_into=presenters.merged_into(current_user, ticket),
+        status_of=presenters.status_label,
         panel=presenters.deadline_panel(ticket, now),
         other_tickets=presenters.citizen_tickets(current_user, ticket),
         routing=explain.routing_view(presenters.routing_explanation(ticket)),
-        extraction=explain.extraction_rows(ticket.extracted),
+        extraction=explain.extraction_rows(ticket.extracted, registered=ticket.kind == "appeal"),
         canned=presenters.canned_for(ticket), reply_text=reply_text,
         specialists=specialists_of(ticket.department_id), departments=departments,
         manual_statuses=[(s, STATUS_LABELS[s]) for s in MANUAL_STATUSES],
         results=RESULTS, reasons=ART11_REASONS, pending=_pending(messages),
         outbound=[m for m in messages if m.direction == "outbound"],
-        attachment_url=_attachment_url)
+        attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket)), status
 
 
 @bp.route("/tickets/<int:ticket_id>/delivery")
@@ -98,7 +106,8 @@ def canned_text(ticket_id: int, canned_id: int):
     ticket = ticket_or_404(current_user, ticket_id)
     canned = _canned_or_404(ticket, canned_id)
     return render_template("tickets/_reply_box.html", ticket=ticket,
-                           reply_text=presenters.render_canned(canned.body, ticket))
+                           reply_text=presenters.render_canned(canned.body, ticket),
+                           text_limit=presenters.text_limit(ticket))
 
 
 def _canned_or_404(ticket, canned_id: int) -> CannedResponse:
@@ -135,16 +144,33 @@ def _attachment_url(attachment) -> str | None:
 @login_required
 def digests():
     """The latest deadline digest of the user's department (press, admin, auditor: all)."""
-    from helpdesk.tickets.digest import latest_digests
+    from helpdesk.tickets.digest import digests_for_page
 
+    scope = _digest_scope()
+    rows = [] if scope is False else digests_for_page(scope, utcnow())
+    return render_template("tickets/digest.html", digests=rows, can_refresh=scope is not False)
+
+
+def _digest_scope():
+    """None: every department; an id: that department; False: none (no department)."""
     if current_user.sees_all_departments:
-        rows = latest_digests()
-    elif current_user.department_id:
-        rows = latest_digests(current_user.department_id)
-    else:
-        rows = []
-    rows.sort(key=lambda d: d.department.name)
-    return render_template("tickets/digest.html", digests=rows)
+        return None
+    return current_user.department_id or False
+
+
+@bp.route("/digest/refresh", methods=["POST"])
+@writer_required
+def refresh_digest():
+    """Store fresh digests for the user's departments now (audited)."""
+    from helpdesk.tickets.digest import refresh_digests
+
+    scope = _digest_scope()
+    if scope is False:
+        abort(404)
+    count = refresh_digests(current_user, scope)
+    db.session.commit()
+    flash(f"Сводка обновлена (подразделений: {count}).", "success")
+    return redirect(url_for("tickets.digests"))
 
 
 from helpdesk.tickets import action_views  # noqa: E402,F401  (POST routes of the same blueprint)

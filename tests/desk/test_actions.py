@@ -88,6 +88,7 @@ def test_forward_notifies_and_ends(world):
 ])
 def test_close_results_and_reasons(world, result, reason, ok):
     t = world.ticket
+    actions.reply(t, world.users["spec_a"], "Ответ по существу", final=False)
     if ok:
         actions.close(t, world.users["spec_a"], result, reason)
         assert (t.status, t.result, t.close_reason) == ("closed", result, reason or None)
@@ -99,7 +100,7 @@ def test_close_results_and_reasons(world, result, reason, ok):
 
 def test_merge_moves_the_conversation(world):
     w = world
-    dup = add_ticket(w.channel, w.social, text="Повторяю свою просьбу")
+    dup = add_ticket(w.channel, w.social, text="Повторяю свою просьбу", citizen=w.ticket.citizen)
     actions.merge(dup, w.users["spec_a"], w.ticket)
     assert dup.status == "merged" and dup.merged_into_id == w.ticket.id
     texts = db.session.scalars(select(Message.text).where(Message.ticket_id == w.ticket.id)).all()
@@ -152,8 +153,9 @@ def test_interim_reply_keeps_the_answer_clock_running(world):
 
 def test_empty_reply_is_refused_without_losing_anything(world, signed_in):
     client = signed_in("spec_a")
-    post_form(client, "/tickets", f"/tickets/{world.ticket.id}/reply", {"text": "   "})
-    assert "Заполните поле" in client.get(f"/tickets/{world.ticket.id}").get_data(as_text=True)
+    response = post_form(client, "/tickets", f"/tickets/{world.ticket.id}/reply", {"text": "   "})
+    assert response.status_code == 422
+    assert "Заполните поле" in response.get_data(as_text=True)
     assert outbound(world.ticket) == []
 
 

@@ -28,7 +28,7 @@ def _failed_reply(world):
 
 
 def _duplicate(world):
-    other = add_ticket(world.channel, world.social, text="Та же дорога")
+    other = add_ticket(world.channel, world.social, text="Та же дорога", citizen=world.ticket.citizen)
     return {"target": other.number}
 
 
@@ -56,8 +56,8 @@ ACTIONS = {
     "forward": ("forward", lambda w, c: {"body": "Прокуратура РТ"}, None,
                 lambda t, w, c: t.status == "forwarded" and t.forwarded_to == "Прокуратура РТ",
                 "ticket_forwarded"),
-    "close": ("close", lambda w, c: {"result": "explained", "reason": "repeated"}, None,
-              lambda t, w, c: t.status == "closed" and t.result == "explained"
+    "close": ("close", lambda w, c: {"result": "no_answer", "reason": "repeated"}, None,
+              lambda t, w, c: t.status == "closed" and t.result == "no_answer"
               and t.close_reason == "repeated", "ticket_closed"),
     "merge": ("merge", lambda w, c: c, _duplicate,
               lambda t, w, c: t.status == "merged" and t.merged_into_id is not None, "ticket_merged"),

@@ -218,7 +218,7 @@ def test_search_document_spans_messages_and_name_and_follows_changes(world):
     db.session.commit()
     assert numbers(press, q="Гарипов") == set()
     assert numbers(press, q="Сафину") == {t.number}
-    dup = add_ticket(w.channel, w.social, text="Вода ржавая из крана")
+    dup = add_ticket(w.channel, w.social, text="Вода ржавая из крана", citizen=t.citizen)
     db.session.commit()
     actions.merge(dup, press, t)
     db.session.commit()
