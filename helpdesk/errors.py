@@ -2,7 +2,7 @@
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 
 from helpdesk.extensions import db
 
@@ -39,6 +39,13 @@ def register(app: Flask) -> None:
         response = make_response(render_error(503))
         response.headers["Retry-After"] = "10"
         return response
+
+    @app.errorhandler(DataError)
+    def value_out_of_range(exc):
+        # A value the database cannot hold (an id beyond integer range, say) is bad input: 400.
+        log.info("refused a value the database cannot store: %s", exc.orig.__class__.__name__)
+        db.session.rollback()
+        return render_error(400)
 
     @app.errorhandler(500)
     def internal_error(exc):

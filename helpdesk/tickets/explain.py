@@ -23,16 +23,20 @@ class RoutingView:
     model_version: str
     candidates: list[dict] = field(default_factory=list)  # label, percent, department
     rules: list[dict] = field(default_factory=list)       # name, department, percent
+    now_with: str | None = None  # where staff moved the ticket since, when it differs
 
 
-def routing_view(decision) -> RoutingView | None:
+def routing_view(decision, current_department_id: int | None = None) -> RoutingView | None:
     """The routing decision in words: reason, language, top topics and rules with departments."""
     if decision is None:
         return None
     names = _department_names()
+    decided = None if decision.to_triage else decision.department_id
+    moved = current_department_id is not None and current_department_id != decided
     candidates = [{"label": c.get("label") or "—", "percent": _percent(c.get("score")),
                    "department": names.get(c.get("department_id"), "не сопоставлена")}
-                  for c in (decision.candidates or [])[:5] if isinstance(c, dict)]
+                  for c in (decision.candidates or [])[:5]
+                  if isinstance(c, dict) and _percent(c.get("score")) > 0]  # a 0 % topic says nothing
     rules = [{"name": r.get("name") or "—", "percent": _percent(r.get("score")),
               "department": names.get(r.get("department_id"), "—")}
              for r in (decision.matched_rules or []) if isinstance(r, dict)]
@@ -43,7 +47,8 @@ def routing_view(decision) -> RoutingView | None:
         language=LANGUAGE_LABELS.get(decision.language, decision.language or "—"),
         special_kind=special.label if special else decision.special_kind,
         model_version=decision.model_version or "только правила",
-        candidates=candidates, rules=rules)
+        candidates=candidates, rules=rules,
+        now_with=names.get(current_department_id) if moved else None)
 
 
 def extraction_rows(extracted: dict | None, registered: bool = False

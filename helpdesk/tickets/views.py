@@ -21,8 +21,10 @@ from helpdesk.tickets.services import record_view
 
 
 @bp.route("/")
-@login_required
 def index():
+    # The front door: straight to the sign-in page (no "please sign in" warning) or the desk.
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
     return redirect(url_for("tickets.list_tickets"))
 
 
@@ -78,7 +80,7 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200):
         status_of=presenters.status_label,
         panel=presenters.deadline_panel(ticket, now),
         other_tickets=presenters.citizen_tickets(current_user, ticket),
-        routing=explain.routing_view(presenters.routing_explanation(ticket)),
+        routing=explain.routing_view(presenters.routing_explanation(ticket), ticket.department_id),
         extraction=explain.extraction_rows(ticket.extracted, registered=ticket.kind == "appeal"),
         canned=presenters.canned_for(ticket), reply_text=reply_text,
         specialists=specialists_of(ticket.department_id), departments=departments,

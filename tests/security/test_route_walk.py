@@ -153,3 +153,17 @@ def test_nul_byte_in_platform_text_is_dropped():
                               reply_address="1", text="при\x00вет", sent_at=datetime.now(timezone.utc),
                               display_name="Ив\x00ан")
     assert (message.text, message.display_name) == ("привет", "Иван")
+
+
+def test_id_beyond_integer_range_is_a_clear_400(app, ctx):
+    dept = make_department()
+    ticket = make_ticket(make_channel(), dept)
+    make_user("press", "press")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "press")
+    token = csrf_from(client.get(f"/tickets/{ticket.id}").get_data(as_text=True))
+    response = client.post(f"/tickets/{ticket.id}/assign",
+                           data={"assignee_id": str(-58080033265), "csrf_token": token})
+    # On PostgreSQL the id cannot even be looked up (integer out of range): a 400, not a 500.
+    assert response.status_code in (302, 400, 422), response.status_code
