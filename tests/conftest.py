@@ -108,3 +108,21 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def live(app):
+    """The app under a real threaded WSGI server on 127.0.0.1 (for HTTP clients and browsers)."""
+    from tests.fakes.live import LiveServer
+
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def vk_fake():
+    """The VK API fake (methods, long poll, callback driver) on 127.0.0.1."""
+    from tests.fakes.vk import FakeVk
+
+    with FakeVk() as fake:
+        yield fake

@@ -37,22 +37,6 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def vk_fake():
-    from tests.fakes.vk import FakeVk
-
-    with FakeVk() as fake:
-        yield fake
-
-
-@pytest.fixture
-def live(app):
-    from tests.fakes.live import LiveServer
-
-    with LiveServer(app) as server:
-        yield server
-
-
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"desk-{name}.png"), full_page=True)

@@ -3,10 +3,8 @@ import pytest
 
 from helpdesk.channels.services import create_channel
 from helpdesk.extensions import db
-from tests.fakes.live import LiveServer
 from tests.fakes.ok import FakeOk
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.vk import FakeVk
 from tests.inbox.platforms import Platform
 
 PLATFORMS = ["vk", "ok", "telegram"]
@@ -23,12 +21,6 @@ def inbox_config(app, tmp_path):
 
 
 @pytest.fixture
-def vk_fake():
-    with FakeVk() as fake:
-        yield fake
-
-
-@pytest.fixture
 def tg_fake():
     with FakeTelegram() as fake:
         yield fake
@@ -38,12 +30,6 @@ def tg_fake():
 def ok_fake():
     with FakeOk() as fake:
         yield fake
-
-
-@pytest.fixture
-def live(app):
-    with LiveServer(app) as server:
-        yield server
 
 
 def make_platform(kind: str, fake, live_url: str, mode: str = "webhook") -> Platform:

@@ -131,14 +131,20 @@ def test_fuzzed_form_bodies_never_cause_server_errors(app, ctx):
     print(f"fuzzed {tried} form bodies, 0 server errors")
 
 
-def test_nul_byte_in_a_form_is_a_clear_400(app, ctx):
-    dept = make_department()
-    ticket = make_ticket(make_channel(), dept)
+@pytest.fixture
+def press_on_ticket(app, ctx):
+    """A signed-in press client, a ticket, and a CSRF token from its page."""
+    ticket = make_ticket(make_channel(), make_department())
     make_user("press", "press")
     db.session.commit()
     client = app.test_client()
     login(client, "press")
     token = csrf_from(client.get(f"/tickets/{ticket.id}").get_data(as_text=True))
+    return client, ticket, token
+
+
+def test_nul_byte_in_a_form_is_a_clear_400(press_on_ticket):
+    client, ticket, token = press_on_ticket
     response = client.post(f"/tickets/{ticket.id}/note", data={"text": "a\x00b", "csrf_token": token})
     assert response.status_code == 400
     assert "Некорректный запрос" in response.get_data(as_text=True)
@@ -155,14 +161,8 @@ def test_nul_byte_in_platform_text_is_dropped():
     assert (message.text, message.display_name) == ("привет", "Иван")
 
 
-def test_id_beyond_integer_range_is_a_clear_400(app, ctx):
-    dept = make_department()
-    ticket = make_ticket(make_channel(), dept)
-    make_user("press", "press")
-    db.session.commit()
-    client = app.test_client()
-    login(client, "press")
-    token = csrf_from(client.get(f"/tickets/{ticket.id}").get_data(as_text=True))
+def test_id_beyond_integer_range_is_a_clear_400(press_on_ticket):
+    client, ticket, token = press_on_ticket
     response = client.post(f"/tickets/{ticket.id}/assign",
                            data={"assignee_id": str(-58080033265), "csrf_token": token})
     # On PostgreSQL the id cannot even be looked up (integer out of range): a 400, not a 500.
