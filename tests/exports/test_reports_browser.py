@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 def test_reports_page_draws_charts(ctx):
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found")
+        pytest.skip(f"{CHROMIUM} not found: install Debian's browser with `apt-get install chromium`")
     from playwright.sync_api import sync_playwright
 
     from tests.fakes.live import LiveServer
