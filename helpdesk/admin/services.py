@@ -77,6 +77,12 @@ def seed_departments() -> int:
     return created
 
 
+def active_departments() -> list[Department]:
+    """Departments in use, by name (for choices and lists)."""
+    return list(db.session.scalars(select(Department).where(Department.active.is_(True))
+                                   .order_by(Department.name)))
+
+
 def triage_department() -> Department | None:
     return db.session.scalar(select(Department).where(Department.is_triage.is_(True),
                                                       Department.active.is_(True)).limit(1))

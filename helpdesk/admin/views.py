@@ -6,8 +6,8 @@ from sqlalchemy import select
 from helpdesk.access import roles_required
 from helpdesk.admin import bp
 from helpdesk.admin.forms import DepartmentForm, EmptyForm, UserCreateForm, UserEditForm
-from helpdesk.admin.services import (DepartmentError, create_department, set_department_active,
-                                     update_department)
+from helpdesk.admin.services import (DepartmentError, active_departments, create_department,
+                                     set_department_active, update_department)
 from helpdesk.auth.services import AccountError, create_user, reset_password, update_user
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
@@ -17,9 +17,7 @@ admin_only = roles_required(Role.ADMIN)
 
 
 def _department_choices():
-    depts = db.session.scalars(select(Department).where(Department.active.is_(True))
-                               .order_by(Department.name)).all()
-    return [(0, "— нет —")] + [(d.id, d.name) for d in depts]
+    return [(0, "— нет —")] + [(d.id, d.name) for d in active_departments()]
 
 
 def _department(dept_id: int) -> Department | None:

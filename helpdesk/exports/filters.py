@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 FORMATS = ("csv", "xlsx")
-YEAR_MIN, YEAR_MAX = 2000, 2100  # a period outside these years is a typo, not a request
+from helpdesk.dates import YEAR_MAX, YEAR_MIN, in_year_range  # noqa: F401  (re-exported)
 YEAR_ERROR = f"Год периода должен быть от {YEAR_MIN} до {YEAR_MAX}"
 
 
@@ -34,10 +34,6 @@ class ExportFilter:
         data["date_from"], data["date_to"] = self.date_from.isoformat(), self.date_to.isoformat()
         return {k: v for k, v in data.items() if v is not None}
 
-
-def in_year_range(day: date) -> bool:
-    """Whether a date lies within the years a period may use (YEAR_MIN..YEAR_MAX)."""
-    return YEAR_MIN <= day.year <= YEAR_MAX
 
 
 def parse_filter(date_from: str | None, date_to: str | None, department: str | int | None = None,

@@ -7,7 +7,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from helpdesk.deadlines.policy import LAST_DAY_RULE_LABELS
 from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
 
-MIN_YEAR, MAX_YEAR = 2000, 2100  # the working calendar covers these years only
+from helpdesk.dates import YEAR_MAX as MAX_YEAR
+from helpdesk.dates import YEAR_MIN as MIN_YEAR
 
 
 def _sane_year(form, field) -> None:

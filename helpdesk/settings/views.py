@@ -6,12 +6,12 @@ from flask_login import current_user
 from sqlalchemy import extract, select
 
 from helpdesk.access import roles_required
+from helpdesk.admin.services import active_departments
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.deadlines import CalendarDay
 from helpdesk.models.setting import get_setting
-from helpdesk.models.department import Department
 from helpdesk.models.user import Role
 from helpdesk.settings import bp, services
 from helpdesk.settings.forms import MAX_YEAR, MIN_YEAR
@@ -22,9 +22,7 @@ admin_only = roles_required(Role.ADMIN)
 
 
 def _departments():
-    rows = db.session.scalars(select(Department).where(Department.active.is_(True))
-                              .order_by(Department.name)).all()
-    return [(0, "Все подразделения")] + [(d.id, d.name) for d in rows]
+    return [(0, "Все подразделения")] + [(d.id, d.name) for d in active_departments()]
 
 
 @bp.route("/canned", methods=["GET", "POST"])

@@ -20,7 +20,8 @@ from helpdesk.tickets.search import SearchError, clean_query, search_condition
 
 PAGE_SIZE = 50
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
-MIN_YEAR, MAX_YEAR = 2000, 2100  # date filters accept only these years (no overflow at the edges)
+from helpdesk.dates import YEAR_MAX as MAX_YEAR
+from helpdesk.dates import YEAR_MIN as MIN_YEAR
 MOSCOW = ZoneInfo("Europe/Moscow")
 
 QUEUE_LABELS = {"triage": "Требует разбора", "mine": "Мои", "department": "Мой отдел",

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from helpdesk.access import ticket_or_404, writer_required
+from helpdesk.admin.services import active_departments
 from helpdesk.extensions import db
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Channel
@@ -72,8 +73,7 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200):
     record_view(ticket, current_user)
     db.session.commit()
     now = utcnow()
-    departments = db.session.scalars(select(Department).where(Department.active.is_(True))
-                                     .order_by(Department.name)).all()
+    departments = active_departments()
     return render_template(
         "tickets/show.html", ticket=ticket, messages=messages,
         merged_into=presenters.merged_into(current_user, ticket),
