@@ -56,8 +56,8 @@ def dispatch(name: str, *args) -> None:
         return
     from helpdesk.extensions import db
 
-    session = db.session()
-    if session.in_transaction():
+    session = db.session() if db.session.registry.has() else None  # no session: no transaction
+    if session is not None and session.in_transaction():
         session.info.setdefault(_PENDING, []).append((app, name, args))
     else:
         _launch(app, name, args)

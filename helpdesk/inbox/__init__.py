@@ -13,6 +13,9 @@ def register(app: Flask) -> None:
 
     limiter.exempt(webhooks_bp)  # platforms retry what is refused: never rate-limit deliveries
     app.register_blueprint(webhooks_bp)
+    from helpdesk.inbox.intake import WebhookIntake
+
+    app.wsgi_app = WebhookIntake(app, app.wsgi_app)  # deliveries skip the page machinery
     app.register_blueprint(attachments_bp)
     app.register_blueprint(channels_bp)
     from helpdesk.models.user import Role

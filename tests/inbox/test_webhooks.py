@@ -130,3 +130,27 @@ def _mutate(node, rng) -> None:
     elif isinstance(node, list):
         for item in node:
             _mutate(item, rng)
+
+
+def test_deliveries_take_the_intake_path_without_page_machinery(vk):
+    """The intake layer answers deliveries itself: no cookie, no CSRF, headers still set; other
+    methods fall through to Flask, which answers 405 from the blueprint's routes."""
+    answer = vk.post(vk.fake.message_event(1, "Здравствуйте"))
+    assert answer.status_code == 200 and answer.text == "ok"
+    assert "Set-Cookie" not in answer.headers
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert events() == 1
+    assert requests.get(vk.webhook_url, timeout=10).status_code == 405
+    assert requests.post(vk.webhook_url + "/extra", json={}, timeout=10).status_code == 404
+
+
+def test_oversized_delivery_is_413_and_stores_nothing(vk, app):
+    event = vk.fake.message_event(1, "x" * (app.config["MAX_CONTENT_LENGTH"] + 10))
+    answer = vk.post(event)
+    assert answer.status_code == 413
+    assert events() == 0
+
+
+def test_non_utf8_path_falls_through_to_flask(live):
+    response = requests.post(live.url + "/webhooks/vk/%FF%FE", json={"type": "x"}, timeout=10)
+    assert response.status_code == 404
