@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from helpdesk.extensions import db
 from helpdesk.inbox.adapters import adapter_for
 from helpdesk.inbox.ingest import ingest
+from helpdesk.inbox.types import DeliveryError, IncomingMessage
 from helpdesk.models import Channel, InboundEvent
 from helpdesk.models.types import utcnow
 from helpdesk.tasks import dispatch
@@ -14,6 +15,7 @@ from helpdesk.tasks import dispatch
 log = logging.getLogger(__name__)
 
 MAX_EVENT_ATTEMPTS = 5
+REFETCH_ATTEMPTS = 3  # tries to fetch a cropped message whole before keeping the part we have
 
 
 def _insert():
@@ -67,18 +69,39 @@ def _process_once(event_id: int) -> bool:
         return False
     event.attempts = (event.attempts or 0) + 1
     channel = db.session.get(Channel, event.channel_id)
+    adapter = adapter_for(channel)
     try:
-        parsed = adapter_for(channel).parse(event.payload)
+        parsed = adapter.parse(event.payload)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         event.status, event.error = "ignored", f"не разобрано: {exc.__class__.__name__}"
         event.processed_at = utcnow()
         db.session.commit()
         return True
-    for incoming in parsed.messages:
+    try:
+        messages = [_whole(adapter, m, event.attempts) for m in parsed.messages]
+    except DeliveryError as exc:  # a cropped message could not be fetched: the sweeper retries
+        event.error = f"сообщение обрезано, повторная загрузка не удалась: {exc.reason}"[:500]
+        db.session.commit()
+        return False
+    for incoming in messages:
         ingest(channel, incoming, received_at=event.received_at)
     event.status, event.processed_at, event.error = "processed", utcnow(), None
     db.session.commit()
     return True
+
+
+def _whole(adapter, incoming: IncomingMessage, attempts: int) -> IncomingMessage:
+    """The full message of a cropped delivery; after REFETCH_ATTEMPTS failed tries the cropped
+    part is kept rather than nothing (and the log says so)."""
+    if not incoming.cropped:
+        return incoming
+    try:
+        return adapter.complete(incoming)
+    except DeliveryError as exc:
+        if attempts < REFETCH_ATTEMPTS and exc.retryable:
+            raise
+        log.warning("message %s kept cropped: %s", incoming.message_key, exc.reason)
+        return incoming
 
 
 def _mark_failed(event_id: int, reason: str) -> bool:

@@ -30,6 +30,7 @@ class IncomingMessage:
     last_name: str = ""
     username: str = ""
     attachments: tuple[IncomingAttachment, ...] = field(default_factory=tuple)
+    cropped: bool = False          # the platform sent only part of it: fetch the rest first
 
     def __post_init__(self) -> None:
         # NUL can arrive in platform text but cannot be stored in PostgreSQL text columns.

@@ -23,6 +23,7 @@ class VkSimulator(SimServer):
         self.lp_events: list[dict] = []
         self.lp_key = secrets.token_hex(8)
         self._cmid: dict[int, int] = {}
+        self.messages: dict[tuple[int, int], dict] = {}  # (peer, cmid) -> the whole message
         self._new_events = threading.Condition(self.lock)
 
     # --- API methods -------------------------------------------------------------------
@@ -43,6 +44,7 @@ class VkSimulator(SimServer):
         if fault and fault.kind == "error":
             return self._error(int(fault.value), fault.text or "error")
         handler = {"messages.send": self._send, "groups.getLongPollServer": self._lp_server,
+                   "messages.getByConversationMessageId": self._by_cmid,
                    "groups.getById": lambda p: [{"id": self.group_id, "name": "Demo"}]}.get(name)
         if handler is None:
             return self._error(3, "Unknown method passed")
@@ -67,6 +69,13 @@ class VkSimulator(SimServer):
             if random_id:
                 self._by_random_id[key] = message_id
             return message_id
+
+    def _by_cmid(self, params) -> dict:
+        peer = int(params.get("peer_id", 0))
+        wanted = [int(c) for c in str(params.get("conversation_message_ids", "")).split(",") if c]
+        with self.lock:
+            items = [self.messages[(peer, c)] for c in wanted if (peer, c) in self.messages]
+        return {"count": len(items), "items": items}
 
     def _lp_server(self, params) -> dict:
         with self.lock:
@@ -108,8 +117,10 @@ class VkSimulator(SimServer):
 
     # --- events and the Callback API driver ----------------------------------------------
     def message_event(self, from_id: int, text: str, attachments: list | None = None,
-                      peer_id: int | None = None) -> dict:
-        """A `message_new` event as VK sends it (API 5.199)."""
+                      peer_id: int | None = None, cropped_at: int | None = None) -> dict:
+        """A `message_new` event as VK sends it (API 5.199); with `cropped_at` the event carries
+        only that many characters and no attachments, flagged `is_cropped`, as VK does for
+        long messages; messages.getByConversationMessageId returns the whole one."""
         peer = peer_id or from_id
         with self.lock:
             self._cmid[peer] = self._cmid.get(peer, 0) + 1
@@ -117,6 +128,10 @@ class VkSimulator(SimServer):
         message = {"id": 0, "date": int(time.time()), "from_id": from_id, "peer_id": peer,
                    "text": text, "attachments": attachments or [], "conversation_message_id": cmid,
                    "out": 0, "fwd_messages": [], "important": False, "is_hidden": False}
+        with self.lock:
+            self.messages[(peer, cmid)] = message
+        if cropped_at is not None:
+            message = {**message, "text": text[:cropped_at], "attachments": [], "is_cropped": True}
         return {"type": "message_new", "group_id": self.group_id, "v": "5.199",
                 "event_id": secrets.token_hex(20), "secret": self.secret,
                 "object": {"message": message, "client_info": {"keyboard": True}}}

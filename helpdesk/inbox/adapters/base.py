@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from helpdesk.inbox.types import DeliveryError, Parsed
+from helpdesk.inbox.types import DeliveryError, IncomingMessage, Parsed
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
@@ -34,6 +34,11 @@ class ChannelAdapter:
     def parse(self, payload: dict) -> Parsed:
         """The event key and messages of a delivery (raises ValueError on a malformed one)."""
         raise NotImplementedError
+
+    def complete(self, incoming: IncomingMessage) -> IncomingMessage:
+        """The whole message when the delivery carried only part of it (VK `is_cropped`).
+        Raises DeliveryError when the platform cannot be asked now."""
+        return incoming
 
     def send(self, address: str, text: str, dedupe_id: int) -> str:
         """Send a text; returns the platform's message id or raises DeliveryError."""

@@ -1,5 +1,6 @@
 """VK community messages: Callback API parsing, vk_api sends against a configurable host."""
 import threading
+from dataclasses import replace
 
 import requests
 import vk_api
@@ -91,13 +92,32 @@ class VkAdapter(ChannelAdapter):
             event_key=event_key, message_key=f"{peer}:{cmid}", external_user_id=str(sender),
             reply_address=str(peer), text=str(message.get("text") or ""),
             sent_at=from_timestamp(message.get("date")), external_id=str(message.get("id", "")),
-            display_name=f"VK id{sender}", attachments=tuple(_attachments(message)))
+            display_name=f"VK id{sender}", attachments=tuple(_attachments(message)),
+            cropped=bool(message.get("is_cropped")))
         return Parsed(event_key=event_key, messages=(incoming,))
 
+    def complete(self, incoming: IncomingMessage) -> IncomingMessage:
+        """A cropped message fetched again whole (messages.getByConversationMessageId)."""
+        peer, _, cmid = incoming.message_key.partition(":")
+        result = self._call("messages.getByConversationMessageId", {
+            "peer_id": int(peer), "conversation_message_ids": int(cmid),
+            "group_id": int(self.channel.group_id or 0)})
+        items = result.get("items") if isinstance(result, dict) else None
+        if not items or not isinstance(items[0], dict):
+            raise DeliveryError("VK: сообщение не найдено при повторной загрузке", retryable=True)
+        full = items[0]
+        return replace(incoming, text=str(full.get("text") or incoming.text), cropped=False,
+                       attachments=tuple(_attachments(full)) or incoming.attachments)
+
     def send(self, address, text, dedupe_id) -> str:
+        result = self._call("messages.send", {
+            "peer_id": int(address), "random_id": int(dedupe_id), "message": text})
+        return str(result)
+
+    def _call(self, method: str, params: dict):
+        """One API call; VK errors become DeliveryError (retryable or permanent)."""
         try:
-            result = self.client().method("messages.send", {
-                "peer_id": int(address), "random_id": int(dedupe_id), "message": text})
+            return self.client().method(method, params)
         except ApiError as exc:
             code = int(exc.code)
             reason = f"VK {code}: {exc.error.get('error_msg', '')}"
@@ -110,7 +130,6 @@ class VkAdapter(ChannelAdapter):
         except ValueError as exc:  # a body that is not JSON
             raise DeliveryError(f"VK: ответ не разобран ({exc.__class__.__name__})",
                                 retryable=True) from None
-        return str(result)
 
 
 def _attachments(message: dict):
