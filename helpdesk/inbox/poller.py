@@ -21,6 +21,17 @@ class PollError(Exception):
     """A poll round failed (network, platform error, conflict); the loop backs off."""
 
 
+class ChannelGone(Exception):
+    """The channel was deleted or switched off while it was being polled: the loop ends."""
+
+
+def _channel(channel_id: int) -> Channel:
+    channel = db.session.get(Channel, channel_id)
+    if channel is None or not channel.active:
+        raise ChannelGone(channel_id)
+    return channel
+
+
 def _store_all(channel: Channel, raw_events: list[dict], state: dict) -> int:
     """Store the events and the new poll position in one commit, then ingest them."""
     adapter = adapter_for(channel)
@@ -49,7 +60,7 @@ class TelegramPoller:
         self.channel_id, self.timeout = channel_id, timeout
 
     def poll_once(self) -> int:
-        channel = db.session.get(Channel, self.channel_id)
+        channel = _channel(self.channel_id)
         offset = (channel.poll_state or {}).get("offset")
         adapter = adapter_for(snapshot(channel))
         db.session.rollback()
@@ -67,7 +78,7 @@ class TelegramPoller:
         if not updates:
             return 0
         next_offset = max(int(u["update_id"]) for u in updates) + 1
-        channel = db.session.get(Channel, self.channel_id)
+        channel = _channel(self.channel_id)
         return _store_all(channel, updates, {"offset": next_offset})
 
 
@@ -87,7 +98,7 @@ class VkPoller:
         return longpoll
 
     def poll_once(self) -> int:
-        config = snapshot(db.session.get(Channel, self.channel_id))
+        config = snapshot(_channel(self.channel_id))
         db.session.rollback()
         try:
             if self.longpoll is None:
@@ -96,7 +107,7 @@ class VkPoller:
         except (VkApiError, requests.RequestException, ValueError, KeyError) as exc:
             self.longpoll = None
             raise PollError(f"VK long poll: {exc.__class__.__name__}") from None
-        channel = db.session.get(Channel, self.channel_id)
+        channel = _channel(self.channel_id)
         if not events and (channel.poll_state or {}).get("ts") == self.longpoll.ts:
             db.session.rollback()
             return 0
@@ -129,6 +140,10 @@ def run(channel_id: int, wait: int = 25, stop: threading.Event | None = None,
             log.warning("channel %s: %s; retry in %.0fs", channel_id, exc, delay)
             stop.wait(delay)
             delay = min(delay * 2, 30.0)
+        except ChannelGone:
+            db.session.rollback()
+            log.warning("channel %s was removed or switched off: polling stops", channel_id)
+            break
     return total
 
 

@@ -98,3 +98,18 @@ def test_telegram_conflict_is_reported_and_recovers(ctx, live, tg_fake):
     tg_fake.webhook = {"url": "http://example.invalid"}
     with pytest.raises(PollError, match="409"):
         poller.poll_once()
+
+
+def test_polling_stops_when_the_channel_is_switched_off(ctx, live, tg_fake):
+    tg_fake.max_wait = 0.2
+    platform = make_platform("telegram", tg_fake, live.url, mode="poll")
+    tg_fake.push_update(tg_fake.message_update(20003, "До отключения"))
+    assert run(platform.channel.id, wait=1, rounds=1) == 1
+    channel = db.session.get(Channel, platform.channel.id)
+    channel.active = False
+    db.session.commit()
+    tg_fake.push_update(tg_fake.message_update(20003, "После отключения"))
+    # the loop ends at once instead of polling (or failing) forever; the update stays queued
+    assert run(platform.channel.id, wait=1, rounds=5) == 0
+    assert inbound_texts() == ["До отключения"]
+    assert len(tg_fake.updates) >= 1
