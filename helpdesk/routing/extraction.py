@@ -7,35 +7,11 @@ from pymorphy2.analyzer import Parse as PymorphyParse
 
 from helpdesk.routing.gazetteer import get_gazetteer
 from helpdesk.routing.language import RUSSIAN, detect_language, is_tatar_word
+from helpdesk.routing.streets import find_address, find_street, title as _title
 from helpdesk.routing.nlp import Analysis, Pipeline, Token, get_pipeline
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
 PHONE = re.compile(r"(?<!\d)(?:\+7|8|7)[\s(.-]*\d{3}[\s).-]*\d{3}[\s.-]*\d{2}[\s.-]*\d{2}(?!\d)")
-# Street types: (spellings and abbreviations without their final dot, the type word shown).
-STREET_TYPES = (
-    (r"улиц[аеуы]|ул", "улица"),
-    (r"проспект(?:а|е|у|ом)?|просп|пр-кт|пр-т[ае]?", "проспект"),
-    (r"переул(?:ок|ка|ке|ку|ком)|пер", "переулок"),
-    (r"бульвар(?:а|е|у|ом)?|б-р", "бульвар"),
-    (r"шоссе", "шоссе"),
-    (r"площад(?:ь|и|ью)|пл", "площадь"),
-    (r"тракт(?:а|е|у|ом)?", "тракт"),
-    (r"набережн(?:ая|ой|ую)|наб", "набережная"),
-    (r"микрорайон(?:а|е|у|ом)?|мкр", "микрорайон"),
-    (r"проезд(?:а|е|у|ом)?", "проезд"),
-)
-# Whole words only (Cyrillic-aware: \b does not see "проспект" as one word with "просп"):
-# no letter before the type word, and a dot or a space (never a letter) after it.
-STREET_MARK = "(?:" + "|".join(f"(?P<t{i}>{spelling})" for i, (spelling, _) in
-                               enumerate(STREET_TYPES)) + ")"
-STREET = re.compile(
-    r"(?<![а-яёА-ЯЁ-])" + STREET_MARK + r"(?![а-яёА-ЯЁ-])(?:\.\s*|\s+)"
-    r"((?:\d+[-\s]?(?:го|й|я|ой|ая)?\s+)?[А-ЯЁа-яё][А-ЯЁа-яё.-]*(?:\s+[А-ЯЁа-яё][а-яё-]+)?)",
-    re.IGNORECASE)
-HOUSE = re.compile(r"[\s,]*(?:(?:д\.?|дом[ау]?)\s*)?№?\s*(\d+[а-яА-Я]?(?:/\d+)?)"
-                   r"(?:[\s,-]*(?:корп\.?|к\.|стр\.?)\s*\d+)?(?:[\s,-]*(?:кв\.?|квартира)\s*\d+)?",
-                   re.IGNORECASE)
-POSTCODE = re.compile(r"(?<!\d)4\d{5}(?!\d)")
 SETTLEMENT = re.compile(
     r"(?<![а-яё])(?:с\.|село|селе|села|деревн[яеиюй]|дер\.|д\.|пос[её]л(?:ок|ке|ка)|пос\.|п\.|пгт\.?"
     r"|г\.|город[ае]?|гор\.|аул[ае]?)\s*([А-ЯЁа-яё][А-ЯЁа-яё-]+(?:\s+[А-ЯЁ][А-ЯЁа-яё-]+)?)",
@@ -54,8 +30,8 @@ def extract(analysis: Analysis, pipeline: Pipeline | None = None) -> dict:
     result = {
         "district": find_district(analysis, pipe),
         "settlement": find_settlement(analysis, pipe),
-        "street": find_street(text),
-        "postal_address": find_address(text),
+        "street": find_street(text, pipe.morph_vocab),
+        "postal_address": find_address(text, pipe.morph_vocab),
         "phones": _unique(normalise_phone(p) for p in PHONE.findall(text)),
         "emails": _unique(e.lower().rstrip(".") for e in EMAIL.findall(text)),
     }
@@ -88,42 +64,6 @@ def find_settlement(analysis: Analysis, pipe: Pipeline) -> str | None:
         if centre is not None and len(name.split()) == 1:
             return centre.centre
         return _nominative_place(name, pipe)
-    return None
-
-
-def find_street(text: str) -> str | None:
-    """The street with its type word ("улица Ленина", "проспект Мира", "переулок Пушкина")."""
-    match = STREET.search(text)
-    if not match:
-        return None
-    raw = match.group(len(STREET_TYPES) + 1)
-    words = re.split(r"[,;]|\s(?:д\.?|дом)\s|\s\d", raw + " ")[0].strip(" .").split()
-    if len(words) > 1 and words[0][:1].isupper() and words[-1][:1].islower():
-        words = words[:-1]  # "улице Ленина яма": the next word is not part of the name
-    name = " ".join(_title(w) if w.islower() or (w.isupper() and len(w) > 1) else w
-                    for w in words)
-    if not name:
-        return None
-    kind = next(STREET_TYPES[i][1] for i in range(len(STREET_TYPES)) if match.group(f"t{i}"))
-    return f"{kind} {name}"
-
-
-def find_address(text: str) -> str | None:
-    """A postal address: street with house number (and optional postcode, town, flat)."""
-    for match in STREET.finditer(text):
-        house = HOUSE.match(text, match.end())
-        if not house:
-            continue
-        start = match.start()
-        before = text[max(0, start - 60):start]
-        prefix = re.search(r"(?:4\d{5},?\s*)?(?:(?:г\.|город|с\.|село|д\.|деревня|пгт\.?|п\.)\s*"
-                           r"[А-ЯЁа-яё-]+,?\s*)?$", before)
-        if prefix and prefix.group(0).strip():
-            start -= len(prefix.group(0))
-        return text[start:house.end()].strip(" ,")
-    postcode = POSTCODE.search(text)
-    if postcode:
-        return text[postcode.start():postcode.start() + 80].split("\n")[0].strip(" ,")
     return None
 
 
@@ -238,10 +178,6 @@ def _nominative_place(name: str, pipe: Pipeline) -> str:
         geox = [p for p in pipe.morph_vocab.parse(word.lower()) if "Geox" in p.tag.grammemes]
         words.append(_title(geox[0].normal_form if geox else word))
     return " ".join(words)
-
-
-def _title(word: str) -> str:
-    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
 
 
 def _unique(items) -> list[str]:

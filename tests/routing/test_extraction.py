@@ -145,3 +145,35 @@ def test_street_type_is_matched_as_a_whole_word(text):
     from helpdesk.routing.extraction import find_street
 
     assert find_street(text) is None
+
+
+@pytest.mark.parametrize("text, street", [
+    ("Ямы на Мамадышском тракте возле поворота", "Мамадышский тракт"),
+    ("по мамадышскому тракту не пройти", "Мамадышский тракт"),
+    ("Мамадышский тракт, 12 — нет освещения", "Мамадышский тракт"),
+    ("затопило Кремлёвскую набережную", "Кремлёвская набережная"),
+    ("пробки на Горьковском шоссе каждый день", "Горьковское шоссе"),
+    ("На Оренбургском тракте и на улице Ленина", "Оренбургский тракт"),
+    ("Во дворе дома на улице Ленина, Сибирский тракт рядом", "улица Ленина"),
+    ("в деревне сделали освещение, на Центральной улице светло", "Центральная улица"),
+])
+def test_street_named_before_its_type_word(pipeline, text, street):
+    from helpdesk.routing.extraction import find_street
+
+    assert find_street(text, pipeline.morph_vocab) == street
+
+
+@pytest.mark.parametrize("text", ["по нашей улице не пройти", "Разбитая улица у школы",
+                                  "вся городская площадь в ямах", "на этой улице темно",
+                                  "общая площадь квартиры 40 метров"])
+def test_describing_adjective_is_not_a_street_name(pipeline, text):
+    from helpdesk.routing.extraction import find_street
+
+    assert find_street(text, pipeline.morph_vocab) is None
+
+
+def test_address_with_a_name_first_street(pipeline):
+    from helpdesk.routing.extraction import find_address
+
+    text = "Мой адрес: г. Казань, Мамадышский тракт, д. 12, кв. 5. Прошу ответить письменно."
+    assert find_address(text, pipeline.morph_vocab) == "г. Казань, Мамадышский тракт, д. 12, кв. 5"
