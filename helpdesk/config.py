@@ -18,6 +18,9 @@ class BaseConfig:
         instance = Path(env.get("HELPDESK_INSTANCE", Path.cwd() / "instance"))
         self.INSTANCE_DIR = str(instance)
         self.SECRET_KEY = env.get("SECRET_KEY", "")
+        # Keys the audit chain; when empty it is derived from SECRET_KEY. Set it on its own to
+        # rotate SECRET_KEY without breaking `flask audit verify` of the rows already written.
+        self.AUDIT_KEY = env.get("AUDIT_KEY", "")
         self.SQLALCHEMY_DATABASE_URI = normalise_db_url(
             env.get("DATABASE_URL") or f"sqlite:///{instance / 'helpdesk.db'}"
         )

@@ -1,10 +1,10 @@
 """Writing audit events: every view of personal data, export and change goes through record()."""
 from datetime import datetime, timezone
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import select, text
 
-from helpdesk.audit.chain import row_hash
+from helpdesk.audit.chain import derive_key, row_hash
 from helpdesk.extensions import db
 from helpdesk.models.audit import AuditEvent
 
@@ -31,10 +31,17 @@ def record(action: str, *, actor=None, object_type: str = "", object_id: str = "
         action=action, object_type=object_type, object_id=str(object_id)[:64],
         result=result, ip=ip[:64], details=details or {}, prev_hash=prev_hash,
     )
-    event.hash = row_hash(prev_hash, _fields(event))
+    event.hash = row_hash(prev_hash, _fields(event), audit_key())
     session.add(event)
     session.flush()
     return event
+
+
+def audit_key() -> bytes:
+    """The key of the chain: AUDIT_KEY, else one derived from SECRET_KEY."""
+    config = current_app.config
+    explicit = config.get("AUDIT_KEY")
+    return explicit.encode("utf-8") if explicit else derive_key(config["SECRET_KEY"])
 
 
 def _lock_chain(session) -> None:

@@ -24,7 +24,9 @@ def stored_rows(batch: int = 5000):
 
 def verify() -> tuple[int, ChainBreak | None]:
     """Verify the whole chain: (rows checked, first break or None)."""
-    return verify_chain(stored_rows())
+    from helpdesk.audit.log import audit_key
+
+    return verify_chain(stored_rows(), audit_key())
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,17 @@
 """The hash chain: verification finds edited, deleted and inserted rows; PostgreSQL refuses edits."""
+import json
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from helpdesk.audit.chain import row_hash, verify_chain
-from helpdesk.audit.log import record
+from helpdesk.audit.chain import derive_key, row_hash, verify_chain
+from helpdesk.audit.log import audit_key, record
 from helpdesk.extensions import db
+
+
+KEY = derive_key("a test secret")
 
 
 def _seed(n: int = 4) -> None:
@@ -72,12 +76,12 @@ def test_deleted_row_is_named(ctx, runner):
     assert "row 3" in result.output and "deleted" in result.output
 
 
-def _insert(conn, row: dict) -> None:
+def _insert(conn, row: dict, details: str = '{"forged": true}') -> None:
     conn.execute(text(
         "INSERT INTO audit_events (id, created_at, user_id, username, action, object_type,"
         " object_id, result, ip, details, prev_hash, hash) VALUES (:id, :created_at, :user_id,"
         " :username, :action, :object_type, :object_id, :result, :ip, :details, :prev_hash,"
-        " :hash)"), {**row, "details": '{"forged": true}'})
+        " :hash)"), {**row, "details": details})
 
 
 def _row(conn, rid: int) -> dict:
@@ -101,7 +105,7 @@ def test_row_inserted_in_place_of_another_breaks_at_the_next(ctx, runner):
     second = _row(None, 2)
     third = _row(None, 3)
     forged = {**third, "action": "forged", "details": {"forged": True}}
-    forged["hash"] = row_hash(second["hash"], forged)
+    forged["hash"] = row_hash(second["hash"], forged, audit_key())  # even holding the key
     with _tamper() as conn:
         conn.execute(text("DELETE FROM audit_events WHERE id = 3"))
         _insert(conn, forged)
@@ -114,7 +118,7 @@ def test_row_inserted_after_a_gap_is_named(ctx, runner):
     _seed(3)
     last = _row(None, 3)
     forged = {**last, "id": 10, "prev_hash": last["hash"]}
-    forged["hash"] = row_hash(last["hash"], {**forged, "details": {"forged": True}})
+    forged["hash"] = row_hash(last["hash"], {**forged, "details": {"forged": True}}, audit_key())
     with _tamper() as conn:
         _insert(conn, forged)
     result = _verify(runner)
@@ -126,14 +130,36 @@ def test_verify_chain_pure():
     for i in range(1, 4):
         row = {"id": i, "created_at": None, "user_id": None, "username": "", "action": "a",
                "object_type": "", "object_id": "", "result": "ok", "ip": "", "details": {}}
-        row["prev_hash"], row["hash"] = prev, row_hash(prev, row)
+        row["prev_hash"], row["hash"] = prev, row_hash(prev, row, KEY)
         prev = row["hash"]
         rows.append(row)
-    assert verify_chain(rows) == (3, None)
-    count, broken = verify_chain([rows[0], rows[2]])
+    assert verify_chain(rows, KEY) == (3, None)
+    count, broken = verify_chain([rows[0], rows[2]], KEY)
     assert broken.row_id == 3
-    count, broken = verify_chain([rows[0], {**rows[1], "action": "b"}, rows[2]])
+    count, broken = verify_chain([rows[0], {**rows[1], "action": "b"}, rows[2]], KEY)
     assert broken.row_id == 2 and "edited" in broken.reason
+    count, broken = verify_chain(rows, derive_key("another secret"))
+    assert broken.row_id == 1 and "another audit key" in broken.reason
+
+
+def test_chain_recomputed_without_the_key_is_detected(ctx, runner):
+    """Someone with write access to the table edits row 2 and recomputes every later hash, but
+    without the audit key: verification still stops at the edited row."""
+    _seed(4)
+    rows = [_row(None, i) for i in range(1, 5)]
+    guessed_key = derive_key("not the server's secret")
+    prev = rows[0]["hash"]
+    with _tamper() as conn:
+        for row in rows[1:]:
+            changed = {**row, "prev_hash": prev}
+            if row["id"] == 2:
+                changed["details"] = {"i": 1, "edited": True}
+            changed["hash"] = row_hash(prev, changed, guessed_key)
+            prev = changed["hash"]
+            conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": row["id"]})
+            _insert(conn, changed, json.dumps(changed["details"]))
+    result = _verify(runner)
+    assert result.exit_code != 0 and "row 2" in result.output
 
 
 def test_postgresql_refuses_update_and_delete(ctx):
