@@ -1,4 +1,5 @@
 """Russian word normalisation for the SQLite full-text index: Snowball stems, as PostgreSQL uses."""
+import os
 import re
 from functools import lru_cache
 
@@ -42,8 +43,48 @@ def query_terms(query: str) -> list[list[str]]:
         alternatives = [w]
         if len(s) >= 5 and s.endswith(_SURNAME_TAIL) and stem(s[:-2]) != s:
             alternatives.append(s[:-2])
+        alternatives += other_stem_forms(w)
         terms.append(alternatives)
     return terms
+
+
+MAX_FORM_ALTERNATIVES = 3
+
+
+@lru_cache(maxsize=1)
+def _morph():
+    from natasha import MorphVocab  # pymorphy2 with natasha's Python 3.11 fixes
+
+    return MorphVocab()
+
+
+@lru_cache(maxsize=20_000)
+def other_stem_forms(word: str) -> tuple[str, ...]:
+    """Forms of the word whose Snowball stem differs from the word's own only in its tail.
+
+    Snowball cuts the same noun's forms differently ("траншея" → "транше", "траншеи" → "транш";
+    "свалка" → "свалк", "свалок" → "свалок"), so a query in one case missed texts in another.
+    The dictionary's paradigm of the word gives one form per such stem; stems sharing too short
+    a beginning (another word) are not taken.
+    """
+    if not word.isalpha() or not re.fullmatch(r"[а-я]+", word):
+        return ()
+    own = stem(word)
+    parses = _morph().parse(word)
+    if not parses:
+        return ()
+    found: dict[str, str] = {}
+    for form in parses[0].lexeme:
+        candidate = form.word.replace("ё", "е")
+        other = stem(candidate)
+        if other == own or other in found or len(other) < 4:
+            continue
+        shared = len(os.path.commonprefix([own, other]))
+        if other.startswith(own) or shared >= max(4, min(len(own), len(other)) - 1):
+            found[other] = candidate
+        if len(found) >= MAX_FORM_ALTERNATIVES:
+            break
+    return tuple(found.values())
 
 
 def fts5_query(query: str) -> str:
