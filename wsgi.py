@@ -1,6 +1,14 @@
-"""WSGI entry point: `gunicorn wsgi:app`. The only place an app is made at import."""
+"""WSGI entry point: `gunicorn wsgi:app`. The only place an app is made at import.
+
+The flask command also finds this file when FLASK_APP is not set; a CLI command (a migration,
+`flask routing train`) must not start the background sweeper or the demo, so they start only
+when a server imports this module.
+"""
+import os
+
 from helpdesk import create_app
 from helpdesk.runtime import start_background
 
 app = create_app()
-start_background(app)
+if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+    start_background(app)

@@ -91,6 +91,9 @@ def register_commands(app: Flask) -> None:
     register_deadlines(app)
     auditors.register_commands(app)  # audit, export, retention
     register_routing(app)
+    from helpdesk.cli import explain_database_errors
+
+    explain_database_errors(app)
 
 
 def _migrations_dir() -> str:

@@ -94,3 +94,36 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed)
     app.cli.add_command(demo_admin)
+
+
+def explain_database_errors(app: Flask) -> None:
+    """Every project command answers a missing or unmigrated database with one clear line
+    instead of a traceback (Flask-Migrate's own `db` commands are left as they are)."""
+    for command in _commands(app.cli):
+        if command.callback is not None and command.callback.__module__.startswith("helpdesk"):
+            command.callback = _explained(command.callback)
+
+
+def _commands(group: click.Group):
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            yield from _commands(command)
+        else:
+            yield command
+
+
+def _explained(callback):
+    import functools
+
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except (OperationalError, ProgrammingError) as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
+            raise click.ClickException(
+                f"база данных недоступна или не обновлена ({reason}); проверьте DATABASE_URL "
+                "и выполните `flask db upgrade`") from None
+    return run

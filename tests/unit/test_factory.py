@@ -60,3 +60,32 @@ def test_vendored_assets_are_served_locally(client):
         response = client.get(f"/static/vendor/{name}")
         assert response.status_code == 200, name
         assert len(response.data) > 10_000
+
+
+@pytest.mark.parametrize("args", [["users", "list"], ["audit", "verify"],
+                                  ["deadlines", "seed"]])
+def test_commands_on_an_unmigrated_database_say_what_to_do(tmp_path, args):
+    empty = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"})
+    result = empty.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1
+    assert "flask db upgrade" in result.output and "Traceback" not in result.output
+
+
+def test_wsgi_module_starts_no_background_work_under_the_flask_command(monkeypatch):
+    import importlib
+    import sys
+
+    import helpdesk.runtime
+
+    started = []
+    monkeypatch.setattr(helpdesk.runtime, "start_background", started.append)
+    monkeypatch.setenv("HELPDESK_ENV", "test")
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
+    sys.modules.pop("wsgi", None)
+    importlib.import_module("wsgi")
+    assert started == []
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "")
+    sys.modules.pop("wsgi", None)
+    wsgi = importlib.import_module("wsgi")
+    assert started == [wsgi.app]
+    sys.modules.pop("wsgi", None)
