@@ -1,6 +1,7 @@
 """Text → topic with a calibrated confidence; saved with JSON metadata and swapped in atomically."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -12,11 +13,40 @@ from pathlib import Path
 
 import numpy as np
 
-from helpdesk.routing.nlp import Analysis, get_pipeline
+from helpdesk.routing.nlp import Analysis, analyse_many, get_pipeline
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: a second SVM trained with thematic-classifier examples (prior_estimator_)
 MIN_CALIBRATION = 200
 SOFTMAX_SCALE = 5.0  # SVM margins → probabilities (the calibrator fixes the scale afterwards)
+THEMATIC_FILE = Path(__file__).parent / "data" / "thematic-classifier.csv"
+
+# Labels of the shipped data (category_name) → branches of the standard thematic classifier
+# that describe them, chosen from the names alone. The nodes' names under these branches become
+# extra, short training examples: most useful to categories with a handful of real messages.
+# "Меры соцподдержки (COVID)" and "Тестовая категория" have no branch of their own.
+THEMATIC_PRIORS = {
+    "Связь": ("0003.0009.0100",),
+    "Труд и занятость": ("0002.0006",),
+    "Госуслуги / цифровизация": ("0003.0012.0132.0877", "0003.0012.0133.0879",
+                                 "0003.0008.0086.0562", "0003.0012.0135"),
+    "Физкультура и спорт": ("0002.0014.0144",),
+    "Культура": ("0002.0013.0141",),
+    "Образование": ("0002.0013.0139",),
+    "Здравоохранение": ("0002.0014.0143",),
+    "Социальная защита": ("0002.0007",),
+    "Торговля": ("0003.0009.0102", "0003.0009.0103", "0003.0009.0104"),
+    "Строительство": ("0003.0009.0096", "0003.0009.0097"),
+    "Безнадзорные животные": ("0003.0011.0127.0865", "0003.0011.0127.0866",
+                              "0003.0011.0127.0868", "0003.0011.0127.0869",
+                              "0003.0011.0127.0870"),
+    "Общественный транспорт": ("0003.0009.0099.0732", "0003.0009.0099.0733",
+                               "0003.0009.0099.0748"),
+    "Дороги": ("0003.0009.0099.0738", "0003.0009.0099.0742", "0003.0009.0099.0743",
+               "0003.0009.0099.0744"),
+    "Экология / природопользование": ("0003.0011.0122", "0003.0011.0123", "0003.0011.0125",
+                                      "0003.0011.0126", "0003.0011.0130"),
+    "ЖКХ и благоустройство": ("0005.0005.0056",),
+}
 
 
 @dataclass(frozen=True)
@@ -51,19 +81,68 @@ def features_of(analyses: list[Analysis]) -> list[Features]:
     return result
 
 
+_thematic_lock = threading.Lock()
+_thematic: list[tuple[str, Features]] | None = None
+
+
+def thematic_texts(path: Path = THEMATIC_FILE) -> list[tuple[str, str]]:
+    """(label, text) for the thematic classifier's nodes (levels 3–5) under THEMATIC_PRIORS.
+
+    A level-5 node ("массовый спорт") says little alone, so it is read with its parent's name.
+    """
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8", newline="") as fh:
+        nodes = list(csv.DictReader(fh))
+    names = {n["code"]: n["name"] for n in nodes}
+    result = []
+    for node in nodes:
+        if int(node["level"]) < 3:
+            continue
+        text = node["name"]
+        if int(node["level"]) == 5:
+            text = f"{names.get(node['parent_code'], '')} {text}".strip()
+        for label, prefixes in THEMATIC_PRIORS.items():
+            if node["code"].startswith(prefixes):
+                result.append((label, text))
+    return result
+
+
+def thematic_examples(labels) -> tuple[list[Features], list[str]]:
+    """Features and labels of the thematic examples for these labels (analysed once a process)."""
+    global _thematic
+    with _thematic_lock:
+        if _thematic is None:
+            pairs = thematic_texts()
+            analyses = analyse_many([text for _, text in pairs]) if pairs else []
+            _thematic = list(zip([label for label, _ in pairs], features_of(analyses),
+                                 strict=True))
+    wanted = set(labels)
+    chosen = [(label, f) for label, f in _thematic if label in wanted]
+    return [f for _, f in chosen], [label for label, _ in chosen]
+
+
 class TopicModel:
-    """TF-IDF of lemma 1–2-grams and character 3–5-grams of lemmas, plus word vectors, into a class-weighted
-    linear SVM whose scores are turned into probabilities by a softmax; the top probability is
-    mapped to an expected accuracy by isotonic regression fitted on out-of-fold predictions.
+    """TF-IDF of lemma 1–2-grams and character 3–5-grams of lemmas, plus word vectors, into
+    class-weighted linear SVMs whose scores become probabilities by a softmax.
+
+    Two SVMs share the features: one learns from the real messages only, the other also from the
+    thematic classifier's node names for the labels that THEMATIC_PRIORS maps (a prior for rare
+    labels). The label is the argmax of their averaged probabilities; the confidence is the
+    real-message SVM's probability of that label, mapped to an expected accuracy by isotonic
+    regression fitted on out-of-fold predictions. (Node names are not messages: the prior SVM's
+    margins rank confidence worse, so they only vote on the label.)
 
     (A class-weighted LogisticRegression scored the same on the Kursk data within noise but
     trained four times slower; CalibratedClassifierCV cannot handle labels with < 3 examples.)
     """
 
-    def __init__(self, C: float = 0.5, vector_weight: float = 1.0, calibration_folds: int = 3):
+    def __init__(self, C: float = 0.5, vector_weight: float = 1.0, calibration_folds: int = 3,
+                 thematic: bool = True):
         self.C = C
         self.vector_weight = vector_weight
         self.calibration_folds = calibration_folds
+        self.thematic = thematic
         self.classes_: np.ndarray | None = None
 
     # -- fitting -----------------------------------------------------------------------------
@@ -91,21 +170,33 @@ class TopicModel:
         v = csr_matrix(np.vstack([f.vector for f in feats]) * self.vector_weight)
         return hstack([w, c, v]).tocsr()
 
-    def _estimator(self):
+    def _svm(self, X, y, sample_weight=None, class_weight="balanced"):
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(C=self.C, class_weight="balanced", random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            svm = LinearSVC(C=self.C, class_weight=class_weight, random_state=0)
+            svm.fit(X, y, sample_weight=sample_weight)
+        svm.coef_ = svm.coef_.astype(np.float32)  # half the memory, same decisions
+        return svm
 
     def fit(self, feats: list[Features], labels: list[str]) -> "TopicModel":
         """Fit on features and labels; calibrates confidence on internal out-of-fold predictions."""
         from sklearn.isotonic import IsotonicRegression
 
         labels = np.asarray(labels, dtype=object)
-        X = self._matrix(feats, fit=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.estimator_ = self._estimator().fit(X, labels)
+        extra, extra_labels = thematic_examples(set(labels)) if self.thematic else ([], [])
+        X = self._matrix(list(feats) + extra, fit=True)
+        n = len(labels)
+        self.estimator_ = self._svm(X[:n], labels)
         self.classes_ = self.estimator_.classes_
+        self.prior_estimator_ = None
+        if extra:
+            # Class weights of the real messages ("balanced"), given to the extra rows too.
+            classes, counts = np.unique(labels, return_counts=True)
+            weight = dict(zip(classes, n / (len(classes) * counts), strict=True))
+            y = np.concatenate([labels, np.asarray(extra_labels, dtype=object)])
+            self.prior_estimator_ = self._svm(X, y, np.array([weight[c] for c in y]), None)
         conf, correct = self._out_of_fold(feats, labels)
         self.calibrator_ = None
         # Isotonic steps need enough out-of-fold points; with fewer, raw probabilities are kept.
@@ -128,41 +219,63 @@ class TopicModel:
         splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
         for train, test in splitter.split(idx, labels[idx]):
             train_idx = np.concatenate([idx[train], np.where(~keep)[0]])
-            inner = TopicModel(self.C, self.vector_weight, calibration_folds=0)
+            inner = TopicModel(self.C, self.vector_weight, calibration_folds=0,
+                               thematic=self.thematic)
             inner.fit([feats[i] for i in train_idx], labels[train_idx])
-            P = inner._raw_proba([feats[i] for i in idx[test]])
-            conf[test] = P.max(axis=1)
+            P, top = inner._scored([feats[i] for i in idx[test]])
+            conf[test] = top
             correct[test] = inner.classes_[P.argmax(axis=1)] == labels[idx[test]]
         return conf, correct
 
     # -- prediction --------------------------------------------------------------------------
-    def _raw_proba(self, feats: list[Features]) -> np.ndarray:
-        scores = self.estimator_.decision_function(self._matrix(feats))
+    @staticmethod
+    def _softmax(scores: np.ndarray) -> np.ndarray:
         if scores.ndim == 1:  # two classes: one margin
             scores = np.column_stack([-scores, scores])
-        scores = scores * SOFTMAX_SCALE
+        scores = np.asarray(scores, dtype=np.float64) * SOFTMAX_SCALE
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def predict_proba(self, feats: list[Features]) -> np.ndarray:
-        """Probabilities per class, rescaled so the top one is the calibrated confidence."""
-        P = self._raw_proba(feats)
+    def _scored(self, feats: list[Features]) -> tuple[np.ndarray, np.ndarray]:
+        """Label probabilities, and the uncalibrated confidence in their top label."""
+        X = self._matrix(feats)
+        P = self._softmax(self.estimator_.decision_function(X))
+        prior = getattr(self, "prior_estimator_", None)  # format 1 models have none
+        if prior is None:
+            return P, P.max(axis=1)
+        Q = (P + self._softmax(prior.decision_function(X))) / 2
+        return Q, P[np.arange(len(P)), Q.argmax(axis=1)]
+
+    def _probabilities(self, feats: list[Features]) -> tuple[np.ndarray, np.ndarray]:
+        """(label probabilities, the same rescaled so the top one is the calibrated confidence).
+
+        The others share the rest in proportion to P; when the confidence is low, they are cut
+        to their ratio to the top label instead, so the order of P is kept.
+        """
+        P, conf = self._scored(feats)
         if getattr(self, "calibrator_", None) is None:
-            return P
-        top = P.max(axis=1)
-        # Isotonic steps tie many messages; a touch of the raw score keeps their order.
-        calibrated = np.clip(0.999 * self.calibrator_.predict(top) + 0.001 * top, 1e-6, 1.0)
+            calibrated = conf
+        else:
+            # Isotonic steps tie many messages; a touch of the raw score keeps their order.
+            calibrated = 0.999 * self.calibrator_.predict(conf) + 0.001 * conf
+        calibrated = np.clip(calibrated, 1e-6, 1.0)
+        rows, best = np.arange(len(P)), P.argmax(axis=1)
+        top = P[rows, best]
         rest = np.clip(1.0 - top, 1e-12, None)
-        Q = P * ((1.0 - calibrated) / rest)[:, None]
-        Q[np.arange(len(P)), P.argmax(axis=1)] = calibrated
-        return Q
+        Q = P * np.minimum((1.0 - calibrated) / rest, calibrated / top)[:, None]
+        Q[rows, best] = calibrated
+        return P, Q
+
+    def predict_proba(self, feats: list[Features]) -> np.ndarray:
+        """Probabilities per class; the top one is the calibrated confidence."""
+        return self._probabilities(feats)[1]
 
     def candidates(self, feats: list[Features], k: int = 3) -> list[list[tuple[str, float]]]:
         """Top-k (label, confidence) per message, best first."""
-        P = self.predict_proba(feats)
+        P, Q = self._probabilities(feats)
         order = np.argsort(-P, axis=1, kind="stable")[:, :k]
-        return [[(str(self.classes_[j]), float(P[i, j])) for j in row]
+        return [[(str(self.classes_[j]), float(Q[i, j])) for j in row]
                 for i, row in enumerate(order)]
 
 
