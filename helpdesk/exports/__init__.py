@@ -12,7 +12,7 @@ def register(app) -> None:
 
     app.config.setdefault("EXPORT_SYNC_LIMIT", 50_000)  # rows; more → background job
     app.config.setdefault("EXPORT_KEEP_DAYS", 7)  # days a background export file is kept
-    app.config.setdefault("EXPORT_XLSX_ENGINE", "openpyxl")  # or "stream" (20× faster)
+    app.config.setdefault("EXPORT_XLSX_ENGINE", "fast")  # or "python", "openpyxl"
     app.register_blueprint(bp, url_prefix="/exports")
     entry = (VIEW_ROLES, "exports.response_times", "Сроки ответа")
     if entry not in EXTRA_NAV:

@@ -65,8 +65,15 @@ def workday_rows(clock: WorkingClock, first: datetime | None, last: datetime | N
     return rows
 
 
-def copy_select(flt: ExportFilter, user, tz: str, now: datetime):
-    """The SELECT whose CSV output equals the Python rows (PostgreSQL only)."""
+TEXT, WORD, TIME, NUMBER = "text", "word", "time", "number"  # kinds of log column
+
+
+def log_columns(flt: ExportFilter, user, tz: str, now: datetime):
+    """([(kind, expression)] of the log's columns, FROM with the working-day joins, ticket id).
+
+    TEXT is stored data (guarded by the writers), WORD a fixed label, TIME a UTC moment,
+    NUMBER the working minutes; CSV and XLSX render the same expressions their own way.
+    """
     base = (response_time_query(flt, user, tz).add_columns(Ticket.id.label("tid"))
             .order_by(None).subquery("t"))
     c = base.c
@@ -92,21 +99,47 @@ def copy_select(flt: ExportFilter, user, tz: str, now: datetime):
     kind = case(*[(c.kind == str(k), v) for k, v in KIND_LABELS.items()], else_=c.kind)
     assignee = func.coalesce(func.nullif(c.assignee_name, ""), c.assignee_login)
     local_day = lambda moment: func.cast(func.timezone(tz, moment), Date)  # noqa: E731
-    return (
-        select(_guard(c.number), _guard(c.channel), _guard(kind), _local(c.received_at, tz),
-               _local(c.registered_at, tz), _guard(c.department), _guard(assignee),
-               _guard(c.topic), _guard(c.topic_code), _guard(c.district),
-               _local(c.first_response_at, tz), minutes, _local(c.answered_at, tz),
-               _local(due, tz), on_time, _yes_no(c.extended_until.is_not(None)),
-               _yes_no(or_(c.forwarded_at.is_not(None),
-                           c.status == str(TicketStatus.FORWARDED))),
-               _guard(_result(c)), _local(c.closed_at, tz))
-        .select_from(base)
-        .outerjoin(wr, wr.c.day == local_day(c.received_at))
-        .outerjoin(wf, and_(c.first_response_at.is_not(None),
-                            wf.c.day == local_day(c.first_response_at)))
-        .order_by(c.tid)
-    )
+    columns = [
+        (TEXT, c.number), (TEXT, c.channel), (TEXT, kind), (TIME, c.received_at),
+        (TIME, c.registered_at), (TEXT, c.department), (TEXT, assignee), (TEXT, c.topic),
+        (TEXT, c.topic_code), (TEXT, c.district), (TIME, c.first_response_at),
+        (NUMBER, minutes), (TIME, c.answered_at), (TIME, due), (WORD, on_time),
+        (WORD, _yes_no(c.extended_until.is_not(None))),
+        (WORD, _yes_no(or_(c.forwarded_at.is_not(None),
+                           c.status == str(TicketStatus.FORWARDED)))),
+        (TEXT, _result(c)), (TIME, c.closed_at),
+    ]
+    source = (base.outerjoin(wr, wr.c.day == local_day(c.received_at))
+              .outerjoin(wf, and_(c.first_response_at.is_not(None),
+                                  wf.c.day == local_day(c.first_response_at))))
+    return columns, source, c.tid
+
+
+def copy_select(flt: ExportFilter, user, tz: str, now: datetime):
+    """The SELECT whose CSV output equals the Python rows (PostgreSQL only)."""
+    columns, source, tid = log_columns(flt, user, tz, now)
+    render = {TEXT: _guard, WORD: lambda e: e, NUMBER: lambda e: e,
+              TIME: lambda e: _local(e, tz)}
+    return select(*[render[k](e) for k, e in columns]).select_from(source).order_by(tid)
+
+
+def prepare_copy(flt: ExportFilter, user, tz: str, calendar, select_for):
+    """(working days, COPY statement, params) for `select_for()`, or None off PostgreSQL or
+    on a calendar with split working days. Runs on the request's session."""
+    session = db.session
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        return None
+    base = response_time_query(flt, user, tz).order_by(None).subquery()
+    lo, hi = session.execute(select(
+        func.min(func.least(base.c.received_at, base.c.first_response_at)),
+        func.max(func.greatest(base.c.received_at, base.c.first_response_at)))).one()
+    days = workday_rows(WorkingClock(calendar), lo, hi)
+    if days is None:
+        return None
+    compiled = select_for().compile(dialect=dialect,
+                                    compile_kwargs={"render_postcompile": True})
+    return days, str(compiled), dict(compiled.params)
 
 
 def copy_response_times(flt: ExportFilter, user, tz: str, now: datetime, calendar,
@@ -116,24 +149,18 @@ def copy_response_times(flt: ExportFilter, user, tz: str, now: datetime, calenda
     Everything that depends on the session and the user is computed now; the returned
     generator uses its own connection, so it may run later inside a streamed response.
     """
-    session = db.session
-    if session.get_bind().dialect.name != "postgresql":
+    prepared = prepare_copy(flt, user, tz, calendar,
+                            lambda: copy_select(flt, user, tz, now))
+    if prepared is None:
         return None
-    base = response_time_query(flt, user, tz).order_by(None).subquery()
-    lo, hi = session.execute(select(
-        func.min(func.least(base.c.received_at, base.c.first_response_at)),
-        func.max(func.greatest(base.c.received_at, base.c.first_response_at)))).one()
-    days = workday_rows(WorkingClock(calendar), lo, hi)
-    if days is None:
-        return None
-    compiled = copy_select(flt, user, tz, now).compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
-    statement = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)"
-    return _stream(db.engine, days, statement, dict(compiled.params), counter)
+    days, query, params = prepared
+    return stream_copy(db.engine, days, f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params,
+                       counter)
 
 
-def _stream(engine, days: list, statement: str, params: dict,
-            counter: dict | None) -> Iterator[bytes]:
+def stream_copy(engine, days: list, statement: str, params: dict,
+                counter: dict | None) -> Iterator[bytes]:
+    """Load the working days into a temporary table, then yield the COPY output."""
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         try:

@@ -11,7 +11,10 @@ from helpdesk.audit.log import record
 from helpdesk.exports import event_log, response_times, sstu
 from helpdesk.exports.filters import ExportError, parse_filter, parse_format, parse_month
 from helpdesk.exports.pg_copy import copy_response_times
-from helpdesk.exports.spreadsheets import CountingRows, generate_csv, generate_xlsx, write_xlsx
+from helpdesk.exports.pg_xlsx import copy_response_times_xlsx
+from helpdesk.exports.spreadsheets import (CountingRows, generate_csv, stream_file, write_xlsx,
+                                           xlsx_engine)
+from helpdesk.exports.xlsx_fast import XlsxPackage
 from helpdesk.deadlines.store import load_calendar
 from helpdesk.extensions import db
 from helpdesk.models.export import ExportJob, ExportStatus
@@ -29,8 +32,10 @@ class ExportKind:
     headers: tuple
     rows: Callable  # (params: dict, user: User | None, tz: str) -> iterator of tuples
     filename: Callable  # (params) -> str without extension
-    # Optional PostgreSQL fast path: (params, user, tz, counter) -> CSV data bytes or None.
+    # Optional PostgreSQL fast paths: (params, user, tz, counter) -> CSV data bytes or None;
+    # (params, user, tz, counter, package) -> the XLSX sheet's <row> bytes or None.
     copy_csv: Callable | None = None
+    copy_xlsx: Callable | None = None
 
 
 def _filter(params: dict):
@@ -48,7 +53,10 @@ KINDS = {
         lambda p, user, tz: response_times.response_time_rows(_filter(p), user, tz=tz),
         _period_name("response_times"),
         lambda p, user, tz, counter: copy_response_times(
-            _filter(p), user, tz, utcnow(), load_calendar(), counter)),
+            _filter(p), user, tz, utcnow(), load_calendar(), counter),
+        lambda p, user, tz, counter, package: copy_response_times_xlsx(
+            _filter(p), user, tz, utcnow(), load_calendar(), package.columns,
+            package.date_style, counter)),
     "events": ExportKind(
         "events", "Журнал событий", event_log.HEADERS,
         lambda p, user, tz: event_log.event_rows(_filter(p), user, tz),
@@ -84,10 +92,23 @@ def open_export(kind: str, fmt: str, params: dict, actor: User | None, tz: str):
         data = spec.copy_csv(params, actor, tz, counter)
         if data is not None:
             return _chain(generate_csv(spec.headers, ()), data), counter
-    rows = CountingRows(spec.rows(params, actor, tz), counter)
     if fmt == "csv":
-        return generate_csv(spec.headers, rows), counter
-    return generate_xlsx(spec.headers, rows, spec.title), counter
+        return generate_csv(spec.headers, CountingRows(spec.rows(params, actor, tz), counter)), \
+            counter
+    return stream_file(_xlsx_writer(spec, params, actor, tz, counter)), counter
+
+
+def _xlsx_writer(spec: ExportKind, params: dict, actor: User | None, tz: str, counter: dict):
+    """write(target) of an export's XLSX, its queries prepared now (rows from PostgreSQL's
+    COPY when the kind has that path and the engine is "fast")."""
+    engine = xlsx_engine()
+    if engine == "fast" and spec.copy_xlsx is not None:
+        package = XlsxPackage(spec.headers, spec.title)
+        chunks = spec.copy_xlsx(params, actor, tz, counter, package)
+        if chunks is not None:
+            return lambda target: package.write(target, chunks)
+    rows = CountingRows(spec.rows(params, actor, tz), counter)
+    return lambda target: write_xlsx(target, spec.headers, rows, spec.title, engine)
 
 
 def _chain(*parts):
@@ -104,8 +125,7 @@ def export_to_file(kind: str, fmt: str, params: dict, path: str, actor: User | N
     spec = KINDS[kind]
     if fmt == "xlsx":  # straight to the target file, no temporary copy
         counter: dict = {}
-        write_xlsx(path, spec.headers, CountingRows(spec.rows(params, actor, tz), counter),
-                   spec.title)
+        _xlsx_writer(spec, params, actor, tz, counter)(path)
     else:
         chunks, counter = open_export(kind, fmt, params, actor, tz)
         with open(path, "wb") as handle:

@@ -69,34 +69,37 @@ def generate_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[b
 
 def xlsx_cell(value):
     """A value as written to XLSX: text guarded and without the control characters XML forbids,
-    datetimes as local wall time, bools as words."""
+    datetimes as local wall time to the minute, bools as words."""
     if isinstance(value, str):
         value = _XML_ILLEGAL.sub("", value) if _XML_ILLEGAL.search(value) else value
         return "'" + value if value and value[0] in DANGEROUS_PREFIXES else value
     if isinstance(value, bool):
         return "да" if value else "нет"
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)
+    if isinstance(value, datetime):  # to the minute, as the CSV shows it
+        return value.replace(tzinfo=None, second=0, microsecond=0)
     return value
 
 
 def xlsx_engine() -> str:
-    """The configured XLSX writer: "openpyxl" (write-only mode, default) or "stream"."""
+    """The configured XLSX writer: "fast" (default: openpyxl's package, rows serialised by
+    PostgreSQL where an export has that path, else by xlsx_fast), "python" (always xlsx_fast)
+    or "openpyxl" (every cell through openpyxl's write-only mode; the reference)."""
     from flask import current_app, has_app_context
 
-    return current_app.config.get("EXPORT_XLSX_ENGINE", "openpyxl") if has_app_context() \
-        else "openpyxl"
+    return current_app.config.get("EXPORT_XLSX_ENGINE", "fast") if has_app_context() \
+        else "fast"
 
 
 def write_xlsx(target, headers: Sequence[str], rows: Iterable[Sequence],
                sheet_title: str = "Данные", engine: str | None = None) -> None:
     """Write an XLSX workbook (streamed rows, flat memory) to a path or a binary file."""
-    if (engine or xlsx_engine()) == "stream":
-        from helpdesk.exports.xlsx_stream import write_xlsx_stream
-
-        write_xlsx_stream(target, headers, rows, sheet_title)
+    if (engine or xlsx_engine()) == "openpyxl":
+        _write_openpyxl(target, headers, rows, sheet_title)
         return
-    _write_openpyxl(target, headers, rows, sheet_title)
+    from helpdesk.exports.xlsx_fast import XlsxPackage
+
+    package = XlsxPackage(headers, sheet_title)
+    package.write(target, package.python_rows(rows))
 
 
 def _write_openpyxl(target, headers, rows, sheet_title) -> None:
@@ -122,10 +125,15 @@ def _write_openpyxl(target, headers, rows, sheet_title) -> None:
 def generate_xlsx(headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "Данные",
                   chunk: int = 64 * 1024, engine: str | None = None) -> Iterator[bytes]:
     """An XLSX workbook yielded in chunks; rows go through a temporary file, not memory."""
+    return stream_file(lambda path: write_xlsx(path, headers, rows, sheet_title, engine), chunk)
+
+
+def stream_file(write, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """Run write(path) into a temporary file when iterated, then yield the file in chunks."""
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:
-        write_xlsx(path, headers, rows, sheet_title, engine)
+        write(path)
         with open(path, "rb") as handle:
             while data := handle.read(chunk):
                 yield data

@@ -2,9 +2,10 @@
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from helpdesk.deadlines.store import load_calendar
 from helpdesk.exports.filters import ExportFilter
@@ -25,9 +26,8 @@ def _parse(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-def test_copy_matches_python_rows(ctx):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("COPY is PostgreSQL only")
+def _seed_tricky_tickets():
+    """120 tickets with formula-like, quoted, multi-line and empty texts, both clock directions."""
     rnd = random.Random(7)
     db.session.add(CalendarDay(day=date(2026, 11, 6), kind="holiday", name="День Конституции РТ"))
     depts = [make_department(name) for name in ("=Отдел", "Комитет, \"кавычки\"", "Обычный")]
@@ -51,6 +51,12 @@ def test_copy_matches_python_rows(ctx):
                assignee_id=rnd.choice(users + [None]) and rnd.choice(users).id,
                closed_at=first)
     db.session.commit()
+
+
+def test_copy_matches_python_rows(ctx):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL only")
+    _seed_tricky_tickets()
     flt, now, calendar = ExportFilter(date(2026, 10, 1), date(2026, 12, 31)), utcnow(), load_calendar()
     python = b"".join(generate_csv(HEADERS, response_time_rows(flt, calendar=calendar, now=now)))
     counter: dict = {}
@@ -68,3 +74,37 @@ def test_copy_path_is_off_on_sqlite(ctx):
         pytest.skip("SQLite behaviour")
     flt = ExportFilter(date(2026, 1, 1), date(2026, 1, 2))
     assert copy_response_times(flt, None, "Europe/Moscow", utcnow(), load_calendar()) is None
+
+
+def _xlsx_values(path) -> list[list]:
+    sheet = load_workbook(path, read_only=True).active
+    return [list(r) + [None] * (len(HEADERS) - len(r)) for r in sheet.iter_rows(values_only=True)]
+
+
+def _as_csv_text(value) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value)
+
+
+@pytest.mark.parametrize("engine", ["fast", "python"])
+def test_xlsx_engines_match_openpyxl_and_csv(app, ctx, tmp_path, engine):
+    """Every XLSX engine gives openpyxl's values (types included), and they read as the CSV."""
+    from helpdesk.exports.services import export_to_file
+
+    _seed_tricky_tickets()
+    params = {"date_from": "2026-10-01", "date_to": "2026-12-31"}
+    export_to_file("response_times", "csv", params, str(tmp_path / "rt.csv"))
+    app.config["EXPORT_XLSX_ENGINE"] = "openpyxl"
+    export_to_file("response_times", "xlsx", params, str(tmp_path / "reference.xlsx"))
+    app.config["EXPORT_XLSX_ENGINE"] = engine
+    try:
+        rows = export_to_file("response_times", "xlsx", params, str(tmp_path / "rt.xlsx"))
+    finally:
+        app.config["EXPORT_XLSX_ENGINE"] = "fast"
+    reference, values = _xlsx_values(tmp_path / "reference.xlsx"), _xlsx_values(tmp_path / "rt.xlsx")
+    assert rows == 120 and len(values) == 121
+    assert values == reference
+    assert [type(v) for v in values[1]] == [type(v) for v in reference[1]]
+    expected = _parse((tmp_path / "rt.csv").read_bytes())
+    assert [[_as_csv_text(v) for v in r] for r in values] == expected

@@ -49,24 +49,30 @@ def _read(path):
 
 @pytest.mark.parametrize("rows", [
     [("=1+1", -5, None, 3.25, "Казань <б> & \"к\"", True),
-     ("ok\x01\x0bbad", 0, "  пробелы  ", None, "+7", False)],
+     ("ok\x01\x0bbad", 0, "  пробелы  ", None, "+7", False),
+     ("\tтаб", 2**40, "", 0.1, "строка\nвторая\r\nтретья\rчетвёртая\tтаб", None),
+     ("\x01=скрытая формула", None, "\\", -0.0, "a]]>b", True)],
     [],
 ])
-def test_stream_engine_matches_openpyxl(tmp_path, rows):
+def test_python_engine_matches_openpyxl(tmp_path, rows):
     from datetime import datetime, timedelta, timezone
 
     from helpdesk.exports.spreadsheets import write_xlsx
 
     tz = timezone(timedelta(hours=3))
-    rows = [(*r, datetime(2026, 11, 5, 10, 15, tzinfo=tz)) for r in rows]
+    rows = [(*r, datetime(2026, 11, 5, 10, 15, 42, 900_000, tzinfo=tz)) for r in rows]
     headers = ["Текст", "Число", "Пусто", "Дробь", "Спецсимволы", "Флаг", "Время"]
     write_xlsx(tmp_path / "a.xlsx", headers, rows, "Лист", engine="openpyxl")
-    write_xlsx(tmp_path / "b.xlsx", headers, rows, "Лист", engine="stream")
+    write_xlsx(tmp_path / "b.xlsx", headers, rows, "Лист", engine="python")
     (a, sheet_a), (b, sheet_b) = _read(tmp_path / "a.xlsx"), _read(tmp_path / "b.xlsx")
     assert b == a and sheet_b.title == sheet_a.title == "Лист"
     if rows:
+        # Times to the minute, as the CSV shows them.
         assert b[1][0] == "'=1+1" and b[1][6] == datetime(2026, 11, 5, 10, 15)
         assert b[2][0] == "okbad" and b[2][2] == "  пробелы  "
+        assert b[3][0] == "'\tтаб" and b[3][4] == "строка\nвторая\r\nтретья\rчетвёртая\tтаб"
+        assert b[4][0] == "'=скрытая формула" and b[4][2] == "\\"
+        assert sheet_b["G2"].number_format == "yyyy-mm-dd hh:mm"
     assert sheet_b["A1"].font.b
 
 
