@@ -31,7 +31,7 @@ def grouped_counts(flt: ExportFilter, tz: str = "Europe/Moscow") -> list[tuple]:
     late = case((and_(Ticket.answered_at.is_not(None), due.is_not(None),
                       Ticket.answered_at > due), 1), else_=0)
     answered = case((Ticket.answered_at.is_not(None), 1), else_=0)
-    collective = case((Ticket.special_kind == "collective", 1), else_=0)
+    collective = case((Ticket.collective.is_(True), 1), else_=0)
     rep = case((repeated, 1), else_=0)
     columns = (Ticket.topic_code, Ticket.status, Ticket.result, answered, late, rep, collective,
                Channel.name)

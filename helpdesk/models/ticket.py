@@ -2,7 +2,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -65,6 +65,9 @@ class Ticket(db.Model):
     topic_code: Mapped[str | None] = mapped_column(String(32))
     routing_confidence: Mapped[float | None] = mapped_column(Float)
     special_kind: Mapped[str | None] = mapped_column(String(32))
+    # Written by or on behalf of several citizens (exports.collective; counted by ССТУ).
+    collective: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                             nullable=False)
     extracted: Mapped[dict] = mapped_column(JSON, default=dict)
 
     # Times (UTC).

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from helpdesk.exports.collective import is_collective
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule, TopicMapping,
@@ -117,6 +118,7 @@ def route_ticket(ticket, message) -> RoutingDecision:
     ticket.topic_code = d.topic_code
     ticket.routing_confidence = round(d.confidence, 4)
     ticket.special_kind = d.special_kind
+    ticket.collective = ticket.collective or is_collective(message.text)
     ticket.extracted = {**routed.extracted, "routing": d.explanation}
     row = RoutingDecision(
         ticket_id=ticket.id, message_id=message.id, language=d.language,

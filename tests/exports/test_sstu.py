@@ -24,7 +24,7 @@ def _seed():
            topic_code="0005.0005.0056.1156", result="explained",
            answered_at=msk(2026, 11, 19, 10, 0), answer_due=msk(2026, 11, 12, 18, 0), **closed)
     ticket(tg, dept, received=msk(2026, 11, 11, 10, 0), topic_code="0002.0014.0141.0443",
-           status=TicketStatus.ASSIGNED, special_kind="collective")
+           status=TicketStatus.ASSIGNED, collective=True)
     ticket(tg, dept, received=msk(2026, 11, 12, 10, 0), topic_code="0002.0014.0141.0443",
            status=TicketStatus.FORWARDED, result="forwarded", forwarded_at=msk(2026, 11, 13, 9, 0))
     ticket(tg, dept, received=msk(2026, 11, 13, 10, 0), status=TicketStatus.CLOSED,
