@@ -1,5 +1,6 @@
 """The period's report aggregates on PostgreSQL: all counts in one GROUPING SETS scan, percentiles in
-one more; per-chart queries on SQLite."""
+one more at the same time on a second connection; per-chart queries on SQLite."""
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import and_, func, select, text, tuple_
@@ -69,14 +70,34 @@ def _counts_query(flt, user, tz: str, now: datetime):
             .outerjoin(Department, Department.id == c.department_id))
 
 
-def _one_scan(flt, user, tz: str, now: datetime) -> dict:
+def _tune(connection) -> None:
     # For this transaction only: the planner cannot estimate how many local days there are and
     # would sort the period on disk instead of hashing; JIT compiling costs more than it saves.
-    db.session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    db.session.execute(text("SET LOCAL jit = off"))
-    rows: dict[str, list] = {level: [] for level in LEVELS.values()}
-    for row in db.session.execute(_counts_query(flt, user, tz, now)):
-        rows[LEVELS[row[0]]].append(row)
+    connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+    connection.execute(text("SET LOCAL jit = off"))
+
+
+def _percentile_rows(engine, statement) -> list:
+    """Run the percentile query on its own connection (a worker thread; read-only)."""
+    with engine.connect() as connection:
+        try:
+            _tune(connection)
+            return connection.execute(statement).all()
+        finally:
+            connection.rollback()
+
+
+def _one_scan(flt, user, tz: str, now: datetime) -> dict:
+    # The percentiles scan the period a second time: on another connection, at the same time
+    # as the counts (built here, so the worker only executes; committed data, as the page).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        percentiles = pool.submit(_percentile_rows, db.engine,
+                                  q.first_response_query(flt, user, tz))
+        _tune(db.session)
+        rows: dict[str, list] = {level: [] for level in LEVELS.values()}
+        for row in db.session.execute(_counts_query(flt, user, tz, now)):
+            rows[LEVELS[row[0]]].append(row)
+        first_response = q.first_response_result(percentiles.result(), q.department_names())
     for level in rows:
         rows[level].sort(key=lambda r: r[-2])
     depts = rows["department"]
@@ -91,7 +112,7 @@ def _one_scan(flt, user, tz: str, now: datetime) -> dict:
         "by_day": sorted((str(r.day), r.n) for r in rows["day"]),
         "by_channel": sorted(channels.items(), key=lambda item: -item[1]),
         "by_department": [(r[3] or "—", r.n) for r in depts],
-        "first_response": q.first_response_minutes(flt, user, tz),
+        "first_response": first_response,
         "on_time": [(r[3], r.on_time, r.decided) for r in sorted(depts, key=lambda r: r[-1])],
         "top_topics": top("topic"),
         "top_districts": top("district"),

@@ -56,24 +56,34 @@ def volume_by(column, join_model, flt, user, tz, label_column):
     return [(name or "—", n) for name, n in db.session.execute(_scoped(query, flt, user, tz))]
 
 
+def first_response_query(flt, user, tz):
+    """PostgreSQL: (department id, overall flag, [median, p90]) rows of first-response minutes."""
+    minutes = (func.date_part("epoch", Ticket.first_response_at)
+               - func.date_part("epoch", Ticket.received_at)) / 60.0
+    # Both percentiles from one sort of each group.
+    stats = func.percentile_cont(pg_array([0.5, 0.9])).within_group(minutes)
+    # One scan: per department and overall (the grouping-sets row with grouping() = 1).
+    # Grouped by id (names are unique): sorting integers is cheaper than names.
+    dept = Ticket.department_id
+    per = (select(dept, func.grouping(dept), stats).where(Ticket.first_response_at.is_not(None))
+           .group_by(func.grouping_sets(tuple_(dept), tuple_())))
+    return _scoped(per, flt, user, tz)
+
+
+def first_response_result(rows, names: dict[int, str]) -> dict:
+    """{department: (median, p90)} from first_response_query's rows; '*' is overall."""
+    result = {"*": (None, None)}
+    for dept_id, overall, both in rows:
+        result["*" if overall else names.get(dept_id, "—")] = tuple(both or (None, None))
+    return result
+
+
 def first_response_minutes(flt, user, tz) -> dict:
     """{department: (median, p90)} of minutes from receipt to first response; '*' is overall."""
-    answered = Ticket.first_response_at.is_not(None)
     if _dialect() == "postgresql":
-        minutes = (func.date_part("epoch", Ticket.first_response_at)
-                   - func.date_part("epoch", Ticket.received_at)) / 60.0
-        # Both percentiles from one sort of each group.
-        stats = func.percentile_cont(pg_array([0.5, 0.9])).within_group(minutes)
-        # One scan: per department and overall (the grouping-sets row with grouping() = 1).
-        # Grouped by id (names are unique): sorting integers is cheaper than names.
-        dept = Ticket.department_id
-        per = (select(dept, func.grouping(dept), stats).where(answered)
-               .group_by(func.grouping_sets(tuple_(dept), tuple_())))
-        names = department_names()
-        result = {"*": (None, None)}
-        for dept_id, overall, both in db.session.execute(_scoped(per, flt, user, tz)):
-            result["*" if overall else names.get(dept_id, "—")] = tuple(both or (None, None))
-        return result
+        rows = db.session.execute(first_response_query(flt, user, tz)).all()
+        return first_response_result(rows, department_names())
+    answered = Ticket.first_response_at.is_not(None)
     query = (select(Department.name, Ticket.received_at, Ticket.first_response_at)
              .select_from(Ticket).outerjoin(Department, Department.id == Ticket.department_id)
              .where(answered))
