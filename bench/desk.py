@@ -1,20 +1,24 @@
 """Benchmark: the desk's list, ticket page and search on PostgreSQL, each beside bare SQL.
 
     .venv/bin/python bench/desk.py [--tickets 1000000] [--reuse] [--repeat 40]
-        [--db-url postgresql://postgres@127.0.0.1:5432/helpdesk_desk_bench]
+        [--db-url postgresql://postgres@127.0.0.1:5432/helpdesk_desk_bench] [--app-with-request]
 
 Seeds its own database with COPY (about 3 messages per ticket, 0.6 citizens per ticket, 15 % of
 tickets open), builds the GIN indexes after the load, then prints p50/p95 in ms for:
-  app   the code the view runs (queues.list_page + deadline badges; search through helpdesk.access),
-        in a fresh transaction each time as a request has; [n stmt] = SQL statements it sent
+  app   the code the view runs to read its data (queues.list_page + deadline badges, search
+        included; the ticket page's tickets.page), each time in a fresh transaction that a
+        request has opened by loading the signed-in user, as Flask-Login does before the view;
+        [n stmt] = SQL statements the timed code sent. With --app-with-request the timing also
+        covers that request start (BEGIN, the user's row) and the closing ROLLBACK.
+        --end-with-commit (a what-if, not what the app does): requests end with COMMIT, which
+        keeps psycopg's prepared statements (its rollback() deallocates them all).
   http  the whole GET through the Flask test client (signed in; templates, audit row)
-  bare  the same rows fetched by hand-written SQL over psycopg
+  bare  the same rows and columns fetched by hand-written SQL over psycopg (autocommit),
+        timed in alternation with app so that both run under the same machine load
 and the ratio app/bare. Targets: list p95 ≤ 100 ms, search p95 ≤ 300 ms, ratio ≤ 1.5.
 """
 import argparse
-import io
 import os
-import random
 import statistics
 import sys
 import time
@@ -23,25 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.desk_seed import PASSWORD, ensure_database, seed  # noqa: E402
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/helpdesk_desk_bench"
-PASSWORD = "bench-password-123"
-DISTRICTS = ["Арский район", "Лаишевский район", "Казань", "Набережные Челны", "Альметьевский район",
-             "Зеленодольский район", "Нижнекамский район", "Менделеевский район", "Буинский район"]
-PROBLEMS = ["Разбитая дорога", "Нет отопления", "Не вывозят мусор", "Плохое освещение улицы",
-            "Не работает лифт", "Протекает крыша", "Нет горячей воды", "Закрыли остановку автобуса",
-            "Нет мест в детском саду", "Очереди в поликлинике", "Не хватает врачей",
-            "Задерживают пенсию", "Нужна газификация", "Стихийная свалка у леса",
-            "Капитальный ремонт дома затянулся", "Нужен тротуар к школе", "Отменили субсидию"]
-PLACES = ["на улице Ленина", "во дворе дома 5", "у школы № 3", "возле больницы", "в деревне",
-          "в микрорайоне", "на трассе", "у остановки", "в поселке", "по дороге к садику"]
-ASKS = ["Прошу разобраться.", "Когда это исправят?", "Помогите, пожалуйста!",
-        "Обращались много раз, ответа нет.", "Просим принять меры.", "Жители возмущены."]
-EXTRA = ["Дети ходят по обочине.", "Пожилым людям тяжело.", "Фото прилагаю.", "",
-         "Спасибо за внимание.", "Управляющая компания не отвечает.", "Ремонт обещали весной."]
-FIRST = ["Иван", "Рустам", "Марат", "Анна", "Гульнара", "Ольга", "Айдар", "Лейсан", "Сергей", "Алсу"]
-SURNAMES = ["Гарипов", "Петров", "Хасанов", "Сафин", "Иванов", "Зарипов", "Смирнов", "Валиев",
-            "Кузнецов", "Шарипов", "Галиев", "Соколов", "Нуриев", "Морозов", "Ахметов"]
-FEMALE = {"Анна", "Гульнара", "Ольга", "Лейсан", "Алсу"}
 
 
 def parse_args():
@@ -50,163 +37,57 @@ def parse_args():
     p.add_argument("--db-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     p.add_argument("--reuse", action="store_true", help="keep the data of an earlier run if sized so")
     p.add_argument("--repeat", type=int, default=40)
+    p.add_argument("--app-with-request", action="store_true",
+                   help="time the request's BEGIN, user load and ROLLBACK in the app column too")
+    p.add_argument("--end-with-commit", action="store_true",
+                   help="what-if: end each app request with COMMIT instead of ROLLBACK (psycopg "
+                        "drops its prepared statements on every ROLLBACK)")
     return p.parse_args()
-
-
-# --- seeding ---------------------------------------------------------------------------------
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _ts(value: datetime | None) -> str:
-    return value.isoformat() if value else r"\N"
-
-
-def _copy(cur, table: str, columns: list[str], rows) -> int:
-    n = 0
-    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        buf = io.StringIO()
-        for row in rows:
-            buf.write("\t".join(row))
-            buf.write("\n")
-            n += 1
-            if n % 20000 == 0:
-                copy.write(buf.getvalue())
-                buf = io.StringIO()
-        copy.write(buf.getvalue())
-    return n
-
-
-def seed(app, n_tickets: int) -> None:
-    """Drop and create the schema, COPY the data in, then build the GIN indexes."""
-    import psycopg
-
-    from helpdesk.extensions import db
-    from helpdesk.models import Department, User
-    from helpdesk.models.channel import Channel
-
-    rnd = random.Random(5)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        depts = [Department(name="Пресс-служба", is_triage=True)] + [
-            Department(name=f"Комитет № {i}") for i in range(1, 10)]
-        db.session.add_all(depts)
-        channels = [Channel(kind=k, slug=f"{k}-bench", name=k, token="x") for k in ("vk", "ok", "telegram")]
-        db.session.add_all(channels)
-        db.session.flush()
-        press = User(username="press", role="press", department_id=depts[0].id)
-        spec = User(username="spec", role="specialist", department_id=depts[1].id)
-        for u in (press, spec):
-            u.set_password(PASSWORD)
-        db.session.add_all([press, spec])
-        db.session.commit()
-        dept_ids = [d.id for d in depts]
-        channel_ids = [c.id for c in channels]
-        db.session.remove()
-        db.engine.dispose()
-    url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg://", "postgresql://")
-    texts = [f"Здравствуйте! {rnd.choice(PROBLEMS)} {rnd.choice(PLACES)}, {rnd.choice(DISTRICTS)}. "
-             f"{rnd.choice(ASKS)} {rnd.choice(EXTRA)}".strip() for _ in range(20000)]
-    start = datetime(2024, 12, 1, tzinfo=timezone.utc)
-    span = 720 * 86400
-    n_citizens = max(1, int(n_tickets * 0.6))
-    t0 = time.perf_counter()
-    with psycopg.connect(url) as conn, conn.cursor() as cur:
-        # Bulk load: no row triggers (the search documents are built in one statement after),
-        # secondary search/due indexes built after the load.
-        cur.execute("SET session_replication_role = replica")
-        cur.execute("DROP INDEX IF EXISTS ix_ticket_search_doc")
-        cur.execute("DROP INDEX IF EXISTS ix_tickets_due_key")
-
-        def citizens():
-            for i in range(1, n_citizens + 1):
-                first, last = rnd.choice(FIRST), rnd.choice(SURNAMES)
-                if first in FEMALE:
-                    last += "а"
-                yield (str(i), str(channel_ids[i % 3]), f"u{i}", str(i), f"{first} {last}", first,
-                       last, "", start.isoformat())
-        _copy(cur, "citizens", ["id", "channel_id", "external_user_id", "reply_address",
-                                "display_name", "first_name", "last_name", "username", "created_at"],
-              citizens())
-        ticket_rows = []
-        statuses = ["closed"] * 80 + ["forwarded"] * 5 + ["assigned"] * 8 + ["triage"] * 3 + ["answered"] * 4
-
-        def tickets():
-            for i in range(1, n_tickets + 1):
-                received = start + timedelta(seconds=span * i / n_tickets)
-                status = rnd.choice(statuses)
-                dept = dept_ids[0] if status == "triage" else rnd.choice(dept_ids[1:])
-                first_due = received + timedelta(hours=rnd.choice([8, 20, 30, 60]))
-                answer_due = received + timedelta(days=9)
-                answered = received + timedelta(hours=5) if status in ("closed", "answered", "forwarded") else None
-                closed = received + timedelta(days=3) if status in ("closed", "forwarded") else None
-                ticket_rows.append(received)
-                yield (str(i), f"B-{i:08d}", status, "appeal" if i % 20 == 0 else "message",
-                       str(channel_ids[i % 3]), str(rnd.randint(1, n_citizens)), str(dept), r"\N", "",
-                       rnd.choice(DISTRICTS), "{}", _ts(received), _ts(received if i % 20 == 0 else None),
-                       _ts(answered), _ts(answered), _ts(closed), _ts(received), _ts(received),
-                       _ts(first_due), _ts(answer_due))
-        _copy(cur, "tickets", ["id", "number", "status", "kind", "channel_id", "citizen_id",
-                               "department_id", "assignee_id", "subject", "district", "extracted",
-                               "received_at", "registered_at", "first_response_at", "answered_at",
-                               "closed_at", "last_message_at", "updated_at", "first_response_due",
-                               "answer_due"], tickets())
-
-        def messages():
-            mid = 0
-            for i, received in enumerate(ticket_rows, start=1):
-                for k in range(rnd.choice((1, 2, 3, 3, 4, 5))):
-                    mid += 1
-                    direction = "inbound" if k % 2 == 0 else "outbound"
-                    at = _ts(received + timedelta(hours=k))
-                    yield (str(mid), str(i), str(channel_ids[i % 3]), direction, rnd.choice(texts),
-                           f"k{mid}" if direction == "inbound" else r"\N", at, at,
-                           "none" if direction == "inbound" else "sent", "f")
-        n_messages = _copy(cur, "messages", ["id", "ticket_id", "channel_id", "direction", "text",
-                                             "external_key", "sent_at", "created_at",
-                                             "delivery_status", "is_auto"], messages())
-        conn.commit()
-        print(f"loaded {n_tickets:,} tickets, {n_messages:,} messages, {n_citizens:,} citizens "
-              f"in {time.perf_counter() - t0:.0f} s", flush=True)
-        t1 = time.perf_counter()
-        cur.execute("SET maintenance_work_mem = '1GB'")
-        from helpdesk.models.search import CITIZEN_NAME_SQL, _due_index_ddl
-        cur.execute(
-            "INSERT INTO ticket_search (ticket_id, doc) SELECT t.id, coalesce(m.doc, ''::tsvector) || "
-            f"to_tsvector('russian', {CITIZEN_NAME_SQL.format(t='c')}) FROM tickets t "
-            "JOIN citizens c ON c.id = t.citizen_id LEFT JOIN (SELECT ticket_id, to_tsvector('russian', "
-            "string_agg(text, ' ' ORDER BY id)) AS doc FROM messages GROUP BY ticket_id) m "
-            "ON m.ticket_id = t.id")
-        cur.execute("CREATE INDEX ix_ticket_search_doc ON ticket_search USING gin (doc)")
-        cur.execute(_due_index_ddl("postgresql").statement)
-        cur.execute("SET session_replication_role = origin")
-        for table in ("citizens", "tickets", "messages"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        conn.commit()
-        conn.autocommit = True
-        cur.execute("VACUUM ANALYZE")
-        print(f"search documents, GIN and due-key indexes, ANALYZE in {time.perf_counter() - t1:.0f} s", flush=True)
 
 
 # --- measuring -------------------------------------------------------------------------------
 
 def timed(fn, repeat: int) -> list[float]:
     """Milliseconds of `repeat` calls after two warm-up calls; fn(i) gets the iteration number."""
-    for i in range(2):
-        fn(i)
-    out = []
-    for i in range(repeat):
-        t = time.perf_counter()
-        fn(i)
-        out.append((time.perf_counter() - t) * 1000)
-    return out
+    return paired(fn, None, repeat)[0]
+
+
+def paired(app, bare, repeat: int, prepare=None, counter=None) -> tuple[list[float], list[float]]:
+    """Milliseconds of `repeat` calls of app and of bare, in alternation, after two warm-up rounds.
+
+    Alternating (app first in even rounds, bare first in odd ones) puts both under the same
+    load from whatever else the machine runs. `prepare(i)`, untimed, runs before each app call
+    and its result is passed on: app(i, prepared). `counter["on"]` is set while app's timed
+    calls run (statements are counted only then).
+    """
+    counter = counter if counter is not None else {}
+    app_ms, bare_ms = [], []
+    for i in range(repeat + 2):
+        for side in ((app, bare) if i % 2 == 0 else (bare, app)):
+            if side is None:
+                continue
+            args = (i,) if side is bare or prepare is None else (i, prepare(i))
+            counter["on"] = side is app and i >= 2
+            t = time.perf_counter()
+            side(*args)
+            elapsed = (time.perf_counter() - t) * 1000
+            counter["on"] = False
+            if i >= 2:
+                (app_ms if side is app else bare_ms).append(elapsed)
+    return app_ms, bare_ms
+
+
+def missing_columns(db) -> list[str]:
+    """Columns of the models that the bench database does not have (reuse would fail on them)."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(db.engine)
+    tables = set(inspector.get_table_names())
+    missing = [table.name for table in db.metadata.sorted_tables if table.name not in tables]
+    return missing + [f"{table.name}.{column}" for table in db.metadata.sorted_tables
+                      if table.name in tables
+                      for column in sorted(set(table.c.keys())
+                                           - {c["name"] for c in inspector.get_columns(table.name)})]
 
 
 def pct(values: list[float]) -> tuple[float, float]:
@@ -215,9 +96,9 @@ def pct(values: list[float]) -> tuple[float, float]:
 
 
 LIST_SQL = """
-SELECT t.id, t.number, t.status, t.kind, t.received_at, t.first_response_due, t.answer_due,
-       t.registration_due, t.first_response_at, t.answered_at, t.registered_at,
-       c.display_name, ch.kind, d.name, u.username
+SELECT t.id, t.number, t.status, t.kind, t.assignee_id, t.received_at, t.last_message_at,
+       t.first_response_at, t.first_response_due, t.registered_at, t.registration_due,
+       t.answered_at, t.answer_due, c.display_name, ch.kind, d.name, u.username, u.full_name
 FROM tickets t JOIN citizens c ON c.id = t.citizen_id JOIN channels ch ON ch.id = t.channel_id
 LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN users u ON u.id = t.assignee_id
 WHERE {where} ORDER BY {order} LIMIT 51"""
@@ -232,10 +113,23 @@ FTS_RARE = ("t.id = ANY(ARRAY(SELECT ticket_id FROM ticket_search "
             "WHERE doc @@ to_tsquery('russian', %(q)s)))")
 
 
+PAGE_SQL = [  # the ticket page, block by block, as tickets.page reads it
+    "SELECT t.*, c.* FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = %(t)s",
+    "SELECT m.*, a.*, u.id, u.username, u.full_name FROM messages m "
+    "LEFT JOIN attachments a ON a.message_id = m.id LEFT JOIN users u ON u.id = m.author_id "
+    "WHERE m.ticket_id = %(t)s ORDER BY m.sent_at, m.id",
+    "SELECT id, number, status, assignee_id, received_at FROM tickets WHERE citizen_id = %(c)s "
+    "AND id <> %(t)s ORDER BY received_at DESC LIMIT 20",
+    "SELECT * FROM routing_decisions WHERE ticket_id = %(t)s ORDER BY id DESC LIMIT 1",
+    "SELECT * FROM canned_responses WHERE active AND (department_id IS NULL OR department_id = %(d)s) "
+    "ORDER BY title",
+]
+
+
 def main() -> None:
     args = parse_args()
     ensure_database(args.db_url)
-    from sqlalchemy import func, select
+    from sqlalchemy import event, func, select
 
     from helpdesk import create_app
     from helpdesk.config import normalise_db_url
@@ -253,10 +147,16 @@ def main() -> None:
         except Exception:
             db.session.rollback()
             have = -1
-    if not (args.reuse and have == args.tickets):
+        missing = missing_columns(db) if have >= 0 else []
+    if missing and args.reuse:
+        print(f"the stored data lacks {', '.join(missing)} (the models changed): seeding again")
+    if not (args.reuse and have == args.tickets and not missing):
         seed(app, args.tickets)
     import psycopg
 
+    from helpdesk.auth.session import load_user
+    from helpdesk.tickets import page as ticket_page
+    from helpdesk.tickets import search as search_module
     from helpdesk.tickets.presenters import list_badges, soon_before
     from helpdesk.tickets.queues import ListFilters, list_page
     from helpdesk.tickets.stemming import pg_tsquery_text
@@ -264,20 +164,20 @@ def main() -> None:
 
     raw = psycopg.connect(args.db_url, autocommit=True)
     results = []
-    from sqlalchemy import event
+    counter = {"on": False, "n": 0}
 
-    statements = {"n": 0}
+    def count(*_):
+        counter["n"] += counter["on"]
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda *a: statements.__setitem__("n", statements["n"] + 1))
+        event.listen(db.engine, "before_cursor_execute", count)
     with app.app_context():
         n_tickets = db.session.scalar(select(func.count()).select_from(Ticket))
         n_messages = db.session.scalar(select(func.count()).select_from(db.metadata.tables["messages"]))
         press = db.session.scalar(select(User).where(User.username == "press"))
         spec = db.session.scalar(select(User).where(User.username == "spec"))
+        cookies = {press.id: press.get_id(), spec.id: spec.get_id()}
         now = db.session.scalar(select(func.max(Ticket.received_at)))
-        soon = soon_before(now)
-        first_page, _ = list_page(press, ListFilters(queue="all", status="open"), now, soon)
+        first_page, _ = list_page(press, ListFilters(queue="all", status="open"), now, soon_before(now))
         cursor = first_page.next_after
         c_press, c_spec = app.test_client(), app.test_client()
         assert login(c_press, "press", PASSWORD).status_code == 302
@@ -285,6 +185,27 @@ def main() -> None:
         dept = spec.department_id
         district = "Арский район"
         day_from = (now - timedelta(days=60)).date()
+
+        def run_app(view, user_id, bare):
+            """Time view(i, user) as a request runs it (the user loaded in a fresh transaction),
+            alternating with bare(i); returns app ms, statements per app call, bare ms."""
+            def end():
+                (db.session.commit if args.end_with_commit else db.session.rollback)()
+
+            def start(i):
+                end()  # the previous request ends
+                return load_user(cookies[user_id])
+
+            def whole(i):
+                view(i, load_user(cookies[user_id]))
+                end()
+            counter["n"] = 0
+            if args.app_with_request:
+                app_ms, bare_ms = paired(whole, bare, args.repeat, counter=counter)
+            else:
+                app_ms, bare_ms = paired(view, bare, args.repeat, prepare=start, counter=counter)
+            db.session.rollback()
+            return app_ms, counter["n"] / args.repeat, bare_ms
 
         scenarios = [
             ("list: department queue, open, newest", spec, ListFilters(queue="department", status="open"),
@@ -309,8 +230,7 @@ def main() -> None:
         ]
         for word in ("дорога", "отопление", "Гарипова", "капитальный ремонт дома", "детский сад Казань",
                      "лифт Менделеевский", "фываолдж"):
-            from helpdesk.tickets import search as search_module
-            rare = search_module._pg_estimate(pg_tsquery_text(word)) <= search_module.RARE_FRACTION
+            rare = search_module.is_rare(pg_tsquery_text(word))
             scenarios.append((f"search: {word} ({'rare' if rare else 'walk'})", press,
                               ListFilters(queue="all", q=word),
                               f"/tickets?queue=all&q={word}", c_press, FTS_RARE if rare else FTS_WALK,
@@ -319,11 +239,10 @@ def main() -> None:
         for name, user, filters, url, client, where, order, params in scenarios:
             sql = LIST_SQL.format(where=where, order=order)
 
-            def app_call(i, user=user, filters=filters):
-                page, errors = list_page(user, filters, now, soon)
+            def list_view(i, user, filters=filters):
+                page, errors = list_page(user, filters, now, soon_before(now))
                 assert not errors, errors
                 list_badges(page.tickets, now)
-                db.session.rollback()
 
             def bare_call(i, sql=sql, params=params):
                 raw.execute(sql, params).fetchall()
@@ -331,50 +250,37 @@ def main() -> None:
             def http_call(i, url=url, client=client):
                 assert client.get(url).status_code == 200
             rows = len(raw.execute(sql, params).fetchall())
-            statements["n"] = 0
-            app_ms = timed(app_call, args.repeat)
-            per_call = statements["n"] / (args.repeat + 2)
+            app_ms, per_call, bare_ms = run_app(list_view, user.id, bare_call)
             results.append((name + f" [{per_call:.0f} stmt]", rows, app_ms,
-                            timed(http_call, max(5, args.repeat // 4)), timed(bare_call, args.repeat)))
+                            timed(http_call, max(5, args.repeat // 4)), bare_ms))
             print_row(results[-1], flush=True)
 
         ids = [r[0] for r in raw.execute(
             "SELECT id FROM tickets WHERE citizen_id IN (SELECT citizen_id FROM tickets GROUP BY 1 "
             "HAVING count(*) > 2 LIMIT 50)").fetchall()][:50]
+        keys = {tid: {"t": tid, "c": c, "d": d} for tid, c, d in raw.execute(
+            "SELECT id, citizen_id, department_id FROM tickets WHERE id = ANY(%s)", (ids,)).fetchall()}
 
-        def page_app(i):
-            from helpdesk.tickets import presenters
-            from helpdesk.access import ticket_or_404
-            from helpdesk.models import Message
-            from sqlalchemy.orm import selectinload
-
-            t = ticket_or_404(press, ids[i % len(ids)])
-            db.session.scalars(select(Message).where(Message.ticket_id == t.id).options(
-                selectinload(Message.attachments), selectinload(Message.author))
-                .order_by(Message.sent_at, Message.id)).all()
-            presenters.deadline_panel(t, now)
-            presenters.citizen_tickets(press, t)
-            presenters.routing_explanation(t)
-            presenters.canned_for(t)
-            db.session.rollback()
+        def page_view(i, user):
+            ticket = ticket_page.page_ticket(user, ids[i % len(ids)])
+            ticket_page.page_data(user, ticket, now)
 
         def page_bare(i):
             tid = ids[i % len(ids)]
-            row = raw.execute("SELECT t.citizen_id, t.*, c.display_name FROM tickets t JOIN citizens c "
-                              "ON c.id = t.citizen_id WHERE t.id = %s", (tid,)).fetchone()
-            raw.execute("SELECT m.*, a.id FROM messages m LEFT JOIN attachments a ON a.message_id = m.id "
-                        "WHERE m.ticket_id = %s ORDER BY m.sent_at, m.id", (tid,)).fetchall()
-            raw.execute("SELECT id, number, status, received_at FROM tickets WHERE citizen_id = %s AND "
-                        "id <> %s ORDER BY received_at DESC LIMIT 20", (row[0], tid)).fetchall()
-            raw.execute("SELECT * FROM routing_decisions WHERE ticket_id = %s ORDER BY id DESC LIMIT 1",
-                        (tid,)).fetchall()
+            # The citizen and department ids come with the ticket row (first statement).
+            for sql in PAGE_SQL:
+                raw.execute(sql, keys[tid]).fetchall()
 
         def page_http(i):
             assert c_press.get(f"/tickets/{ids[i % len(ids)]}").status_code == 200
-        results.append(("ticket page", 1, timed(page_app, args.repeat), timed(page_http, max(5, args.repeat // 4)),
-                        timed(page_bare, args.repeat)))
+        app_ms, per_call, bare_ms = run_app(page_view, press.id, page_bare)
+        results.append((f"ticket page [{per_call:.0f} stmt]", 1, app_ms,
+                        timed(page_http, max(5, args.repeat // 4)), bare_ms))
         print_row(results[-1], flush=True)
-    print(f"\n{n_tickets:,} tickets, {n_messages:,} messages; PostgreSQL; repeat {args.repeat}")
+    span = "request start and end included" if args.app_with_request else "user loaded before timing"
+    span += "; requests end with COMMIT (what-if)" if args.end_with_commit else ""
+    print(f"\n{n_tickets:,} tickets, {n_messages:,} messages; PostgreSQL; repeat {args.repeat}; "
+          f"app: {span}")
 
 
 def print_row(result, flush=False) -> None:
@@ -383,7 +289,8 @@ def print_row(result, flush=False) -> None:
     h50, h95 = pct(http_ms)
     b50, b95 = pct(bare_ms)
     print(f"{name:52s} rows={rows:3d}  app p50 {a50:7.1f} p95 {a95:7.1f} | http p50 {h50:7.1f} "
-          f"p95 {h95:7.1f} | bare p50 {b50:7.1f} p95 {b95:7.1f} | app/bare p95 {a95 / b95:4.2f}",
+          f"p95 {h95:7.1f} | bare p50 {b50:7.1f} p95 {b95:7.1f} | app/bare p50 {a50 / b50:4.2f} "
+          f"p95 {a95 / b95:4.2f}",
           flush=flush)
 
 

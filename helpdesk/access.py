@@ -3,7 +3,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal, select
 
 from helpdesk.extensions import db
 from helpdesk.models.ticket import Ticket
@@ -21,13 +21,16 @@ def restrict_to_user(query: Select, user: User) -> Select:
     if user.sees_all_departments:
         return query
     if user.role == Role.SPECIALIST and user.department_id is not None:
-        return query.where(Ticket.department_id == user.department_id)
+        # Inlined (an id, not user input): the query keeps one plan per department.
+        return query.where(Ticket.department_id == literal(user.department_id, literal_execute=True))
     return query.where(False)
 
 
-def ticket_or_404(user: User, ticket_id: int) -> Ticket:
-    """The ticket if the user may see it; otherwise 404 (never reveal that it exists)."""
-    ticket = db.session.scalar(visible_tickets(user).where(Ticket.id == ticket_id))
+def ticket_or_404(user: User, ticket_id: int, *options) -> Ticket:
+    """The ticket if the user may see it; otherwise 404 (never reveal that it exists).
+
+    `options` are loader options for what the caller shows (say, the citizen)."""
+    ticket = db.session.scalar(visible_tickets(user).where(Ticket.id == ticket_id).options(*options))
     if ticket is None:
         abort(404)
     return ticket

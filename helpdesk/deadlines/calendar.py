@@ -75,18 +75,26 @@ class WorkingCalendar:
     tz_name: str = MOSCOW
     weekend: frozenset[int] = frozenset({5, 6})  # Saturday, Sunday
     overrides: tuple[DayOverride, ...] = ()
-    # Derived lookup, built once in __post_init__ (frozen: set via object.__setattr__).
+    # Derived lookups, built in __post_init__ (frozen: set via object.__setattr__). The
+    # calendar never changes once built, so each day's working periods are kept once computed:
+    # lists walk the same few days for every row.
     _by_day: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _intervals: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _worked: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _tz: ZoneInfo | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not self.start < self.end:
             raise ValueError("working hours must start before they end")
         object.__setattr__(self, "_by_day", {o.day: o for o in self.overrides})
+        object.__setattr__(self, "_intervals", {})
+        object.__setattr__(self, "_worked", {})
+        object.__setattr__(self, "_tz", ZoneInfo(self.tz_name))
 
     @property
     def tz(self) -> ZoneInfo:
         """The calendar's time zone."""
-        return ZoneInfo(self.tz_name)
+        return self._tz
 
     # --- days -------------------------------------------------------------------------
 
@@ -137,6 +145,12 @@ class WorkingCalendar:
 
     def working_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The working periods of a day as aware local datetimes (empty on a day off)."""
+        known = self._intervals.get(day)
+        if known is None:
+            known = self._intervals[day] = tuple(self._compute_intervals(day))
+        return list(known)
+
+    def _compute_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         if not self.is_working_day(day):
             return []
         begin = datetime.combine(day, self.start, self.tz)
@@ -217,15 +231,30 @@ class WorkingCalendar:
         if b < a:
             return -self.working_minutes_between(b, a)
         lo, hi = self.local(a), self.local(b)
-        total = timedelta()
-        day = lo.date()
-        while day <= hi.date():
-            for begin, finish in self.working_intervals(day):
-                overlap = min(finish, hi) - max(begin, lo)
-                if overlap > timedelta():
-                    total += overlap
-            day += timedelta(days=1)
+        first, last = lo.date(), hi.date()
+        total = self._overlap(first, lo, hi)
+        if last != first:
+            day = first + timedelta(days=1)
+            while day < last:  # whole days in between: their working time, kept per day
+                total += self._worked_on(day)
+                day += timedelta(days=1)
+            total += self._overlap(last, lo, hi)
         return int(total.total_seconds() // 60)
+
+    def _overlap(self, day: date, lo: datetime, hi: datetime) -> timedelta:
+        total = timedelta()
+        for begin, finish in self._intervals.get(day) or self.working_intervals(day):
+            overlap = min(finish, hi) - max(begin, lo)
+            if overlap > timedelta():
+                total += overlap
+        return total
+
+    def _worked_on(self, day: date) -> timedelta:
+        worked = self._worked.get(day)
+        if worked is None:
+            worked = self._worked[day] = sum(
+                (finish - begin for begin, finish in self.working_intervals(day)), timedelta())
+        return worked
 
 
 def default_calendar(overrides=()) -> WorkingCalendar:

@@ -107,13 +107,18 @@ def working_time_left(due: datetime, now: datetime, calendar: WorkingCalendar) -
 
 
 def urgency(due: datetime | None, now: datetime, calendar: WorkingCalendar,
-            soon_minutes: int = SOON_MINUTES) -> str:
-    """"ok", "soon" or "overdue" ("none" when there is no due time)."""
+            soon_minutes: int = SOON_MINUTES, left: int | None = None) -> str:
+    """"ok", "soon" or "overdue" ("none" when there is no due time).
+
+    `left` is the working time left when the caller has already computed it.
+    """
     if due is None:
         return "none"
     if now >= due:
         return "overdue"
-    return "soon" if working_time_left(due, now, calendar) <= soon_minutes else "ok"
+    if left is None:
+        left = working_time_left(due, now, calendar)
+    return "soon" if left <= soon_minutes else "ok"
 
 
 def format_minutes(minutes: int) -> str:
@@ -130,12 +135,13 @@ def format_minutes(minutes: int) -> str:
 def badge(due: datetime | None, now: datetime, calendar: WorkingCalendar,
           soon_minutes: int = SOON_MINUTES) -> dict:
     """Everything a template shows for one clock: state, label, colour, time left, local due."""
-    state = urgency(due, now, calendar, soon_minutes)
-    label, colour = URGENCY_DISPLAY[state]
     if due is None:
-        return {"state": state, "label": label, "colour": colour, "left_minutes": None,
+        label, colour = URGENCY_DISPLAY["none"]
+        return {"state": "none", "label": label, "colour": colour, "left_minutes": None,
                 "left": "", "due_local": ""}
-    left = working_time_left(due, now, calendar)
+    left = working_time_left(due, now, calendar)  # walked once: urgency and text share it
+    state = urgency(due, now, calendar, soon_minutes, left)
+    label, colour = URGENCY_DISPLAY[state]
     return {
         "state": state, "label": label, "colour": colour, "left_minutes": left,
         "left": format_minutes(left),

@@ -1,12 +1,15 @@
 """The database side of deadlines: load policies and the calendar, seed, edit, recompute.
 
 The only module of the package that touches the app's database. Loads are cached per
-process; every edit through this module bumps a version stamp (a setting) so that other
-worker processes drop their cached copy on their next load.
+process; every edit through this module bumps a version stamp (a setting) and clears this
+process's copy at once. Other worker processes read the stamp at most once every
+VERSION_CHECK_SECONDS, so an edit reaches them within that time while a request that only
+shows deadlines sends no query for them.
 """
 from __future__ import annotations
 
 import threading
+import time as clock
 from datetime import date, datetime, time
 
 from sqlalchemy import event, select
@@ -24,8 +27,10 @@ HOURS_KEY = "deadlines.working_hours"
 VERSION_KEY = "deadlines.version"
 DEFAULT_HOURS = {"start": "09:00", "end": "18:00", "timezone": "Europe/Moscow"}
 
+VERSION_CHECK_SECONDS = 5.0
+
 _lock = threading.Lock()
-_cache: dict = {}  # engine url → (version, Policies, WorkingCalendar)
+_cache: dict = {}  # engine url → (version, checked at (monotonic), Policies, WorkingCalendar)
 
 
 def invalidate() -> None:
@@ -52,11 +57,16 @@ def _parse_time(value: str) -> time:
 
 def _load() -> tuple[Policies, WorkingCalendar]:
     key = str(db.engine.url)
-    version = get_setting(VERSION_KEY, 0)
     with _lock:
         hit = _cache.get(key)
+    checked = clock.monotonic()
+    if hit is not None and checked - hit[1] < VERSION_CHECK_SECONDS:
+        return hit[2], hit[3]
+    version = get_setting(VERSION_KEY, 0)
     if hit is not None and hit[0] == version:
-        return hit[1], hit[2]
+        with _lock:
+            _cache[key] = (version, checked, hit[2], hit[3])
+        return hit[2], hit[3]
     rows = {r.kind: r.params for r in db.session.scalars(select(DeadlinePolicyRow))}
     policies = Policies(message=MessagePolicy.from_params(rows.get("message")),
                         appeal=AppealPolicy.from_params(rows.get("appeal")))
@@ -68,7 +78,7 @@ def _load() -> tuple[Policies, WorkingCalendar]:
     calendar = WorkingCalendar(start=_parse_time(hours["start"]), end=_parse_time(hours["end"]),
                                tz_name=hours["timezone"], overrides=overrides)
     with _lock:
-        _cache[key] = (version, policies, calendar)
+        _cache[key] = (version, checked, policies, calendar)
     return policies, calendar
 
 

@@ -4,16 +4,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from helpdesk.access import visible_tickets
+from helpdesk.access import restrict_to_user, visible_tickets
 from helpdesk.deadlines import store
 from helpdesk.deadlines.calendar import WorkingCalendar
 from helpdesk.deadlines.clocks import (CLOCK_LABELS, SOON_MINUTES, URGENCY_DISPLAY, badge,
-                                       format_minutes, working_time_left)
+                                       format_minutes, urgency, working_time_left)
 from helpdesk.extensions import db
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.ticket import Ticket, TicketStatus
 from helpdesk.models.user import User
-from helpdesk.tickets.queues import nearest_clock
+from helpdesk.tickets.queues import inline, nearest_clock
+from helpdesk.tickets.rows import OtherTicket, other_tickets_select
 
 PANEL_CLOCKS = ("registration_due", "first_response_due", "forward_due", "answer_due")
 _PLACEHOLDER = re.compile(r"\{(name|number|due)\}")
@@ -44,8 +45,13 @@ def list_badge(ticket: Ticket, now: datetime, calendar: WorkingCalendar,
         result = {"state": state, "label": label, "colour": colour, "left": left,
                   "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M") if due else ""}
     else:
-        result = badge(due, now, calendar)
-        result["left"] = time_left(ticket, clock, due, now, calendar)
+        # badge() with its "left" text replaced: the working time is walked and written once.
+        minutes = working_time_left(due, now, calendar)
+        state = urgency(due, now, calendar, left=minutes)
+        label, colour = URGENCY_DISPLAY[state]
+        result = {"state": state, "label": label, "colour": colour, "left_minutes": minutes,
+                  "left": time_left(ticket, clock, due, now, calendar, minutes),
+                  "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M")}
     result["clock"] = CLOCK_LABELS.get(clock, "")
     return result
 
@@ -70,11 +76,16 @@ def format_calendar(delta: timedelta) -> str:
 
 
 def time_left(ticket: Ticket, clock: str | None, due: datetime, now: datetime,
-              calendar: WorkingCalendar) -> str:
-    """Time left shown for a clock: calendar days for appeal terms, working time otherwise."""
+              calendar: WorkingCalendar, working_minutes: int | None = None) -> str:
+    """Time left shown for a clock: calendar days for appeal terms, working time otherwise.
+
+    `working_minutes` is the working time left when the caller already has it (a badge).
+    """
     if is_calendar_clock(ticket, clock):
         return format_calendar(due - now) + " (календ.)"
-    return format_minutes(working_time_left(due, now, calendar)) + " (рабочих)"
+    if working_minutes is None:
+        working_minutes = working_time_left(due, now, calendar)
+    return format_minutes(working_minutes) + " (рабочих)"
 
 
 def list_badges(tickets: list[Ticket], now: datetime) -> dict[int, dict]:
@@ -107,7 +118,7 @@ def deadline_panel(ticket: Ticket, now: datetime) -> list[dict]:
                         due_local=calendar.local(due).strftime("%d.%m.%Y %H:%M"))
         else:
             info = badge(due, now, calendar)
-            info["left"] = time_left(ticket, name, due, now, calendar)
+            info["left"] = time_left(ticket, name, due, now, calendar, info["left_minutes"])
         info["name"] = CLOCK_LABELS[name]
         info["key"] = name
         rows.append(info)
@@ -139,11 +150,14 @@ def render_canned(body: str, ticket: Ticket) -> str:
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], body)
 
 
-def citizen_tickets(user: User, ticket: Ticket, limit: int = 20) -> list[Ticket]:
-    """The citizen's other tickets the user may see (repeated appeals), newest first."""
-    return list(db.session.scalars(visible_tickets(user).where(
+def citizen_tickets(user: User, ticket: Ticket, limit: int = 20) -> list[OtherTicket]:
+    """The citizen's other tickets the user may see (repeated appeals), newest first.
+
+    Only what the citizen card shows is read: number, status (and its label) and date."""
+    query = restrict_to_user(other_tickets_select(db.engine.dialect.name), user).where(
         Ticket.citizen_id == ticket.citizen_id, Ticket.id != ticket.id
-    ).order_by(Ticket.received_at.desc()).limit(limit)))
+    ).order_by(Ticket.received_at.desc()).limit(inline(limit))
+    return [OtherTicket._make(row) for row in db.session.execute(query)]
 
 
 UNASSIGNED_LABEL = "В подразделении"
@@ -177,4 +191,4 @@ def routing_explanation(ticket: Ticket):
     from helpdesk.models.routing import RoutingDecision
 
     return db.session.scalar(select(RoutingDecision).where(RoutingDecision.ticket_id == ticket.id)
-                             .order_by(RoutingDecision.id.desc()).limit(1))
+                             .order_by(RoutingDecision.id.desc()).limit(inline(1)))

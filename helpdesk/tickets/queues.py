@@ -2,20 +2,20 @@
 import base64
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, literal, or_, select, tuple_, type_coerce
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import and_, bindparam, exists, literal, null, or_, select, tuple_, type_coerce
 
 from helpdesk.access import restrict_to_user
 from helpdesk.extensions import db
-from helpdesk.models.channel import Channel, Citizen
 from helpdesk.models.department import Department
 from helpdesk.models.digest import Escalation
 from helpdesk.models.search import due_sort_expression
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import UTCDateTime
 from helpdesk.models.user import Role, User
+from helpdesk.tickets.rows import TicketRow, list_rows, list_select
 from helpdesk.tickets.search import SearchError, clean_query, search_condition
 
 PAGE_SIZE = 50
@@ -152,11 +152,19 @@ def parse_filters(args, user: User) -> tuple[ListFilters, list[str]]:
 
 def due_key_sql():
     """SQL: the nearest running clock's due time, far future when none (indexed: ix_tickets_due_key)."""
-    return type_coerce(due_sort_expression(db.engine.dialect.name), UTCDateTime)
+    return _due_key(db.engine.dialect.name)
 
 
-def nearest_clock(ticket: Ticket) -> tuple[str, datetime | None]:
-    """Python mirror of due_key_sql: (clock field name, due time) of the nearest running clock."""
+@lru_cache(maxsize=None)
+def _due_key(dialect: str):
+    # Built once per dialect: the expression is immutable and a list request reuses it.
+    return type_coerce(due_sort_expression(dialect), UTCDateTime)
+
+
+def nearest_clock(ticket) -> tuple[str, datetime | None]:
+    """Python mirror of due_key_sql: (clock field name, due time) of the nearest running clock.
+
+    `ticket` is a Ticket or a list's TicketRow."""
     if ticket.status not in OPEN_STATUSES:
         return "", None
     if ticket.first_response_at is None and ticket.first_response_due is not None:
@@ -168,6 +176,24 @@ def nearest_clock(ticket: Ticket) -> tuple[str, datetime | None]:
     return "", None
 
 
+# Values that come from the code or from validated choices (statuses, ids of the user's own
+# records, the page size) are written into the SQL rather than bound: with no parameters left,
+# PostgreSQL plans a queue's query once per connection and reuses the plan (a bound LIMIT also
+# defeats its generic plans). Free text, dates and cursors stay bound parameters.
+
+def inline(value):
+    """A constant rendered into the SQL at execution (quoted by its type), not bound.
+
+    None stays NULL, so that `column == inline(None)` is still IS NULL."""
+    return null() if value is None else literal(value, literal_execute=True)
+
+
+def inline_list(values):
+    """A list of constants for IN (...), rendered into the SQL at execution."""
+    return bindparam("inline", [str(v) for v in values], expanding=True, literal_execute=True,
+                     unique=True)
+
+
 def escalated_open():
     """SQL: the ticket has an unresolved escalation to the press staff."""
     return exists().where(Escalation.ticket_id == Ticket.id, Escalation.resolved_at.is_(None))
@@ -176,14 +202,14 @@ def escalated_open():
 def _queue_condition(queue: str, user: User):
     if queue == "triage":
         triage_dept = select(Department.id).where(Department.is_triage.is_(True))
-        return and_(Ticket.status.in_(OPEN_STATUSES), or_(
-            Ticket.status.in_((TicketStatus.NEW, TicketStatus.TRIAGE)),
+        return and_(Ticket.status.in_(inline_list(OPEN_STATUSES)), or_(
+            Ticket.status.in_(inline_list((TicketStatus.NEW, TicketStatus.TRIAGE))),
             Ticket.department_id.is_(None), Ticket.department_id.in_(triage_dept),
             escalated_open()))
     if queue == "mine":
-        return Ticket.assignee_id == user.id
+        return Ticket.assignee_id == inline(user.id)
     if queue == "department":
-        return Ticket.department_id == user.department_id
+        return Ticket.department_id == inline(user.department_id)
     return None
 
 
@@ -191,20 +217,22 @@ def _local_midnight_utc(day: date) -> datetime:
     return datetime.combine(day, time(0), MOSCOW).astimezone(timezone.utc)
 
 
-def filtered_query(user: User, filters: ListFilters, now: datetime, soon_before: datetime):
-    """The SELECT of tickets for a queue and filters, restricted to what the user may see."""
-    query = restrict_to_user(select(Ticket), user)
+def filtered_query(user: User, filters: ListFilters, now: datetime, soon_before: datetime,
+                   query=None):
+    """The SELECT of tickets (or of `query`, which selects from tickets) for a queue and
+    filters, restricted to what the user may see."""
+    query = restrict_to_user(select(Ticket) if query is None else query, user)
     conditions = [_queue_condition(filters.queue, user)]
     if filters.status == "open":
-        conditions.append(Ticket.status.in_(OPEN_STATUSES))
+        conditions.append(Ticket.status.in_(inline_list(OPEN_STATUSES)))
     elif filters.status:
-        conditions.append(Ticket.status == filters.status)
+        conditions.append(Ticket.status == inline(filters.status))
     if filters.department_id:
-        conditions.append(Ticket.department_id == filters.department_id)
+        conditions.append(Ticket.department_id == inline(filters.department_id))
     if filters.channel_id:
-        conditions.append(Ticket.channel_id == filters.channel_id)
+        conditions.append(Ticket.channel_id == inline(filters.channel_id))
     if filters.kind:
-        conditions.append(Ticket.kind == filters.kind)
+        conditions.append(Ticket.kind == inline(filters.kind))
     if filters.district:
         conditions.append(Ticket.district == filters.district)
     if filters.topic:
@@ -213,11 +241,10 @@ def filtered_query(user: User, filters: ListFilters, now: datetime, soon_before:
         conditions.append(Ticket.received_at >= _local_midnight_utc(filters.date_from))
     if filters.date_to:
         conditions.append(Ticket.received_at < _local_midnight_utc(filters.date_to + timedelta(days=1)))
-    due = due_key_sql()
     if filters.due == "overdue":
-        conditions.append(due <= now)  # the far-future key of stopped clocks never matches
+        conditions.append(due_key_sql() <= now)  # the far-future key of stopped clocks never matches
     elif filters.due == "soon":
-        conditions.append(and_(due > now, due <= soon_before))
+        conditions.append(and_(due_key_sql() > now, due_key_sql() <= soon_before))
     if filters.q:
         conditions.append(search_condition(filters.q))
     return query.where(*[c for c in conditions if c is not None])
@@ -253,7 +280,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise FilterError("Неверная ссылка на страницу списка; показана первая страница") from None
 
 
-def _sort_value(ticket: Ticket, sort: str) -> datetime:
+def _sort_value(ticket: TicketRow, sort: str) -> datetime:
     if sort == "due":
         return nearest_clock(ticket)[1] or FAR_FUTURE
     if sort == "activity":
@@ -266,7 +293,7 @@ def list_page(user: User, filters: ListFilters, now: datetime, soon_before: date
     """One page of tickets after the cursor, newest (or as sorted) first."""
     errors: list[str] = []
     key, descending = _sort_spec(filters.sort)
-    query = filtered_query(user, filters, now, soon_before)
+    query = filtered_query(user, filters, now, soon_before, list_select(db.engine.dialect.name))
     if filters.after:
         try:
             value, last_id = decode_cursor(filters.after)
@@ -277,14 +304,12 @@ def list_page(user: User, filters: ListFilters, now: datetime, soon_before: date
             row = tuple_(key, Ticket.id)
             query = query.where(row < bound if descending else row > bound)
     order = (key.desc(), Ticket.id.desc()) if descending else (key.asc(), Ticket.id.asc())
-    # Only what a list row shows: JSON and secret columns stay unloaded.
-    query = query.order_by(*order).limit(page_size + 1).options(
-        defer(Ticket.extracted), defer(Ticket.extension_reason),
-        joinedload(Ticket.citizen).load_only(Citizen.display_name),
-        joinedload(Ticket.channel).load_only(Channel.kind, Channel.name),
-        joinedload(Ticket.department).load_only(Department.name),
-        joinedload(Ticket.assignee).load_only(User.username, User.full_name))
-    rows = db.session.scalars(query).all()
+    # Only what a list row shows, as plain rows (see helpdesk.tickets.rows).
+    # Through the session's connection: the rows are plain columns, so the ORM's per-row
+    # result handling is skipped; flush() does what the session's autoflush would have done.
+    db.session.flush()
+    rows = list_rows(db.session.connection().execute(
+        query.order_by(*order).limit(inline(page_size + 1))))
     page = Page(tickets=rows[:page_size])
     if len(rows) > page_size:
         last = rows[page_size - 1]

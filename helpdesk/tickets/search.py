@@ -1,5 +1,6 @@
 """Russian full-text search over message text and citizen names (tsvector or FTS5)."""
 import json
+import time
 
 from sqlalchemy import ColumnElement, Integer, any_, bindparam, column, func, select, text
 
@@ -41,12 +42,31 @@ def search_condition(query: str) -> ColumnElement[bool]:
 # no results); above it the newest tickets are walked with a primary-key check each, which
 # stops after one page (common words). Set to -1 to always walk, 1 to never walk.
 RARE_FRACTION = 0.005
+# The planner scales its row estimate to the table's current size while reltuples is the size
+# at the last ANALYZE: a word it knows nothing of can come out a hair above 0.5 % (5000 rows
+# of 999,958), and walking every ticket for a word that is nowhere takes seconds.
+_ROUNDING = 1.01
+# The table size only picks the plan shape, so it is read again at most once a minute.
+TABLE_SIZE_SECONDS = 60.0
+_table_size: dict = {}  # engine url → (reltuples, read at (monotonic))
+
+
+def _pg_documents() -> float:
+    """The planner's count of ticket documents (pg_class.reltuples), cached for a minute."""
+    key = str(db.engine.url)
+    hit = _table_size.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[1] < TABLE_SIZE_SECONDS:
+        return hit[0]
+    rows = float(db.session.execute(text(
+        "SELECT reltuples FROM pg_class WHERE oid = 'ticket_search'::regclass")).scalar() or 0)
+    _table_size[key] = (rows, now)
+    return rows
 
 
 def _pg_estimate(terms: str) -> float:
     """The planner's share of ticket documents matching (0 when the table has no statistics)."""
-    rows = db.session.execute(text(
-        "SELECT reltuples FROM pg_class WHERE oid = 'ticket_search'::regclass")).scalar() or 0
+    rows = _pg_documents()
     if rows <= 0:
         return 0.0
     plan = db.session.execute(text(
@@ -57,11 +77,16 @@ def _pg_estimate(terms: str) -> float:
     return float(plan[0]["Plan"]["Plan Rows"]) / rows
 
 
+def is_rare(terms: str) -> bool:
+    """True when the planner expects few enough matches to fetch them all through the index."""
+    return _pg_estimate(terms) <= RARE_FRACTION * _ROUNDING
+
+
 def _pg_condition(terms: str) -> ColumnElement[bool]:
     """Tickets whose document (messages + citizen name) matches; the plan shape by frequency."""
     match = text("ticket_search.doc @@ to_tsquery('russian', :fts_q)").bindparams(
         bindparam("fts_q", terms))
     matching = select(TicketSearch.ticket_id).where(match)
-    if _pg_estimate(terms) <= RARE_FRACTION:
+    if is_rare(terms):
         return Ticket.id == any_(func.array(matching.scalar_subquery()))
     return Ticket.id.in_(matching)

@@ -2,7 +2,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.admin.services import active_departments
@@ -13,7 +12,7 @@ from helpdesk.models.department import Department
 from helpdesk.models.message import Message
 from helpdesk.models.ticket import STATUS_LABELS, KIND_LABELS
 from helpdesk.models.types import utcnow
-from helpdesk.tickets import bp, explain, presenters
+from helpdesk.tickets import bp, explain, page, presenters
 from helpdesk.tickets.actions import specialists_of
 from helpdesk.tickets.outcomes import ART11_REASONS, MANUAL_STATUSES, RESULTS
 from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list_page,
@@ -55,7 +54,7 @@ def list_tickets():
 @login_required
 def show(ticket_id: int):
     """The whole conversation, citizen card, routing explanation, deadlines and actions."""
-    ticket = ticket_or_404(current_user, ticket_id)
+    ticket = page.page_ticket(current_user, ticket_id)
     reply_text = ""
     canned_id = request.args.get("canned", type=int)
     if canned_id:
@@ -66,28 +65,24 @@ def show(ticket_id: int):
 
 def render_ticket(ticket, reply_text: str = "", status: int = 200):
     """Render the ticket page (records the view); a refused reply comes back with its text."""
-    messages = db.session.scalars(
-        select(Message).where(Message.ticket_id == ticket.id)
-        .options(selectinload(Message.attachments), selectinload(Message.author))
-        .order_by(Message.sent_at, Message.id)).all()
+    data = page.page_data(current_user, ticket, utcnow())
+    html = render_template(
+        "tickets/show.html", ticket=ticket, messages=data.messages,
+        merged_into=presenters.merged_into(current_user, ticket),
+        status_of=presenters.status_label, panel=data.panel, other_tickets=data.other_tickets,
+        routing=explain.routing_view(data.routing, ticket.department_id),
+        extraction=explain.extraction_rows(ticket.extracted, registered=ticket.kind == "appeal"),
+        canned=data.canned, reply_text=reply_text,
+        specialists=specialists_of(ticket.department_id), departments=active_departments(),
+        manual_statuses=[(s, STATUS_LABELS[s]) for s in MANUAL_STATUSES],
+        results=RESULTS, reasons=ART11_REASONS, pending=_pending(data.messages),
+        outbound=[m for m in data.messages if m.direction == "outbound"],
+        attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket))
+    # Recorded once the page is built: committing first would expire every loaded row and
+    # the template would fetch each message again.
     record_view(ticket, current_user)
     db.session.commit()
-    now = utcnow()
-    departments = active_departments()
-    return render_template(
-        "tickets/show.html", ticket=ticket, messages=messages,
-        merged_into=presenters.merged_into(current_user, ticket),
-        status_of=presenters.status_label,
-        panel=presenters.deadline_panel(ticket, now),
-        other_tickets=presenters.citizen_tickets(current_user, ticket),
-        routing=explain.routing_view(presenters.routing_explanation(ticket), ticket.department_id),
-        extraction=explain.extraction_rows(ticket.extracted, registered=ticket.kind == "appeal"),
-        canned=presenters.canned_for(ticket), reply_text=reply_text,
-        specialists=specialists_of(ticket.department_id), departments=departments,
-        manual_statuses=[(s, STATUS_LABELS[s]) for s in MANUAL_STATUSES],
-        results=RESULTS, reasons=ART11_REASONS, pending=_pending(messages),
-        outbound=[m for m in messages if m.direction == "outbound"],
-        attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket)), status
+    return html, status
 
 
 @bp.route("/tickets/<int:ticket_id>/delivery")
