@@ -9,9 +9,9 @@ tickets open), builds the GIN indexes after the load, then prints p50/p95 in ms 
         included; the ticket page's tickets.page), each time in a fresh transaction that a
         request has opened by loading the signed-in user, as Flask-Login does before the view;
         [n stmt] = SQL statements the timed code sent. With --app-with-request the timing also
-        covers that request start (BEGIN, the user's row) and the closing ROLLBACK.
-        --end-with-commit (a what-if, not what the app does): requests end with COMMIT, which
-        keeps psycopg's prepared statements (its rollback() deallocates them all).
+        covers that request start (BEGIN, the user's row) and the request's end, which is the
+        app's own (helpdesk.readonly: COMMIT after reading only, so psycopg keeps its prepared
+        statements; its rollback() would deallocate them all).
   http  the whole GET through the Flask test client (signed in; templates, audit row)
   bare  the same rows and columns fetched by hand-written SQL over psycopg (autocommit),
         timed in alternation with app so that both run under the same machine load
@@ -38,10 +38,7 @@ def parse_args():
     p.add_argument("--reuse", action="store_true", help="keep the data of an earlier run if sized so")
     p.add_argument("--repeat", type=int, default=40)
     p.add_argument("--app-with-request", action="store_true",
-                   help="time the request's BEGIN, user load and ROLLBACK in the app column too")
-    p.add_argument("--end-with-commit", action="store_true",
-                   help="what-if: end each app request with COMMIT instead of ROLLBACK (psycopg "
-                        "drops its prepared statements on every ROLLBACK)")
+                   help="time the request's BEGIN, user load and its end in the app column too")
     return p.parse_args()
 
 
@@ -155,6 +152,7 @@ def main() -> None:
     import psycopg
 
     from helpdesk.auth.session import load_user
+    from helpdesk.readonly import end_request
     from helpdesk.tickets import page as ticket_page
     from helpdesk.tickets import search as search_module
     from helpdesk.tickets.presenters import list_badges, soon_before
@@ -189,8 +187,9 @@ def main() -> None:
         def run_app(view, user_id, bare):
             """Time view(i, user) as a request runs it (the user loaded in a fresh transaction),
             alternating with bare(i); returns app ms, statements per app call, bare ms."""
-            def end():
-                (db.session.commit if args.end_with_commit else db.session.rollback)()
+            def end():  # as a request ends: the app's teardown, then the session's
+                end_request(None)
+                db.session.close()
 
             def start(i):
                 end()  # the previous request ends
@@ -208,22 +207,22 @@ def main() -> None:
             return app_ms, counter["n"] / args.repeat, bare_ms
 
         scenarios = [
-            ("list: department queue, open, newest", spec, ListFilters(queue="department", status="open"),
+            ("list: department queue, open, newest", spec.id, ListFilters(queue="department", status="open"),
              "/tickets?queue=department&status=open", c_spec,
              f"t.department_id = {dept} AND {OPEN}", "t.received_at DESC, t.id DESC", {}),
-            ("list: all, overdue, by due", press, ListFilters(queue="all", due="overdue", sort="due"),
+            ("list: all, overdue, by due", press.id, ListFilters(queue="all", due="overdue", sort="due"),
              "/tickets?queue=all&due=overdue&sort=due", c_press,
              f"{DUE} <= %(now)s", f"{DUE} ASC, t.id ASC", {"now": now}),
-            ("list: all, district + 60 days", press,
+            ("list: all, district + 60 days", press.id,
              ListFilters(queue="all", district=district, date_from=day_from),
              f"/tickets?queue=all&district={district}&date_from={day_from}", c_press,
              "t.district = %(d)s AND t.received_at >= %(f)s", "t.received_at DESC, t.id DESC",
              {"d": district, "f": datetime.combine(day_from, datetime.min.time(), timezone.utc)}),
-            ("list: triage queue", press, ListFilters(queue="triage"), "/tickets?queue=triage", c_press,
+            ("list: triage queue", press.id, ListFilters(queue="triage"), "/tickets?queue=triage", c_press,
              f"{OPEN} AND (t.status IN ('new','triage') OR t.department_id IS NULL OR t.department_id IN "
              "(SELECT id FROM departments WHERE is_triage) OR EXISTS (SELECT 1 FROM ticket_escalations e "
              "WHERE e.ticket_id = t.id AND e.resolved_at IS NULL))", "t.received_at DESC, t.id DESC", {}),
-            ("list: open, page 2 (keyset)", press, ListFilters(queue="all", status="open", after=cursor),
+            ("list: open, page 2 (keyset)", press.id, ListFilters(queue="all", status="open", after=cursor),
              f"/tickets?queue=all&status=open&after={cursor}", c_press,
              f"{OPEN} AND (t.received_at, t.id) < (%(k)s, %(i)s)", "t.received_at DESC, t.id DESC",
              {"k": first_page.tickets[-1].received_at, "i": first_page.tickets[-1].id}),
@@ -231,12 +230,13 @@ def main() -> None:
         for word in ("дорога", "отопление", "Гарипова", "капитальный ремонт дома", "детский сад Казань",
                      "лифт Менделеевский", "фываолдж"):
             rare = search_module.is_rare(pg_tsquery_text(word))
-            scenarios.append((f"search: {word} ({'rare' if rare else 'walk'})", press,
+            scenarios.append((f"search: {word} ({'rare' if rare else 'walk'})", press.id,
                               ListFilters(queue="all", q=word),
                               f"/tickets?queue=all&q={word}", c_press, FTS_RARE if rare else FTS_WALK,
                               "t.received_at DESC, t.id DESC", {"q": pg_tsquery_text(word)}))
 
-        for name, user, filters, url, client, where, order, params in scenarios:
+        press_id = press.id
+        for name, user_id, filters, url, client, where, order, params in scenarios:
             sql = LIST_SQL.format(where=where, order=order)
 
             def list_view(i, user, filters=filters):
@@ -250,7 +250,7 @@ def main() -> None:
             def http_call(i, url=url, client=client):
                 assert client.get(url).status_code == 200
             rows = len(raw.execute(sql, params).fetchall())
-            app_ms, per_call, bare_ms = run_app(list_view, user.id, bare_call)
+            app_ms, per_call, bare_ms = run_app(list_view, user_id, bare_call)
             results.append((name + f" [{per_call:.0f} stmt]", rows, app_ms,
                             timed(http_call, max(5, args.repeat // 4)), bare_ms))
             print_row(results[-1], flush=True)
@@ -273,12 +273,12 @@ def main() -> None:
 
         def page_http(i):
             assert c_press.get(f"/tickets/{ids[i % len(ids)]}").status_code == 200
-        app_ms, per_call, bare_ms = run_app(page_view, press.id, page_bare)
+        app_ms, per_call, bare_ms = run_app(page_view, press_id, page_bare)
         results.append((f"ticket page [{per_call:.0f} stmt]", 1, app_ms,
                         timed(page_http, max(5, args.repeat // 4)), bare_ms))
         print_row(results[-1], flush=True)
     span = "request start and end included" if args.app_with_request else "user loaded before timing"
-    span += "; requests end with COMMIT (what-if)" if args.end_with_commit else ""
+    span += "; requests end as the app ends them (COMMIT after reading only)"
     print(f"\n{n_tickets:,} tickets, {n_messages:,} messages; PostgreSQL; repeat {args.repeat}; "
           f"app: {span}")
 

@@ -42,6 +42,9 @@ def register_extensions(app: Flask) -> None:
     from helpdesk.forms import configure_forms
 
     configure_engine(app)
+    from helpdesk.readonly import install as end_read_only_with_commit
+
+    end_read_only_with_commit(app)
     configure_forms(app)
 
 
