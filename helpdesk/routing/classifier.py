@@ -166,9 +166,23 @@ class TopicModel:
             self.words_.stop_words_ = self.chars_.stop_words_ = None
         else:
             w = self.words_.transform([f.lemmas for f in feats])
-            c = self.chars_.transform([f.text for f in feats])
+            c = self._char_grams().transform([f.text for f in feats])
         v = csr_matrix(np.vstack([f.vector for f in feats]) * self.vector_weight)
         return hstack([w, c, v]).tocsr()
+
+    def _char_grams(self):
+        """The cached word-by-word form of chars_ (built on first use, never pickled)."""
+        fast = self.__dict__.get("_chars_fast")
+        if fast is None or fast.vectorizer is not self.chars_:
+            from helpdesk.routing.chargrams import CharGrams
+
+            fast = self.__dict__["_chars_fast"] = CharGrams(self.chars_)
+        return fast
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_chars_fast", None)
+        return state
 
     def _svm(self, X, y, sample_weight=None, class_weight="balanced"):
         from sklearn.svm import LinearSVC
