@@ -1,4 +1,4 @@
-"""Full-text search: one document per ticket (messages + citizen name), FTS5 on SQLite, tsvector on PostgreSQL.
+"""Full-text search: one document per ticket (messages + citizen and applicant names), FTS5 on SQLite, tsvector on PostgreSQL.
 
 SQLite has no Russian stemmer, so the triggers call `ru_stem()`, a Python function registered on
 every SQLite connection (Snowball stems, the same algorithm as PostgreSQL's 'russian' config).
@@ -16,6 +16,8 @@ from helpdesk.models.message import Message
 
 CITIZEN_NAME_SQL = ("coalesce({t}.display_name, '') || ' ' || coalesce({t}.first_name, '')"
                     " || ' ' || coalesce({t}.last_name, '') || ' ' || coalesce({t}.username, '')")
+# The applicant's name as registered for a 59-ФЗ appeal (the social profile name often differs).
+APPLICANT_SQL = "coalesce({t}.applicant_name, '')"
 
 
 class TicketSearch(db.Model):
@@ -55,8 +57,8 @@ def _sqlite_refresh(where: str) -> str:
     return (f"DELETE FROM ticket_fts WHERE rowid IN (SELECT t.id FROM tickets t WHERE {where}); "
             "INSERT INTO ticket_fts (rowid, doc) SELECT t.id, ru_stem(coalesce((SELECT "
             "group_concat(m.text, ' ') FROM messages m WHERE m.ticket_id = t.id), '') || ' ' || "
-            f"{CITIZEN_NAME_SQL.format(t='c')}) FROM tickets t JOIN citizens c ON c.id = t.citizen_id "
-            f"WHERE {where};")
+            f"{CITIZEN_NAME_SQL.format(t='c')} || ' ' || {APPLICANT_SQL.format(t='t')}) "
+            f"FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE {where};")
 
 
 # SQLite: one FTS5 document of stems per ticket (rowid = ticket id), kept by triggers.
@@ -71,8 +73,8 @@ SQLITE_SEARCH_DDL = [
             + _sqlite_refresh("t.id = old.ticket_id") + " END"),
     _sqlite("CREATE TRIGGER IF NOT EXISTS ticket_fts_ticket_ai AFTER INSERT ON tickets BEGIN "
             + _sqlite_refresh("t.id = new.id") + " END"),
-    _sqlite("CREATE TRIGGER IF NOT EXISTS ticket_fts_ticket_au AFTER UPDATE OF citizen_id ON tickets "
-            "BEGIN " + _sqlite_refresh("t.id = new.id") + " END"),
+    _sqlite("CREATE TRIGGER IF NOT EXISTS ticket_fts_ticket_au AFTER UPDATE OF citizen_id, "
+            "applicant_name ON tickets BEGIN " + _sqlite_refresh("t.id = new.id") + " END"),
     _sqlite("CREATE TRIGGER IF NOT EXISTS ticket_fts_ticket_ad AFTER DELETE ON tickets BEGIN "
             "DELETE FROM ticket_fts WHERE rowid = old.id; END"),
     _sqlite("CREATE TRIGGER IF NOT EXISTS ticket_fts_citizen_au AFTER UPDATE OF display_name, "
@@ -81,10 +83,12 @@ SQLITE_SEARCH_DDL = [
     # Backfill, for a database that had tickets before this table (a migration).
     _sqlite("INSERT INTO ticket_fts (rowid, doc) SELECT t.id, ru_stem(coalesce((SELECT "
             "group_concat(m.text, ' ') FROM messages m WHERE m.ticket_id = t.id), '') || ' ' || "
-            f"{CITIZEN_NAME_SQL.format(t='c')}) FROM tickets t JOIN citizens c ON c.id = t.citizen_id"),
+            f"{CITIZEN_NAME_SQL.format(t='c')} || ' ' || {APPLICANT_SQL.format(t='t')}) "
+            "FROM tickets t JOIN citizens c ON c.id = t.citizen_id"),
 ]
 
-_NAME_VECTOR = "to_tsvector('russian', " + CITIZEN_NAME_SQL.format(t="c") + ")"
+_NAME_VECTOR = ("to_tsvector('russian', " + CITIZEN_NAME_SQL.format(t="c") + " || ' ' || "
+                + APPLICANT_SQL.format(t="t") + ")")
 # PostgreSQL: the ticket document = its messages' text + the citizen's name, kept by triggers.
 PG_SEARCH_DDL = [
     _pg(f"""CREATE OR REPLACE FUNCTION ticket_search_refresh(tid integer) RETURNS void AS $$
@@ -119,8 +123,8 @@ PG_SEARCH_DDL = [
         END $$ LANGUAGE plpgsql"""),
     _pg("CREATE TRIGGER ticket_search_message AFTER INSERT OR DELETE OR UPDATE OF text, ticket_id "
         "ON messages FOR EACH ROW EXECUTE FUNCTION ticket_search_on_message()"),
-    _pg("CREATE TRIGGER ticket_search_ticket AFTER INSERT OR UPDATE OF citizen_id ON tickets "
-        "FOR EACH ROW EXECUTE FUNCTION ticket_search_on_ticket()"),
+    _pg("CREATE TRIGGER ticket_search_ticket AFTER INSERT OR UPDATE OF citizen_id, applicant_name "
+        "ON tickets FOR EACH ROW EXECUTE FUNCTION ticket_search_on_ticket()"),
     _pg("CREATE TRIGGER ticket_search_citizen AFTER UPDATE OF display_name, first_name, last_name, "
         "username ON citizens FOR EACH ROW EXECUTE FUNCTION ticket_search_on_citizen()"),
     # Backfill, for a database that had tickets before this table (a migration).

@@ -28,3 +28,20 @@ def test_other_forms_share_the_beginning():
     assert [stem(f) for f in other_stem_forms("траншея")] == [stem("траншеи")]
     assert other_stem_forms("дорога") == ()  # every form has the same stem already
     assert other_stem_forms("2024") == () and other_stem_forms("road") == ()
+
+
+def test_registered_applicant_name_is_searchable(world):
+    """A 59-ФЗ appeal is registered under the applicant's own name, which the social profile
+    ("VK id…") does not carry; search finds it in any case, and follows a correction."""
+    w = world
+    ticket = add_ticket(w.channel, w.social, text="Прошу помочь с ремонтом крыши", name="VK id7000011")
+    add_ticket(w.channel, w.social, text="Во дворе нет освещения", name="Айдар Сафин")
+    db.session.commit()
+    assert numbers(w.users["press"], q="Гарипова") == set()
+    ticket.applicant_name = "Гарипов Рустам Ильдарович"
+    db.session.commit()
+    assert numbers(w.users["press"], q="Гарипова") == {ticket.number}
+    assert numbers(w.users["press"], q="рустам ильдарович") == {ticket.number}
+    ticket.applicant_name = "Сафина Алсу"
+    db.session.commit()
+    assert numbers(w.users["press"], q="Гарипов") == set()
