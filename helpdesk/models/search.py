@@ -1,4 +1,5 @@
-"""Full-text search: one document per ticket (messages + citizen and applicant names), FTS5 on SQLite, tsvector on PostgreSQL.
+"""Full-text search: one document per ticket (messages, citizen and applicant names): FTS5 on
+SQLite, tsvector on PostgreSQL.
 
 SQLite has no Russian stemmer, so the triggers call `ru_stem()`, a Python function registered on
 every SQLite connection (Snowball stems, the same algorithm as PostgreSQL's 'russian' config).
