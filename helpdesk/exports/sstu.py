@@ -1,4 +1,8 @@
-"""The monthly ССТУ summary: counts per classifier code by result, and the aggregate lines."""
+"""The monthly ССТУ summary: counts per classifier code by result, and the aggregate lines.
+
+ССТУ reports обращения: tickets registered as 59-ФЗ appeals. Social-network messages that were
+never registered are not appeals (DOMAIN.md); the summary gives only their number, apart.
+"""
 from collections import Counter, defaultdict
 from datetime import date
 from typing import Iterable, Iterator
@@ -10,7 +14,7 @@ from helpdesk.exports.filters import ExportFilter
 from helpdesk.exports.results import SSTU_RESULTS, result_label
 from helpdesk.extensions import db
 from helpdesk.models.channel import Channel
-from helpdesk.models.ticket import Ticket, TicketStatus
+from helpdesk.models.ticket import Ticket, TicketKind, TicketStatus
 
 NO_CODE = "(без кода)"
 HEADERS = ("Код классификатора", *SSTU_RESULTS, "Всего")
@@ -38,9 +42,17 @@ def grouped_counts(flt: ExportFilter, tz: str = "Europe/Moscow") -> list[tuple]:
     query = (select(*columns, func.count())
              .join(Channel, Channel.id == Ticket.channel_id)
              .where(Ticket.received_at >= start, Ticket.received_at < end,
-                    Ticket.status != TicketStatus.MERGED)
+                    Ticket.status != TicketStatus.MERGED, Ticket.kind == TicketKind.APPEAL)
              .group_by(*columns))
     return [tuple(r) for r in db.session.execute(query)]
+
+
+def unregistered_messages(flt: ExportFilter, tz: str = "Europe/Moscow") -> int:
+    """Messages of the period never registered as appeals (not part of the ССТУ counts)."""
+    start, end = flt.bounds(tz)
+    return db.session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.received_at >= start, Ticket.received_at < end,
+        Ticket.status != TicketStatus.MERGED, Ticket.kind == TicketKind.MESSAGE)) or 0
 
 
 def summarise(groups: Iterable[tuple]) -> dict:
@@ -64,7 +76,8 @@ def summarise(groups: Iterable[tuple]) -> dict:
                                                            "collective")}}
 
 
-def summary_rows(summary: dict, month_label: str = "") -> Iterator[tuple]:
+def summary_rows(summary: dict, month_label: str = "", messages: int | None = None
+                 ) -> Iterator[tuple]:
     """The summary as spreadsheet rows (after HEADERS): codes, totals, then aggregate lines."""
     for code, counts in summary["by_code"].items():
         yield (code, *(counts.get(r, 0) for r in SSTU_RESULTS), sum(counts.values()))
@@ -80,11 +93,14 @@ def summary_rows(summary: dict, month_label: str = "") -> Iterator[tuple]:
     yield ("Рассмотрены с нарушением срока", summary["late"])
     for channel, n in summary["channels"].items():
         yield (f"Канал: {channel}", n)
+    if messages is not None:
+        yield ("Сообщения, не зарегистрированные как обращения (не входят в отчёт)", messages)
 
 
 def sstu_rows(first: date, last: date, tz: str = "Europe/Moscow") -> Iterator[tuple]:
     """Rows of the monthly summary for the month [first, last]."""
-    summary = summarise(grouped_counts(month_filter(first, last), tz))
-    return summary_rows(summary, first.strftime("%Y-%m"))
+    period = month_filter(first, last)
+    summary = summarise(grouped_counts(period, tz))
+    return summary_rows(summary, first.strftime("%Y-%m"), unregistered_messages(period, tz))
 
 

@@ -43,8 +43,9 @@ def test_summary_counts_collective_appeals(ctx):
     vk = make_channel("vk", "vk-main")
     for i, collective in enumerate((True, True, False)):
         ticket(vk, dept, received=msk(2026, 11, 3 + i, 10, 0), collective=collective,
-               status=TicketStatus.ASSIGNED)
-    ticket(vk, dept, received=msk(2026, 10, 30, 10, 0), collective=True)  # previous month
+               status=TicketStatus.ASSIGNED, kind="appeal")
+    ticket(vk, dept, received=msk(2026, 10, 30, 10, 0), collective=True,
+           kind="appeal")  # previous month
     db.session.commit()
     rows = list(sstu_rows(*parse_month("2026-11")))
     assert ("Коллективные", 2) in rows and ("Всего обращений", 3) in rows

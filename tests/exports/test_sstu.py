@@ -15,7 +15,7 @@ def _seed():
     dept = make_department()
     vk = make_channel("vk", "vk-main")
     tg = make_channel("telegram", "tg")
-    closed = dict(status=TicketStatus.CLOSED, closed_at=msk(2026, 11, 20, 10, 0))
+    closed = dict(status=TicketStatus.CLOSED, closed_at=msk(2026, 11, 20, 10, 0), kind="appeal")
     first = ticket(vk, dept, received=msk(2026, 11, 2, 10, 0), topic_code="0005.0005.0056.1156",
                    result="supported", answered_at=msk(2026, 11, 3, 10, 0),
                    answer_due=msk(2026, 11, 5, 18, 0), **closed)
@@ -24,13 +24,19 @@ def _seed():
            topic_code="0005.0005.0056.1156", result="explained",
            answered_at=msk(2026, 11, 19, 10, 0), answer_due=msk(2026, 11, 12, 18, 0), **closed)
     ticket(tg, dept, received=msk(2026, 11, 11, 10, 0), topic_code="0002.0014.0141.0443",
-           status=TicketStatus.ASSIGNED, collective=True)
+           status=TicketStatus.ASSIGNED, collective=True, kind="appeal")
     ticket(tg, dept, received=msk(2026, 11, 12, 10, 0), topic_code="0002.0014.0141.0443",
-           status=TicketStatus.FORWARDED, result="forwarded", forwarded_at=msk(2026, 11, 13, 9, 0))
-    ticket(tg, dept, received=msk(2026, 11, 13, 10, 0), status=TicketStatus.CLOSED,
+           status=TicketStatus.FORWARDED, result="forwarded", forwarded_at=msk(2026, 11, 13, 9, 0),
+           kind="appeal")
+    ticket(tg, dept, received=msk(2026, 11, 13, 10, 0), status=TicketStatus.CLOSED, kind="appeal",
            closed_at=msk(2026, 11, 14, 9, 0))  # no code, no answer: Оставлено без ответа
-    ticket(vk, dept, received=msk(2026, 11, 14, 10, 0), status=TicketStatus.MERGED)  # not counted
-    ticket(vk, dept, received=msk(2026, 12, 1, 10, 0), topic_code="X")  # next month
+    ticket(vk, dept, received=msk(2026, 11, 14, 10, 0), status=TicketStatus.MERGED,
+           kind="appeal")  # not counted
+    ticket(vk, dept, received=msk(2026, 12, 1, 10, 0), topic_code="X", kind="appeal")  # next month
+    # Social-network messages never registered: not appeals, only their number is given.
+    ticket(vk, dept, received=msk(2026, 11, 15, 10, 0), topic_code="0005.0005.0056.1156",
+           status=TicketStatus.CLOSED, result="answered", answered_at=msk(2026, 11, 15, 12, 0))
+    ticket(tg, dept, received=msk(2026, 11, 16, 10, 0), status=TicketStatus.ASSIGNED)
     db.session.commit()
 
 
@@ -49,6 +55,7 @@ def _expected_rows():
         ["Показатель", "Количество"], ["Месяц", "2026-11"], ["Всего обращений", "5"],
         ["Повторные", "1"], ["Коллективные", "1"], ["Рассмотрены с нарушением срока", "1"],
         ["Канал: tg", "3"], ["Канал: vk-main", "2"],
+        ["Сообщения, не зарегистрированные как обращения (не входят в отчёт)", "2"],
     ]
 
 
