@@ -39,6 +39,27 @@ TOPIC_DEPARTMENTS = {
     "Госуслуги / цифровизация": STATE,
 }
 
+# Topic → the thematic classifier's code reported for it (ССТУ) until staff choose a finer one:
+# the question where one question covers the topic, else the theme (its full code, …0000).
+TOPIC_CODES = {
+    "ЖКХ и благоустройство": "0005.0005.0056.0000",      # Коммунальное хозяйство
+    "Дороги": "0003.0009.0099.0742",                     # Эксплуатация и сохранность дорог
+    "Общественный транспорт": "0003.0009.0099.0733",     # Транспортное обслуживание населения
+    "Строительство": "0003.0009.0096.0000",              # Строительство
+    "Связь": "0003.0009.0100.0000",                      # Связь
+    "Экология / природопользование": "0003.0011.0122.0000",  # Охрана окружающей среды
+    "Безнадзорные животные": "0003.0011.0127.0866",      # Отлов животных
+    "Здравоохранение": "0002.0014.0143.0000",            # Здравоохранение
+    "Социальная защита": "0002.0007.0073.0294",          # Социальное обеспечение и поддержка
+    "Меры соцподдержки (COVID)": "0002.0007.0073.0294",
+    "Труд и занятость": "0002.0006.0064.0251",           # Трудоустройство, занятость
+    "Физкультура и спорт": "0002.0014.0144.0000",        # Физическая культура и спорт
+    "Образование": "0002.0013.0139.0000",                # Образование
+    "Культура": "0002.0013.0141.0000",                   # Культура
+    "Торговля": "0003.0009.0102.0000",                   # Торговля
+    "Госуслуги / цифровизация": "0003.0012.0132.0877",   # Услуги в электронном виде
+}
+
 # Keyword rules: written as citizens write; lemmatised by the pipeline when seeded.
 RULES = [
     (LAW, "Правопорядок", ["полиция", "участковый", "прокуратура", "мошенники", "мошенничество",
@@ -105,9 +126,13 @@ def seed_mapping() -> int:
         dept = departments.get(dept_name)
         if dept is None:
             continue
-        if db.session.scalar(select(TopicMapping.id).where(TopicMapping.topic == topic)):
+        code = TOPIC_CODES.get(topic)
+        row = db.session.scalar(select(TopicMapping).where(TopicMapping.topic == topic))
+        if row is not None:
+            if row.topic_code is None and code:
+                row.topic_code = code  # an install seeded before codes were shipped
             continue
-        db.session.add(TopicMapping(topic=topic, department_id=dept.id))
+        db.session.add(TopicMapping(topic=topic, department_id=dept.id, topic_code=code))
         created += 1
     db.session.flush()
     return created

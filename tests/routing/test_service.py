@@ -133,3 +133,26 @@ def test_default_setup_seeds_rules_and_mapping(ctx):
     assert default_setup(train=False)["rules"] == 0  # idempotent
     assert db.session.scalar(select(TrainingExample.id)) is None
     assert db.session.scalar(select(RoutingDecision.id)) is None
+
+
+def test_shipped_mapping_carries_classifier_codes(ctx):
+    """Every shipped topic reports a real code of the thematic classifier (ССТУ); an install
+    seeded before the codes existed gets them on the next seed."""
+    import csv
+    from pathlib import Path
+
+    from helpdesk.admin.services import seed_departments
+    from helpdesk.models.routing import TopicMapping
+
+    seed_departments()
+    default_setup(train=False)
+    data = Path(__file__).resolve().parents[2] / "helpdesk/routing/data/thematic-classifier.csv"
+    with open(data, encoding="utf-8") as fh:
+        known = {row["code"] for row in csv.DictReader(fh)}
+    rows = db.session.scalars(select(TopicMapping)).all()
+    assert rows and all(r.topic_code in known for r in rows)
+    roads = next(r for r in rows if r.topic == "Дороги")
+    roads.topic_code = None
+    db.session.flush()
+    default_setup(train=False)
+    assert roads.topic_code == "0003.0009.0099.0742"
