@@ -1,7 +1,7 @@
 """Access control in one place: which tickets a user may see, and who may write."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, g, request
 from flask_login import current_user, login_required
 from sqlalchemy import Select, literal, select
 
@@ -32,13 +32,22 @@ def ticket_or_404(user: User, ticket_id: int, *options) -> Ticket:
     `options` are loader options for what the caller shows (say, the citizen)."""
     ticket = db.session.scalar(visible_tickets(user).where(Ticket.id == ticket_id).options(*options))
     if ticket is None:
+        if db.session.scalar(select(Ticket.id).where(Ticket.id == ticket_id)) is not None:
+            denied("ticket", ticket_id)  # it exists: an attempt on another department's ticket
         abort(404)
     return ticket
+
+
+def denied(object_type: str, object_id) -> None:
+    """Note a refused attempt; the 403/404 error handler writes it to the audit log
+    (helpdesk.errors), after the request's own changes are rolled back."""
+    g.access_denied = (object_type, str(object_id))
 
 
 def require_writer(user: User) -> None:
     """Auditors are read-only: any write answers 403."""
     if not user.can_write:
+        denied("route", request.endpoint or request.path)
         abort(403)
 
 
@@ -49,6 +58,7 @@ def roles_required(*roles: str):
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
+                denied("route", request.endpoint or request.path)
                 abort(403)
             return view(*args, **kwargs)
         return wrapped

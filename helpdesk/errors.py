@@ -1,8 +1,8 @@
 """Russian error pages; database outages answer 503 instead of a bare 500."""
 import logging
 
-from flask import Flask, jsonify, make_response, render_template, request
-from sqlalchemy.exc import DataError, OperationalError
+from flask import Flask, g, jsonify, make_response, render_template, request
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from helpdesk.extensions import db
 
@@ -27,10 +27,40 @@ def render_error(code: int):
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
+def record_denial() -> None:
+    """Write the attempt that access.denied() noted to the audit log, on its own: whatever the
+    refused request changed is rolled back first (it would be anyway)."""
+    noted = g.pop("access_denied", None)
+    if noted is None:
+        return
+    from flask_login import current_user
+
+    from helpdesk.audit.log import record
+
+    try:
+        db.session.rollback()
+        record("access_denied", actor=current_user, object_type=noted[0], object_id=noted[1],
+               result="denied", details={"method": request.method, "path": request.path[:200]})
+        db.session.commit()
+    except DBAPIError:  # the refusal is still answered; the database problem is logged
+        db.session.rollback()
+        log.error("could not audit a refused %s %s", request.method, request.path)
+
+
 def register(app: Flask) -> None:
     for code in MESSAGES:
         if code not in (500, 503):
             app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    @app.errorhandler(403)
+    def forbidden(exc):
+        record_denial()
+        return render_error(403)
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        record_denial()
+        return render_error(404)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc):

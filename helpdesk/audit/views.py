@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from helpdesk.access import roles_required
 from helpdesk.audit import bp
+from helpdesk.audit.labels import object_names, object_text, result_text
 from helpdesk.audit.log import record
 from helpdesk.audit.services import (EventFilter, action_label, details_text, known_actions,
                                      list_events)
@@ -82,4 +83,6 @@ def events():
     db.session.commit()
     return render_template("audit/events.html", rows=rows, next_id=next_id, flt=flt,
                            actions=known_actions(), args=args, errors=errors,
-                           action_label=action_label, details_text=details_text)
+                           action_label=action_label, details_text=details_text,
+                           names=object_names(rows), object_text=object_text,
+                           result_text=result_text)

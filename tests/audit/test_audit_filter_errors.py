@@ -25,7 +25,7 @@ def test_malformed_dates_are_named_and_hide_the_log(auditor_client):
     html = _page(auditor_client, "from=2026-13-45&to=abc")
     assert "Дата «С»: укажите её в формате ГГГГ-ММ-ДД" in html
     assert "Дата «По»: укажите её в формате ГГГГ-ММ-ДД" in html
-    assert "ticket 4242" not in html  # not silently the full log
+    assert "Обращение 4242" not in html  # not silently the full log
     assert 'value="2026-13-45"' in html and 'value="abc"' in html  # the input is kept
 
 
@@ -39,10 +39,10 @@ def test_reversed_period_is_named(auditor_client):
 def test_years_outside_2000_2100_are_rejected(auditor_client, query):
     html = _page(auditor_client, query)
     assert "год периода должен быть от 2000 до 2100" in html
-    assert "ticket 4242" not in html
+    assert "Обращение 4242" not in html
 
 
 def test_valid_period_still_lists_events(auditor_client):
     html = _page(auditor_client, "from=2000-01-01&to=2100-12-31")
-    assert "alert-danger" not in html and "ticket 4242" in html
-    assert "ticket 4242" in _page(auditor_client, "")
+    assert "alert-danger" not in html and "Обращение 4242" in html
+    assert "Обращение 4242" in _page(auditor_client, "")

@@ -74,7 +74,7 @@ def test_page_for_auditor_and_403_for_others(ctx, client):
     record("ticket_viewed", object_type="ticket", object_id=str(t.id))
     db.session.commit()
     by_number = client.get(f"/audit/?ticket={t.number}").get_data(as_text=True)
-    assert by_number.count("<tr>") == 2 and f"ticket {t.id}" in by_number
+    assert by_number.count("<tr>") == 2 and f"Обращение {t.number}" in by_number
     assert "Нет событий" in client.get("/audit/?ticket=1999-999999").get_data(as_text=True)
     other = client.application.test_client()
     login(other, "press2")
