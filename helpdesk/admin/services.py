@@ -34,12 +34,22 @@ def _name_taken(name: str, exclude_id: int | None = None) -> bool:
     return any(n.casefold() == wanted and i != exclude_id for i, n in rows)
 
 
+def _check_triage(is_triage: bool, exclude_id: int | None = None) -> None:
+    """One department does the first reading: a second would split the triage queue."""
+    if not is_triage:
+        return
+    other = triage_department()
+    if other is not None and other.id != exclude_id:
+        raise DepartmentError(f"Первичный разбор уже ведёт «{other.name}»: снимите отметку там")
+
+
 def create_department(name: str, is_triage: bool, actor: User | None) -> Department:
     name = " ".join(name.split())
     if not name:
         raise DepartmentError("Укажите название")
     if _name_taken(name):
         raise DepartmentError("Подразделение с таким названием уже есть")
+    _check_triage(is_triage)
     dept = Department(name=name, is_triage=is_triage)
     db.session.add(dept)
     db.session.flush()
@@ -50,8 +60,11 @@ def create_department(name: str, is_triage: bool, actor: User | None) -> Departm
 
 def update_department(dept: Department, name: str, is_triage: bool, actor: User) -> None:
     name = " ".join(name.split())
+    if not name:
+        raise DepartmentError("Укажите название")
     if _name_taken(name, exclude_id=dept.id):
         raise DepartmentError("Подразделение с таким названием уже есть")
+    _check_triage(is_triage, exclude_id=dept.id)
     old = dept.name
     dept.name, dept.is_triage = name, is_triage
     db.session.flush()
@@ -60,10 +73,30 @@ def update_department(dept: Department, name: str, is_triage: bool, actor: User)
 
 
 def set_department_active(dept: Department, active: bool, actor: User) -> None:
+    if not active:
+        _check_can_close(dept)
     dept.active = active
     db.session.flush()
     record("department_activated" if active else "department_deactivated", actor=actor,
            object_type="department", object_id=str(dept.id))
+
+
+def _check_can_close(dept: Department) -> None:
+    """A department with people at work or open tickets is not switched off: they would be lost."""
+    from sqlalchemy import func
+
+    from helpdesk.models.ticket import OPEN_STATUSES, Ticket
+
+    people = db.session.scalar(select(func.count()).select_from(User).where(
+        User.department_id == dept.id, User.active.is_(True)))
+    tickets = db.session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.department_id == dept.id, Ticket.status.in_(OPEN_STATUSES)))
+    if dept.is_triage:
+        raise DepartmentError("Нельзя отключить подразделение первичного разбора")
+    if people or tickets:
+        raise DepartmentError(
+            f"Нельзя отключить: в подразделении {people} активных сотрудников и {tickets} "
+            "открытых обращений. Переведите их в другие подразделения.")
 
 
 def seed_departments() -> int:
@@ -84,5 +117,7 @@ def active_departments() -> list[Department]:
 
 
 def triage_department() -> Department | None:
+    """The department that reads every message first (the oldest one marked, if ever two)."""
     return db.session.scalar(select(Department).where(Department.is_triage.is_(True),
-                                                      Department.active.is_(True)).limit(1))
+                                                      Department.active.is_(True))
+                             .order_by(Department.id).limit(1))

@@ -114,7 +114,7 @@ def department_edit(dept_id: int):
             form.name.errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Подразделение переименовано.", "success")
+            flash("Подразделение сохранено.", "success")
             return redirect(url_for("admin.departments"))
     return render_template("admin/department_form.html", form=form, dept=dept)
 
@@ -124,7 +124,12 @@ def department_edit(dept_id: int):
 def department_toggle(dept_id: int):
     dept = db.get_or_404(Department, dept_id)
     if EmptyForm().validate_on_submit():
-        set_department_active(dept, not dept.active, current_user)
-        db.session.commit()
-        flash("Подразделение " + ("включено." if dept.active else "отключено."), "success")
+        try:
+            set_department_active(dept, not dept.active, current_user)
+        except DepartmentError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("Подразделение " + ("включено." if dept.active else "отключено."), "success")
     return redirect(url_for("admin.departments"))

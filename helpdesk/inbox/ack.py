@@ -8,7 +8,8 @@ from helpdesk.models.setting import get_setting
 
 ACK_TEMPLATE_KEY = "inbox.ack_template"
 DEFAULT_TEMPLATE = (
-    "Здравствуйте! Ваше сообщение получено и зарегистрировано под номером {number}. "
+    # "Получено под номером", not "зарегистрировано": registration is a 59-ФЗ act of its own.
+    "Здравствуйте! Ваше сообщение получено, его номер — {number}. "
     "{expect} Пожалуйста, не удаляйте этот диалог: ответ придёт сюда же."
 )
 

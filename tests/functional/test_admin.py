@@ -107,3 +107,41 @@ def test_seed_and_demo_admin(runner, ctx):
     assert "уже создан" in second.output
     assert runner.invoke(args=["seed"]).exit_code == 0
     assert db.session.query(Department).count() == 12
+
+
+def test_department_with_people_or_open_tickets_stays_on(app, ctx):
+    make_user("boss", "admin")
+    dept = Department(name="Комитет с людьми")
+    db.session.add(dept)
+    db.session.flush()
+    worker = make_user("worker", "specialist", dept)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "boss")
+    post_form(client, "/admin/departments", f"/admin/departments/{dept.id}/toggle", {})
+    assert "Нельзя отключить" in client.get("/admin/departments").get_data(as_text=True)
+    db.session.refresh(dept)
+    assert dept.active is True
+    worker.active = False
+    db.session.commit()
+    post_form(client, "/admin/departments", f"/admin/departments/{dept.id}/toggle", {})
+    db.session.refresh(dept)
+    assert dept.active is False
+
+
+def test_only_one_triage_department(app, ctx):
+    make_user("boss", "admin")
+    db.session.add(Department(name="Пресс-служба", is_triage=True))
+    other = Department(name="Второй разбор")
+    db.session.add(other)
+    db.session.commit()
+    client = app.test_client()
+    login(client, "boss")
+    answer = post_form(client, "/admin/departments", "/admin/departments",
+                       {"name": "Ещё один разбор", "is_triage": "y"})
+    assert "Первичный разбор уже ведёт «Пресс-служба»" in answer.get_data(as_text=True)
+    url = f"/admin/departments/{other.id}"
+    answer = post_form(client, url, url, {"name": "Второй разбор", "is_triage": "y"})
+    assert "Первичный разбор уже ведёт" in answer.get_data(as_text=True)
+    db.session.refresh(other)
+    assert other.is_triage is False
