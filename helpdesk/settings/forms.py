@@ -2,7 +2,8 @@
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
 
 from helpdesk.deadlines.policy import LAST_DAY_RULE_LABELS
 from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
@@ -16,7 +17,35 @@ def _sane_year(form, field) -> None:
         raise ValidationError(f"Дата должна быть в {MIN_YEAR}–{MAX_YEAR} годах")
 
 
-_TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Время в формате ЧЧ:ММ")
+_TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Время в формате ЧЧ:ММ, например 09:00")
+# InputRequired, not DataRequired: 0 is a value (then refused by its range, with the range named).
+_GIVEN = InputRequired(message="Укажите число")
+
+
+def _pad_time(value):
+    """"9:00" → "09:00", " 18:00 " → "18:00" (what people type)."""
+    value = (value or "").strip().replace(".", ":")
+    hours, sep, minutes = value.partition(":")
+    return f"{int(hours):02d}:{minutes}" if sep and hours.isdigit() and len(hours) == 1 else value
+
+
+class CommaDecimalField(DecimalField):
+    """A decimal that also takes the Russian comma: «8,5»."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
+
+
+def _range(low, high, unit: str):
+    """NumberRange with the range in the message; silent when the value did not parse (the
+    field has already said so)."""
+    text = f"Допустимо от {low} до {high} {unit}".replace(".", ",").replace("дн,", "дн.")
+    check = NumberRange(low, high, message=text)
+
+    def validate(form, field):
+        if field.data is not None:
+            check(form, field)
+    return validate
 
 
 class CannedForm(FlaskForm):
@@ -36,26 +65,29 @@ class CannedForm(FlaskForm):
 
 
 class MessagePolicyForm(FlaskForm):
-    first_response_hours = DecimalField("Первый ответ, рабочих часов",
-                                        validators=[DataRequired(), NumberRange(0.25, 168)])
+    first_response_hours = CommaDecimalField("Первый ответ, рабочих часов",
+                                             validators=[_GIVEN, _range(0.25, 168, "ч")])
     answer_working_days = IntegerField("Ответ по существу, рабочих дней",
-                                       validators=[DataRequired(), NumberRange(1, 60)])
+                                       validators=[_GIVEN, _range(1, 60, "дн.")])
 
 
 class AppealPolicyForm(FlaskForm):
-    registration_days = IntegerField("Регистрация, дней", validators=[DataRequired(), NumberRange(1, 366)])
-    answer_days = IntegerField("Ответ, дней с регистрации", validators=[DataRequired(), NumberRange(1, 366)])
+    registration_days = IntegerField("Регистрация, дней", validators=[_GIVEN, _range(1, 366, "дн.")])
+    answer_days = IntegerField("Ответ, дней с регистрации",
+                               validators=[_GIVEN, _range(1, 366, "дн.")])
     max_extension_days = IntegerField("Продление не более, дней",
-                                      validators=[Optional(), NumberRange(0, 366)])
+                                      validators=[Optional(), _range(0, 366, "дн.")])
     forward_days = IntegerField("Направление по компетенции, дней",
-                                validators=[DataRequired(), NumberRange(1, 366)])
+                                validators=[_GIVEN, _range(1, 366, "дн.")])
     last_day_rule = SelectField("Последний день — нерабочий",
                                 choices=[(str(k), v) for k, v in LAST_DAY_RULE_LABELS.items()])
 
 
 class HoursForm(FlaskForm):
-    start = StringField("Начало рабочего дня", validators=[DataRequired(), _TIME])
-    end = StringField("Окончание рабочего дня", validators=[DataRequired(), _TIME])
+    start = StringField("Начало рабочего дня", validators=[DataRequired(), _TIME],
+                        filters=[_pad_time])
+    end = StringField("Окончание рабочего дня", validators=[DataRequired(), _TIME],
+                      filters=[_pad_time])
 
 
 class CalendarDayForm(FlaskForm):

@@ -1,0 +1,27 @@
+"""Deadline settings take what people type («8,5», «9:00») and say what is wrong otherwise."""
+from helpdesk.deadlines import store
+from tests.helpers import post_form
+
+
+def _message_policy(client, hours: str, days: str):
+    return post_form(client, "/settings/deadlines", "/settings/deadlines",
+                     {"form": "message", "m-first_response_hours": hours,
+                      "m-answer_working_days": days})
+
+
+def test_comma_decimal_and_short_hour_are_accepted(world, signed_in):
+    client = signed_in("admin")
+    assert _message_policy(client, "8,5", "7").status_code == 302
+    assert float(store.load_policies().message.first_response_hours) == 8.5
+    r = post_form(client, "/settings/deadlines", "/settings/deadlines",
+                  {"form": "hours", "h-start": "9:00", "h-end": "18:00"})
+    assert r.status_code == 302
+
+
+def test_wrong_numbers_name_the_problem(world, signed_in):
+    client = signed_in("admin")
+    page = _message_policy(client, "0", "abc").get_data(as_text=True)
+    assert "Допустимо от 0,25 до 168 ч" in page and "Неверное целое число" in page
+    assert "Обязательное поле" not in page
+    page = _message_policy(client, "", "7").get_data(as_text=True)
+    assert "Укажите число" in page
