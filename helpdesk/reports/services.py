@@ -6,7 +6,7 @@ from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.ticket import Ticket
 from helpdesk.reports import queries as q
-from helpdesk.reports.aggregate import chart, on_time_rows, round_hours
+from helpdesk.reports.aggregate import chart, every_day, minutes_or_hours, on_time_rows
 from helpdesk.reports.onescan import period_aggregates
 
 CHARTS = ("by_day", "by_channel", "by_department", "first_response", "on_time", "overdue",
@@ -34,20 +34,20 @@ def _query(name: str, flt: ExportFilter, user, tz: str, now: datetime):
     raise KeyError(name)
 
 
-def shape_chart(name: str, data) -> dict:
+def shape_chart(name: str, data, flt: ExportFilter | None = None) -> dict:
     """A chart description from its query result (KeyError for an unknown name)."""
     if name == "by_day":
-        return chart("Поступление по дням", ["День", "Обращений"], data, kind="line")
+        days = every_day(data, flt.date_from, flt.date_to) if flt else data
+        return chart("Поступление по дням", ["День", "Обращений"], days, kind="line")
     if name == "by_channel":
         return chart("По каналам", ["Канал", "Обращений"], data)
     if name == "by_department":
         return chart("По подразделениям", ["Подразделение", "Обращений"], data)
     if name == "first_response":
-        rows = [["Все", round_hours(data["*"][0]), round_hours(data["*"][1])]]
-        rows += [[k, round_hours(m), round_hours(p)] for k, (m, p) in sorted(data.items())
-                 if k != "*"]
-        return chart("Время до первого ответа, ч", ["Подразделение", "Медиана, ч",
-                                                    "90-й процентиль, ч"], rows)
+        rows = [["Все", *data["*"]]] + [[k, m, p] for k, (m, p) in sorted(data.items()) if k != "*"]
+        rows, unit = minutes_or_hours(rows)
+        return chart(f"Время до первого ответа, {unit}",
+                     ["Подразделение", f"Медиана, {unit}", f"90-й процентиль, {unit}"], rows)
     if name == "on_time":
         rows = on_time_rows(data)
         return chart("Доля ответов в срок, %", ["Подразделение", "В срок", "Всего с итогом",
@@ -64,11 +64,11 @@ def shape_chart(name: str, data) -> dict:
 
 def build_chart(name: str, flt: ExportFilter, user, tz: str, now: datetime) -> dict:
     """One chart's data by name (KeyError for an unknown one)."""
-    return shape_chart(name, _query(name, flt, user, tz, now))
+    return shape_chart(name, _query(name, flt, user, tz, now), flt)
 
 
 def build_reports(flt: ExportFilter, user, tz: str, now: datetime) -> dict:
     """Every chart of the page: the period's charts from one aggregate pass, plus overdue now."""
     data = period_aggregates(flt, user, tz, now)
     data["overdue"] = q.overdue_now(user, now, flt.department_id)
-    return {name: shape_chart(name, data[name]) for name in CHARTS}
+    return {name: shape_chart(name, data[name], flt) for name in CHARTS}

@@ -86,7 +86,9 @@ def test_reports_page_and_chart_csv(ctx, client):
     specs = [json.loads(unescape(m)) for m in re.findall(r'data-chart="([^"]*)"', html)]
     assert len(specs) == 8
     by_title = {s["title"]: s for s in specs}
-    assert by_title["Поступление по дням"]["datasets"][0]["data"] == [3, 1]
+    per_day = by_title["Поступление по дням"]
+    assert len(per_day["labels"]) == 30 and per_day["labels"][0] == "2026-11-01"  # every day
+    assert per_day["datasets"][0]["data"][:4] == [0, 3, 1, 0] and sum(per_day["datasets"][0]["data"]) == 4
     assert by_title["Время до первого ответа, ч"]["rows"][0] == ["Все", 2.0, 8.4]
     response = client.get("/reports/on_time.csv?from=2026-11-01&to=2026-11-30", buffered=True)
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
@@ -96,3 +98,16 @@ def test_reports_page_and_chart_csv(ctx, client):
         select(AuditEvent).where(AuditEvent.action == "export"))]
     assert kinds == ["report_on_time"]
     assert client.get("/reports/nope.csv").status_code == 404
+
+
+def test_short_first_response_times_are_in_minutes():
+    from helpdesk.reports.aggregate import every_day, minutes_or_hours
+    from datetime import date
+
+    rows, unit = minutes_or_hours([["Все", 2.4, 41.6], ["Комитет", None, 12.0]])
+    assert unit == "мин" and rows == [["Все", 2, 42], ["Комитет", None, 12]]
+    rows, unit = minutes_or_hours([["Все", 120.0, 504.0]])
+    assert unit == "ч" and rows == [["Все", 2.0, 8.4]]
+    assert every_day([("2026-11-02", 3)], date(2026, 11, 1), date(2026, 11, 3)) == [
+        ["2026-11-01", 0], ["2026-11-02", 3], ["2026-11-03", 0]]
+    assert every_day([("2026-11-02", 3)], None, None) == [["2026-11-02", 3]]

@@ -11,11 +11,19 @@
       return { label: ds.label, data: ds.data, backgroundColor: color, borderColor: color,
                fill: false, tension: 0.2 };
     });
+    var across = spec.kind === "line" || spec.labels.length < 8 ? "x" : "y";
+    var valueAxis = across === "x" ? "y" : "x";
+    var scales = {};
+    // Counts are whole numbers; long names are cut with an ellipsis and shown whole on hover.
+    scales[valueAxis] = { beginAtZero: true, ticks: { precision: 0 } };
+    scales[across] = { ticks: { autoSkip: true, callback: function (value) {
+      var label = this.getLabelForValue(value);
+      return label.length > 28 ? label.slice(0, 27) + "…" : label;
+    } } };
     new window.Chart(canvas, {
       type: spec.kind === "line" ? "line" : "bar",
       data: { labels: spec.labels, datasets: datasets },
-      options: { responsive: true, animation: false,
-                 indexAxis: spec.kind === "line" || spec.labels.length < 8 ? "x" : "y",
+      options: { responsive: true, animation: false, indexAxis: across, scales: scales,
                  plugins: { legend: { display: datasets.length > 1 } } }
     });
   }
