@@ -13,9 +13,10 @@ class LoginForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Текущий пароль", validators=[DataRequired()])
+    current = PasswordField("Текущий пароль", validators=[DataRequired(), Length(max=200)])
     new = PasswordField("Новый пароль", validators=[
         DataRequired(), Length(min=MIN_PASSWORD, max=200,
-                               message=f"Не короче {MIN_PASSWORD} символов")])
+                               message=f"От {MIN_PASSWORD} до 200 символов")])
+    # The same maxlength as the new password, so the browser cuts both alike.
     confirm = PasswordField("Повторите новый пароль", validators=[
-        DataRequired(), EqualTo("new", message="Пароли не совпадают")])
+        DataRequired(), Length(max=200), EqualTo("new", message="Пароли не совпадают")])

@@ -173,3 +173,11 @@ def test_form_errors_are_in_russian(app, ctx):
         as_text=True)
     # The error stands under the department select, not under the user name.
     assert re.search(r'id="department_id"[^>]*>.*?нужно указать подразделение', html, re.S)
+
+
+def test_password_fields_share_one_length_limit(app):
+    from helpdesk.auth.forms import ChangePasswordForm
+
+    with app.test_request_context():
+        form = ChangePasswordForm()
+        assert 'maxlength="200"' in form.new() and 'maxlength="200"' in form.confirm()
