@@ -44,7 +44,9 @@ def extract(analysis: Analysis, pipeline: Pipeline | None = None) -> dict:
 
 
 def find_district(analysis: Analysis, pipe: Pipeline) -> str | None:
-    """The official name of the first Tatarstan municipality mentioned, in any case or inflection."""
+    """The official name of the Tatarstan municipality the message is about, in any case or
+    inflection (streets named after a district and the ends of a route count last or not at all:
+    see Gazetteer.best)."""
     words = [t.text.lower().replace("ё", "е") for t in analysis.tokens]
     found = get_gazetteer(pipe.morph_vocab).best(words)
     return found.name if found else None

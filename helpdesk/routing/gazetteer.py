@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpdesk.routing.streets import STREET_TYPES
+
 DATA = Path(__file__).parent / "data" / "tatarstan-municipalities.tsv"
 
 # Adjectives citizens use for the two city districts (they have no "-ский район").
@@ -13,6 +15,14 @@ EXTRA_ADJECTIVES = {"Казань": ["казанский"],
                     "Набережные Челны": ["набережночелнинский", "челнинский"]}
 # A centre that lies outside its district is not evidence for that district.
 SKIP_CENTRES = {"Тукаевский муниципальный район"}
+
+# Words before a mention that make it the place where something is.
+PLACE_WORDS = {"в", "во", "из", "у", "около", "возле", "под", "близ", "рядом", "город", "городе",
+               "города", "г", "село", "селе", "села", "деревня", "деревне", "деревни", "пгт",
+               "поселок", "поселке", "поселка"}
+TURN_WORDS = ("поворот", "съезд", "въезд")  # "у поворота на Богатые Сабы"
+DASHES = {"—", "–", "-", "−"}
+STREET_TYPE_WORD = re.compile("|".join(t[0] for t in STREET_TYPES))
 
 _lock = threading.Lock()
 _gazetteer: "Gazetteer | None" = None
@@ -68,6 +78,7 @@ class Gazetteer:
     def __init__(self, municipalities: list[Municipality], morph) -> None:
         self.municipalities = municipalities
         self.single: dict[str, Municipality] = {}
+        self.adjectives: set[str] = set()  # "арской", "казанская": may name a street before its type
         self.phrases: dict[str, list[tuple[list[set[str]], Municipality]]] = {}
         for m in municipalities:
             adjectives = list(EXTRA_ADJECTIVES.get(m.short, []))
@@ -76,6 +87,7 @@ class Gazetteer:
             for adjective in adjectives:
                 for form in self._adjective_forms(adjective, morph):
                     self.single.setdefault(form, m)
+                    self.adjectives.add(form)
             if m.name in SKIP_CENTRES or not m.centre:
                 continue
             words = m.centre.split()
@@ -112,12 +124,24 @@ class Gazetteer:
         return forms
 
     def best(self, words: list[str]) -> Municipality | None:
-        """The district named with the word "район" if any, else the first one mentioned."""
-        found = self.find(words)
-        for _start, stop, m in found:
-            if stop < len(words) and words[stop].startswith("район"):
-                return m
-        return found[0][2] if found else None
+        """The municipality the message is about, from its mentions in lowercase words.
+
+        A mention inside a street's name ("улица Чистопольская", "Арская улица") is not one.
+        Of the rest the first wins in this order: named with the word "район"; a place where
+        something is ("в Казани", "у поворота на Богатые Сабы"); any other; an end of a route
+        ("дорога Казань — Оренбург")."""
+        ranked = [(_rank(words, start, stop), start, m) for start, stop, m in self.find(words)
+                  if not self._in_street_name(words, start, stop)]
+        return min(ranked, key=lambda r: r[:2])[2] if ranked else None
+
+    def _in_street_name(self, words: list[str], start: int, stop: int) -> bool:
+        """"улице Чистопольской", "ул. Чистопольская", and an adjective before its type word:
+        "Арской улице", "Оренбургский тракт" (but "в Казани улица Ленина" is Kazan)."""
+        previous = [w for w in words[max(0, start - 2):start] if w != "."]
+        if previous and STREET_TYPE_WORD.fullmatch(previous[-1]):
+            return True
+        return stop - start == 1 and words[start] in self.adjectives and stop < len(words) \
+            and STREET_TYPE_WORD.fullmatch(words[stop]) is not None
 
     def find(self, words: list[str]) -> list[tuple[int, int, Municipality]]:
         """(start, stop, municipality) for every mention in a list of lowercase words."""
@@ -136,6 +160,22 @@ class Gazetteer:
         """The municipality whose centre (not adjective) this form names, if any."""
         m = self.single.get(word.lower().replace("ё", "е"))
         return m if m and word.lower().startswith(m.centre.lower()[:4]) else None
+
+
+def _rank(words: list[str], start: int, stop: int) -> int:
+    if stop < len(words) and words[stop].startswith("район"):
+        return 0
+    if _route_end(words, start, stop):
+        return 3
+    before = [w for w in words[max(0, start - 3):start] if w.isalpha()]
+    return 1 if set(before) & PLACE_WORDS or any(w.startswith(TURN_WORDS) for w in before) else 2
+
+
+def _route_end(words: list[str], start: int, stop: int) -> bool:
+    """"Казань — Оренбург": a name joined to another word by a dash."""
+    after = stop + 1 < len(words) and words[stop] in DASHES and words[stop + 1].isalpha()
+    before = start >= 2 and words[start - 1] in DASHES and words[start - 2].isalpha()
+    return after or before
 
 
 def get_gazetteer(morph) -> Gazetteer:

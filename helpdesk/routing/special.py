@@ -26,15 +26,37 @@ KINDS = {
                              "meaningless", "0001.0002.0027.0158"),
 }
 
-_B = r"(?<![а-яё])"  # start of a word (Cyrillic-aware)
-OBSCENE = re.compile(
-    _B + r"(?:х[уy][йяеёию]|пизд|п[иы]зд|[её]б(?:ан|ат|ал|ну|лан|уч|ыр)|у[её]б|бля(?:д|т|$|[^а-яё])"
-    r"|сук[аио](?![а-яё]{3})|муда[кч]|пид[оа]р|залуп|гандон|шлюх|мраз[ьи])",
-    re.IGNORECASE)
-THREAT = re.compile(
-    _B + r"(?:убью|убьём|убьем|пристрелю|застрелю|зарежу|прирежу|взорву|подожгу|сожгу|"
-    r"закопаю|урою|порешу|голову\s+оторву|вам\s+(?:всем\s+)?конец|(?:вы\s+)?пожалеете)",
-    re.IGNORECASE)
+# Word edges (Cyrillic-aware: \b misreads some forms): every pattern below matches whole words,
+# so "закопают" is not "закопаю" and "употреблять" does not hold "бля".
+_B, _E = r"(?<![а-яёa-z])", r"(?![а-яёa-z])"
+_TAIL = r"[а-яё]*"  # the rest of a word built on an obscene root
+
+
+def _whole_words(*patterns: str) -> re.Pattern:
+    return re.compile(_B + "(?:" + "|".join(patterns) + ")" + _E, re.IGNORECASE)
+
+
+# Roots with the prefixes they take in abuse ("охуели", "заебали", "спиздили"); a prefix is never
+# an arbitrary letter run, so "хлебать", "небо" and "вебинар" stay innocent.
+OBSCENE = _whole_words(
+    r"(?:на|по|ни|о|а|за|от|вы|до|при|рас|раз)?х[уy][йяеёию]" + _TAIL,
+    r"(?:с|рас|раз|за|вы|от|на|по|у|до|при|пере|о)?п[иы]зд" + _TAIL,
+    r"(?:за|на|вы|отъ|от|до|по|у|разъ|съ|объ|изъ|про|пере|недо|при|долбо)?[её]б"
+    r"(?:ан|ат|ал|ну|лан|уч|ыр|ыв|ок|ищ)" + _TAIL,
+    r"бля(?:[дт]" + _TAIL + ")?", r"сук(?:а|и|е|у|ой|ою|ам|ами|ах|ин[а-яё]{0,3})",
+    r"муда[кч]" + _TAIL, r"мудил" + _TAIL,
+    r"пид[оа]?р" + _TAIL, r"залуп" + _TAIL, r"г[ао]ндон" + _TAIL, r"шлюх" + _TAIL,
+    r"мраз(?:ь|и|ью|ей|ям|ями)")
+# Threats in the first person or to the reader. Verbs that also have a harmless object
+# ("порешу вопрос", "сожгу листья") count only with a person or an office as the object.
+_TARGET = (r"(?:вас|тебя|всех|ваш[а-яё]*|тво[ейяю][а-яё]*|администраци[а-яё]+|депутат[а-яё]*|"
+           r"глав[ауы]|здание|офис)")
+THREAT = _whole_words(
+    r"убью|убьём|убьем|пристрелю|застрелю|зарежу|прирежу|закопаю|урою",
+    r"голову\s+(?:вам\s+|тебе\s+)?оторву|оторву\s+(?:вам\s+|тебе\s+)?голов[уы]",
+    r"(?:вам|тебе)\s+(?:всем\s+)?конец",
+    r"(?<!не\s)(?:вы\s+(?:ещ[её]\s+)?)?пожалеете",
+    r"(?:взорву|подожгу|сожгу|спалю|порешу)(?:\s+[а-яё]+){0,2}?\s+" + _TARGET)
 URL = re.compile(r"(?:https?://|www\.|t\.me/|\b[a-z0-9-]+\.(?:ru|com|net|biz|info|xyz|top)\b)",
                  re.IGNORECASE)
 STRONG_SPAM = frozenset("""
@@ -58,7 +80,7 @@ REQUEST_LEMMAS = frozenset("""
 def detect_special(text: str, lemmas: list[str], known_share: float | None = None) -> str | None:
     """The special kind of a message, or None for an ordinary one."""
     text = text or ""
-    if OBSCENE.search(text) or THREAT.search(text):
+    if is_abusive(text):
         return ABUSE
     if _is_spam(text, lemmas):
         return SPAM
@@ -67,6 +89,11 @@ def detect_special(text: str, lemmas: list[str], known_share: float | None = Non
     if _is_gratitude(text, lemmas):
         return GRATITUDE
     return None
+
+
+def is_abusive(text: str) -> bool:
+    """True for obscene words or a threat (ст. 11 ч. 3 59-ФЗ), matched as whole words."""
+    return bool(OBSCENE.search(text or "") or THREAT.search(text or ""))
 
 
 def _is_spam(text: str, lemmas: list[str]) -> bool:

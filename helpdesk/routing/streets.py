@@ -87,8 +87,12 @@ def _streets(text: str, morph) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+def _type_index(match: re.Match) -> int:
+    return next(i for i in range(len(STREET_TYPES)) if match.group(f"t{i}"))
+
+
 def _kind(match: re.Match) -> tuple[str, str]:
-    index = next(i for i in range(len(STREET_TYPES)) if match.group(f"t{i}"))
+    index = _type_index(match)
     return STREET_TYPES[index][1], STREET_TYPES[index][2]
 
 
@@ -98,11 +102,75 @@ def _type_first(match: re.Match, morph) -> str | None:
     if words and words[0].islower() and (words[0] in NOT_AFTER_TYPE
                                          or _function_word(words[0], morph)):
         return None  # "по нашей улице не пройти", "площадь квартиры": not a street's name
-    if len(words) > 1 and words[0][:1].isupper() and words[-1][:1].islower():
+    first = next((w for w in words if w[:1].isalpha()), "")  # "2-я Садовая": the name after
+    if len(words) > 1 and first[:1].isupper() and words[-1][:1].islower():
         words = words[:-1]  # "улице Ленина яма": the next word is not part of the name
-    name = " ".join(title(w) if w.islower() or (w.isupper() and len(w) > 1) else w
-                    for w in words)
+    words = _agreeing_in_nominative(words, match, morph)
+    name = " ".join(title(w) if not w[:1].isdigit() and (w.islower() or (w.isupper() and len(w) > 1))
+                    else w for w in words)
     return f"{_kind(match)[0]} {name}" if name else None
+
+
+ORDINAL = re.compile(r"^(\d+)-?(?:[а-яё]{1,3})$", re.IGNORECASE)
+ORDINAL_ENDING = {"femn": "я", "masc": "й", "neut": "е"}
+PERSON_TAGS = {"Surn", "Name", "Patr"}
+
+
+def _agreeing_in_nominative(words: list[str], match: re.Match, morph) -> list[str]:
+    """"улице Школьной" → "Школьная", "переулке Тихом" → "Тихий": an adjective that agrees with
+    the type word in gender and case is the name itself, shown in the nominative. A surname
+    in the genitive ("улица Толстого", "переулок Горького") keeps its form."""
+    if not words:
+        return words
+    morph = _morph(morph)
+    index = _type_index(match)
+    gender, cases = STREET_TYPES[index][2], _cases_of(match.group(f"t{index}"), index, morph)
+    result, changed = [], False
+    for i, word in enumerate(words):
+        form = _adjective_nominative(word, gender, cases, morph)
+        if form and any(_agrees_with_noun(word, later, morph) for later in words[i + 1:]):
+            form = None  # "Ленинского Комсомола", "Парижской Коммуны": it names the noun
+        result.append(_keep_case(word, form) if form else word)
+        changed = changed or form is not None
+    ordinal = ORDINAL.match(result[0])
+    if changed and ordinal and len(result) > 1:  # "2-й Азинской" → "2-я Азинская"
+        result[0] = f"{ordinal.group(1)}-{ORDINAL_ENDING[gender]}"
+    return result
+
+
+def _cases_of(type_word: str, index: int, morph) -> set[str] | None:
+    """The cases the written type word can be in; None when it does not say (abbreviations)."""
+    lemma = STREET_TYPES[index][1]
+    cases = {p.tag.case for p in morph.parse(type_word.lower())
+             if p.normal_form == lemma and "Fixd" not in p.tag.grammemes}
+    return cases or None
+
+
+def _adjective_nominative(word: str, gender: str, cases: set[str] | None, morph) -> str | None:
+    if not word[:1].isalpha():
+        return None
+    parses = morph.parse(word.lower())
+    if any(p.tag.grammemes & PERSON_TAGS for p in parses):
+        return None
+    for parse in parses:
+        tag = parse.tag
+        if "ADJF" in tag.grammemes and "Apro" not in tag.grammemes and tag.number == "sing" \
+                and tag.gender == gender and tag.case != "nomn" \
+                and (cases is None or tag.case in cases):
+            form = PymorphyParse.inflect(parse, {"nomn", "sing", gender})
+            return form.word if form else None
+    return None
+
+
+def _agrees_with_noun(adjective: str, word: str, morph) -> bool:
+    forms = {(p.tag.case, p.tag.number, p.tag.gender) for p in morph.parse(adjective.lower())
+             if "ADJF" in p.tag.grammemes}
+    return any("NOUN" in p.tag.grammemes and (p.tag.case, p.tag.number, p.tag.gender) in forms
+               for p in morph.parse(word.lower()))
+
+
+def _keep_case(written: str, form: str) -> str:
+    return form.upper() if written.isupper() and len(written) > 1 else title(form)
 
 
 def _morph(morph):
