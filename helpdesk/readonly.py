@@ -38,7 +38,10 @@ def _checked_out(_dbapi_connection, record, _proxy) -> None:
 
 
 def _forget(conn) -> None:
-    conn.info.pop(_WROTE, None)
+    try:
+        conn.info.pop(_WROTE, None)
+    except Exception:  # a connection lost mid-transaction has no info to reach;
+        pass           # the pool's checkout clears the flag of whatever connection comes next
 
 
 def end_request(exc: BaseException | None = None) -> None:
