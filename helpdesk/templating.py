@@ -18,6 +18,19 @@ def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.jinja_env.globals.update(Role=Role, ROLE_LABELS=ROLE_LABELS)
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["user_caption"] = user_caption
+
+
+def user_caption(user) -> str:
+    """Who is signed in: name, role, department, each said once («Пресс-служба» is often both
+    the role and the department, «Администратор» both the name and the role)."""
+    parts: list[str] = []
+    department = user.department.name if user.department else ""
+    for part in (user.full_name or user.username, user.role_label, department):
+        part = (part or "").strip()
+        if part and part.casefold() not in {p.casefold() for p in parts}:
+            parts.append(part)
+    return " · ".join(parts)
 
 
 def nav_items(user) -> list[dict]:

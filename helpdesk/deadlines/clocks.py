@@ -122,29 +122,40 @@ def urgency(due: datetime | None, now: datetime, calendar: WorkingCalendar,
 
 
 def format_minutes(minutes: int) -> str:
-    """Working time as Russian text, e.g. "1 д 2 ч 5 мин" (a day is one 9-hour working day)."""
+    """Working time as Russian text, e.g. "1 дн. 2 ч 5 мин" (a day is one 9-hour working day)."""
     sign = "−" if minutes < 0 else ""
     minutes = abs(minutes)
     days, rest = divmod(minutes, 9 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} д" if days else "", f"{hours} ч" if hours else "",
+    parts = [f"{days} дн." if days else "", f"{hours} ч" if hours else "",
              f"{mins} мин" if mins or not (days or hours) else ""]
     return sign + " ".join(p for p in parts if p)
 
 
+def left_phrase(amount: str, overdue: bool) -> str:
+    """«осталось 2 ч» or «просрочено на 3 мин»: the time is always written without a sign."""
+    if not amount:
+        return ""
+    return f"просрочено на {amount}" if overdue else f"осталось {amount}"
+
+
 def badge(due: datetime | None, now: datetime, calendar: WorkingCalendar,
           soon_minutes: int = SOON_MINUTES) -> dict:
-    """Everything a template shows for one clock: state, label, colour, time left, local due."""
+    """Everything a template shows for one clock: state, label, colour, time left, local due.
+
+    "left" is the time left or overdue without a sign; "left_text" says which.
+    """
     if due is None:
         label, colour = URGENCY_DISPLAY["none"]
         return {"state": "none", "label": label, "colour": colour, "left_minutes": None,
-                "left": "", "due_local": ""}
+                "left": "", "left_text": "", "due_local": ""}
     left = working_time_left(due, now, calendar)  # walked once: urgency and text share it
     state = urgency(due, now, calendar, soon_minutes, left)
     label, colour = URGENCY_DISPLAY[state]
+    amount = format_minutes(abs(left))
     return {
         "state": state, "label": label, "colour": colour, "left_minutes": left,
-        "left": format_minutes(left),
+        "left": amount, "left_text": left_phrase(amount, state == "overdue"),
         "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M"),
     }
 

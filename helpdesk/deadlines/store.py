@@ -172,10 +172,11 @@ def recompute(ticket, now: datetime | None = None, extended_days: int | None = N
     """Set the ticket's due-time fields from its times, the policies and the calendar.
 
     `extended_days` sets or changes an extension; None keeps the one the ticket already has
-    (read back from extended_until). Flushes; the caller commits.
+    (read back from extended_until). A reopened ticket's clocks run from the message that
+    reopened it (reopened_at), not from its first message. Flushes; the caller commits.
     """
     policies, calendar = _load()
-    received = ticket.received_at or now or utcnow()
+    received = ticket.reopened_at or ticket.received_at or now or utcnow()
     if extended_days is None:
         extended_days = 0
         if ticket.extended_until is not None and ticket.registered_at is not None:

@@ -11,7 +11,7 @@ from helpdesk.inbox.types import IncomingMessage
 from helpdesk.models import Attachment, Channel, Citizen, Message, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.setting import get_setting
-from helpdesk.models.ticket import TicketStatus
+from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.tasks import dispatch
 from helpdesk.tickets.services import next_ticket_number
@@ -114,11 +114,12 @@ def _thread(channel: Channel, citizen: Citizen, received_at: datetime,
     last = db.session.scalar(select(Ticket).where(
         Ticket.citizen_id == citizen.id, Ticket.channel_id == channel.id,
     ).order_by(Ticket.id.desc()).limit(1))
-    if last is not None:
+    # An answered or closed 59-ФЗ appeal is final: a new message is a new matter.
+    if last is not None and not _is_final_appeal(last):
         if last.status == TicketStatus.ANSWERED or (
                 last.status == TicketStatus.CLOSED and last.closed_at is not None
                 and now - last.closed_at <= thread_window()):
-            _reopen(last)
+            _reopen(last, received_at)
             return last, False
         if last.is_open:
             return last, False
@@ -130,12 +131,24 @@ def _thread(channel: Channel, citizen: Citizen, received_at: datetime,
     return ticket, True
 
 
-def _reopen(ticket: Ticket) -> None:
-    previous = ticket.status
+def _is_final_appeal(ticket: Ticket) -> bool:
+    """A registered appeal that was answered or closed is never reopened (59-ФЗ ст. 10, 12)."""
+    return (ticket.kind == TicketKind.APPEAL and ticket.registered_at is not None
+            and ticket.status in REOPENABLE)
+
+
+def _reopen(ticket: Ticket, at: datetime) -> None:
+    """Back to work: the old ending is cleared and the message clocks start again from `at`."""
+    previous = {"from": str(ticket.status), "result": ticket.result,
+                "close_reason": ticket.close_reason}
     ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
+    ticket.result = ticket.close_reason = None
     ticket.closed_at = None
+    ticket.first_response_at = ticket.answered_at = None  # earlier replies answered earlier messages
+    ticket.reopened_at = at
+    _recompute_clocks(ticket, at)
     record("ticket_reopened", object_type="ticket", object_id=str(ticket.id),
-           details={"from": str(previous), "to": str(ticket.status)})
+           details={**previous, "to": str(ticket.status)})
 
 
 def _recompute_clocks(ticket: Ticket, now: datetime) -> None:

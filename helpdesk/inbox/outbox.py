@@ -29,13 +29,14 @@ class ReplyError(ValueError):
     """A reply that cannot be sent (Russian message for the person)."""
 
 
-def enqueue(ticket: Ticket, text: str, author=None, is_auto: bool = False) -> Message:
+def enqueue(ticket: Ticket, text: str, author=None, is_auto: bool = False,
+            is_answer: bool = False) -> Message:
     """An outbound message and its outbox row (flushes; delivery is scheduled after commit)."""
     now = utcnow()
     message = Message(ticket_id=ticket.id, channel_id=ticket.channel_id,
                       direction=Direction.OUTBOUND, author_id=getattr(author, "id", None),
                       text=text, sent_at=now, created_at=now, is_auto=is_auto,
-                      delivery_status=Delivery.PENDING)
+                      is_answer=is_answer, delivery_status=Delivery.PENDING)
     db.session.add(message)
     db.session.flush()
     item = OutboxItem(message_id=message.id, channel_id=ticket.channel_id, status="pending",
@@ -46,8 +47,19 @@ def enqueue(ticket: Ticket, text: str, author=None, is_auto: bool = False) -> Me
     return message
 
 
-def send_reply(ticket: Ticket, author, text: str) -> Message:
-    """A staff reply to the citizen on the ticket's platform (flushes; the caller commits)."""
+# What an outbound staff message is: the answer, an interim reply, or a notice (extension,
+# forwarding) that tells the citizen something but never answers them.
+ANSWER, INTERIM, NOTICE = "answer", "interim", "notice"
+
+
+def send_reply(ticket: Ticket, author, text: str, purpose: str = ANSWER) -> Message:
+    """A staff message to the citizen on the ticket's platform (flushes; the caller commits).
+
+    An answer or interim reply updates the ticket's answer state (see sync_answer_state);
+    a notice does not.
+    """
+    if purpose not in (ANSWER, INTERIM, NOTICE):
+        raise ValueError(f"unknown reply purpose: {purpose!r}")
     text = (text or "").strip()
     if not text:
         raise ReplyError("Пустой ответ")
@@ -58,17 +70,49 @@ def send_reply(ticket: Ticket, author, text: str) -> Message:
     citizen = db.session.get(Citizen, ticket.citizen_id)
     if citizen is None or citizen.anonymized_at is not None or not citizen.reply_address:
         raise ReplyError("Автору нельзя ответить: данные обезличены или адрес неизвестен")
-    message = enqueue(ticket, text, author=author)
-    now = message.created_at
-    if ticket.first_response_at is None:
-        ticket.first_response_at = now
-    ticket.answered_at = now
-    if ticket.status in (TicketStatus.NEW, TicketStatus.TRIAGE, TicketStatus.ASSIGNED):
-        ticket.status = TicketStatus.ANSWERED
-    db.session.flush()
+    message = enqueue(ticket, text, author=author, is_auto=purpose == NOTICE,
+                      is_answer=purpose == ANSWER)
+    if purpose != NOTICE:
+        sync_answer_state(ticket)
     record("reply_sent", actor=author, object_type="ticket", object_id=str(ticket.id),
-           details={"message_id": message.id})
+           details={"message_id": message.id, "purpose": purpose})
     return message
+
+
+def reply_conditions(ticket: Ticket) -> list:
+    """WHERE conditions of the ticket's staff replies (not notices) since it was last reopened
+    that reached the citizen or are still on their way (not failed)."""
+    conditions = [Message.ticket_id == ticket.id, Message.direction == Direction.OUTBOUND,
+                  Message.is_auto.is_(False), Message.delivery_status != Delivery.FAILED]
+    if ticket.reopened_at is not None:
+        conditions.append(Message.sent_at >= ticket.reopened_at)
+    return conditions
+
+
+WORKING = (TicketStatus.NEW, TicketStatus.TRIAGE, TicketStatus.ASSIGNED)
+
+
+def sync_answer_state(ticket: Ticket) -> None:
+    """Set first_response_at, answered_at and the «Дан ответ» status from the ticket's replies.
+
+    The design: a reply counts from the moment it is queued, as long as it is delivered or
+    still being delivered; a permanent delivery failure takes it back, and a person's retry
+    puts it back. So the outbox's success path never touches the ticket: only the rare
+    permanent failure and the retry call this. The first response is the earliest such
+    reply, the answer the earliest such reply sent as the answer (Message.is_answer).
+    Notices (acknowledgement, extension, forwarding) never count. Flushes.
+    """
+    rows = db.session.execute(select(Message.sent_at, Message.is_answer)
+                              .where(*reply_conditions(ticket))).all()
+    first = min((sent for sent, _ in rows), default=None)
+    answered = min((sent for sent, is_answer in rows if is_answer), default=None)
+    was_answered = ticket.answered_at is not None
+    ticket.first_response_at, ticket.answered_at = first, answered
+    if answered is not None and not was_answered and ticket.status in WORKING:
+        ticket.status = TicketStatus.ANSWERED
+    elif answered is None and ticket.status == TicketStatus.ANSWERED:
+        ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
+    db.session.flush()
 
 
 def retry_delivery(message: Message, user) -> OutboxItem:
@@ -80,6 +124,8 @@ def retry_delivery(message: Message, user) -> OutboxItem:
     item.next_attempt_at, item.locked_until = utcnow(), None
     message.delivery_status, message.delivery_error = Delivery.PENDING, None
     db.session.flush()
+    if not message.is_auto:  # on its way again: it counts again
+        sync_answer_state(db.session.get(Ticket, message.ticket_id))
     record("reply_retried", actor=user, object_type="ticket", object_id=str(message.ticket_id),
            details={"message_id": message.id})
     dispatch("inbox.deliver", item.id)
@@ -185,6 +231,9 @@ def _record_failure(item_id: int, exc: DeliveryError) -> str:
     else:
         item.status = "failed"
         message.delivery_status = Delivery.FAILED
+        if not message.is_auto:  # a reply that never reached the citizen is no answer
+            db.session.flush()
+            sync_answer_state(db.session.get(Ticket, message.ticket_id))
         record("reply_failed", object_type="ticket", object_id=str(message.ticket_id),
                result="error", details={"message_id": message.id, "reason": exc.reason})
         log.warning("outbox item %s failed: %s", item_id, exc.reason)

@@ -2,7 +2,8 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -48,7 +49,12 @@ class Message(db.Model):
     delivery_status: Mapped[str] = mapped_column(String(16), default=Delivery.NONE)
     delivery_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    is_auto: Mapped[bool] = mapped_column(default=False)  # automatic acknowledgement
+    # A system notice, never the answer: the automatic acknowledgement (no author) or a notice
+    # of an extension or of forwarding (sent by staff).
+    is_auto: Mapped[bool] = mapped_column(default=False)
+    # Outbound: the final answer on the substance (a staff reply that is not interim).
+    is_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                            nullable=False)
 
     author: Mapped[User | None] = relationship()
     attachments: Mapped[list["Attachment"]] = relationship(

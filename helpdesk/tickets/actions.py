@@ -13,7 +13,7 @@ from helpdesk.deadlines import store
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.digest import Escalation
-from helpdesk.models.message import Delivery, Direction, Message
+from helpdesk.models.message import Message
 from helpdesk.models.ticket import ENDED_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role, User
@@ -41,19 +41,15 @@ def _require_open(ticket: Ticket) -> None:
         raise TicketError("Обращение уже закрыто: действие недоступно")
 
 
-def _send(ticket: Ticket, user: User, text: str, is_answer: bool = True) -> Message:
-    """Queue a message to the citizen through the inbox; a mere notice is not the answer."""
+def _send(ticket: Ticket, user: User, text: str, purpose: str) -> Message:
+    """Queue a message to the citizen through the inbox: purpose "answer", "interim" or
+    "notice" (helpdesk.inbox.outbox; a notice is never the answer)."""
     from helpdesk.inbox.outbox import ReplyError, send_reply  # the inbox owns delivery
 
-    answered_at, status = ticket.answered_at, ticket.status
     try:
-        message = send_reply(ticket, user, text)
+        return send_reply(ticket, user, text, purpose)
     except ReplyError as exc:
         raise TicketError(str(exc)) from None
-    if not is_answer:  # send_reply marks the ticket answered: undo that for notices
-        ticket.answered_at, ticket.status = answered_at, status
-        db.session.flush()
-    return message
 
 
 def resolve_escalation(ticket: Ticket, now: datetime) -> None:
@@ -65,16 +61,15 @@ def resolve_escalation(ticket: Ticket, now: datetime) -> None:
 
 def reply(ticket: Ticket, user: User, text: str, final: bool = True,
           now: datetime | None = None) -> Message:
-    """Send a reply to the citizen; a final one marks the ticket answered."""
+    """Send a reply to the citizen; a final one is the answer and marks the ticket answered."""
+    from helpdesk.inbox.outbox import ANSWER, INTERIM
+
     _require_open(ticket)
     text = _text(text, "Ответ")
     now = now or utcnow()
-    message = _send(ticket, user, text, is_answer=final)  # send_reply writes the audit row
-    if ticket.first_response_at is None:
-        ticket.first_response_at = now
+    # send_reply writes the audit row and sets the first response / answer times
+    message = _send(ticket, user, text, ANSWER if final else INTERIM)
     if final:
-        ticket.answered_at = ticket.answered_at or now
-        ticket.status = TicketStatus.ANSWERED
         resolve_escalation(ticket, now)
     else:
         _audit("interim_reply", user, ticket, message_id=message.id)
@@ -83,20 +78,30 @@ def reply(ticket: Ticket, user: User, text: str, final: bool = True,
 
 
 def assign(ticket: Ticket, user: User, assignee_id: int | None) -> None:
-    """Give the ticket to a specialist of its department (None: take it off anyone)."""
+    """Give the ticket to a specialist of its department or to press staff (None: to nobody)."""
     _require_open(ticket)
     assignee = None
     if assignee_id:
         assignee = db.session.get(User, assignee_id)
-        if (assignee is None or not assignee.active or assignee.role != Role.SPECIALIST
-                or assignee.department_id != ticket.department_id):
-            raise TicketError("Назначить можно только специалиста подразделения этого обращения")
+        if assignee is None or not can_be_assigned(assignee, ticket):
+            raise TicketError("Назначить можно специалиста подразделения этого обращения, "
+                              "сотрудника пресс-службы или администратора")
     previous = ticket.assignee_id
     ticket.assignee_id = assignee.id if assignee else None
     if assignee and ticket.status in (TicketStatus.NEW, TicketStatus.TRIAGE):
         ticket.status = TicketStatus.ASSIGNED
     db.session.flush()
     _audit("ticket_assigned", user, ticket, previous=previous, assignee=ticket.assignee_id)
+
+
+def can_be_assigned(assignee: User, ticket: Ticket) -> bool:
+    """Whether a user may work the ticket: an active writer who sees it (helpdesk.access rules):
+    press staff and administrators see every ticket, a specialist only their department's."""
+    if not assignee.active or not assignee.can_write:
+        return False
+    if assignee.role == Role.SPECIALIST:
+        return ticket.department_id is not None and assignee.department_id == ticket.department_id
+    return assignee.sees_all_departments
 
 
 def reroute(ticket: Ticket, user: User, department_id: int | None) -> None:
@@ -118,14 +123,30 @@ def reroute(ticket: Ticket, user: User, department_id: int | None) -> None:
 
 
 def change_status(ticket: Ticket, user: User, status: str) -> None:
-    """Move an open ticket between the working statuses."""
+    """Move an open ticket between the working statuses; «Дан ответ» needs a reply sent."""
     _require_open(ticket)
     if status not in MANUAL_STATUSES:
         raise TicketError("Этот статус нельзя выбрать вручную")
     previous = ticket.status
+    if status == TicketStatus.ANSWERED and previous != TicketStatus.ANSWERED:
+        _mark_answered(ticket)
     ticket.status = status
     db.session.flush()
     _audit("status_changed", user, ticket, previous=previous, status=status)
+
+
+def _mark_answered(ticket: Ticket) -> None:
+    """Staff say the citizen has the answer: the latest reply sent becomes it (refused if none)."""
+    from helpdesk.inbox.outbox import reply_conditions, sync_answer_state
+
+    if ticket.answered_at is None:
+        latest = db.session.scalar(select(Message).where(*reply_conditions(ticket))
+                                   .order_by(Message.sent_at.desc(), Message.id.desc()).limit(1))
+        if latest is None:
+            raise TicketError("Статус «Дан ответ» означает, что гражданину дан ответ, а ответ "
+                              "не отправлялся: сначала отправьте ответ")
+        latest.is_answer = True
+        sync_answer_state(ticket)
 
 
 _NAME = re.compile(r"^[^\W\d_][^\W\d_'\-\.]*(?:[\s\-'][^\W\d_]+)+\.?$")
@@ -176,7 +197,7 @@ def extend(ticket: Ticket, user: User, days: int, reason: str, notice: str = "",
     reason = _text(reason, "Причина продления", 2000)
     store.recompute(ticket, now or utcnow(), extended_days=days)
     ticket.extension_reason = reason
-    _send(ticket, user, (notice or "").strip() or extension_notice(ticket, days), is_answer=False)
+    _send(ticket, user, (notice or "").strip() or extension_notice(ticket, days), "notice")
     db.session.flush()
     _audit("deadline_extended", user, ticket, days=days, until=ticket.extended_until.isoformat())
 
@@ -190,7 +211,7 @@ def forward(ticket: Ticket, user: User, body: str, notice: str = "",
     text = (notice or "").strip() or (
         f"Ваше обращение № {ticket.registration_number or ticket.number} направлено по "
         f"компетенции: {body}. Ответ вы получите из этого органа.")
-    _send(ticket, user, text, is_answer=False)
+    _send(ticket, user, text, "notice")
     ticket.forwarded_to, ticket.forwarded_at = body, now
     ticket.status, ticket.result = TicketStatus.FORWARDED, "forwarded"
     ticket.closed_at = now
@@ -218,10 +239,11 @@ def close(ticket: Ticket, user: User, result: str, reason: str = "",
 
 
 def has_real_reply(ticket: Ticket) -> bool:
-    """Whether a reply other than the automatic acknowledgement went (or is going) to the citizen."""
-    return db.session.scalar(select(Message.id).where(
-        Message.ticket_id == ticket.id, Message.direction == Direction.OUTBOUND,
-        Message.is_auto.is_(False), Message.delivery_status != Delivery.FAILED).limit(1)) is not None
+    """Whether a staff reply (not a notice nor the acknowledgement) reached the citizen or is on
+    its way since the ticket was last reopened."""
+    from helpdesk.inbox.outbox import reply_conditions
+
+    return db.session.scalar(select(Message.id).where(*reply_conditions(ticket)).limit(1)) is not None
 
 
 def _check_result(ticket: Ticket, result: str, reason: str) -> None:
@@ -277,10 +299,17 @@ def merge_target_query(user: User, value: str):
     return visible_tickets(user).where(find_target(value))
 
 
-def specialists_of(department_id: int | None) -> list[User]:
-    """Active specialists of a department, for the assign form."""
-    if department_id is None:
-        return []
-    return list(db.session.scalars(select(User).where(
-        User.department_id == department_id, User.role == Role.SPECIALIST,
-        User.active.is_(True)).order_by(User.full_name, User.username)))
+def assignees_for(ticket: Ticket) -> list[tuple[str, list[User]]]:
+    """The assign form's groups: the department's specialists, press staff, administrators."""
+    users = db.session.scalars(select(User).where(
+        User.active.is_(True), User.role.in_((Role.SPECIALIST, Role.PRESS, Role.ADMIN)),
+        (User.role != Role.SPECIALIST) | (User.department_id == ticket.department_id),
+    ).order_by(User.full_name, User.username)).all()
+    groups = [(ASSIGNEE_GROUPS[role], [u for u in users if u.role == role
+                                       and can_be_assigned(u, ticket)])
+              for role in ASSIGNEE_GROUPS]
+    return [(label, members) for label, members in groups if members]
+
+
+ASSIGNEE_GROUPS = {Role.SPECIALIST: "Специалисты подразделения", Role.PRESS: "Пресс-служба",
+                   Role.ADMIN: "Администраторы"}

@@ -8,12 +8,14 @@ from helpdesk.access import restrict_to_user, visible_tickets
 from helpdesk.deadlines import store
 from helpdesk.deadlines.calendar import WorkingCalendar
 from helpdesk.deadlines.clocks import (CLOCK_LABELS, SOON_MINUTES, URGENCY_DISPLAY, badge,
-                                       format_minutes, urgency, working_time_left)
+                                       format_minutes, left_phrase, urgency,
+                                       working_time_left)
 from helpdesk.extensions import db
 from helpdesk.models.canned import CannedResponse
-from helpdesk.models.ticket import Ticket, TicketStatus
+from helpdesk.models.ticket import STATUS_LABELS, Ticket, TicketStatus
 from helpdesk.models.user import User
-from helpdesk.tickets.queues import inline, nearest_clock
+from helpdesk.tickets.outcomes import MANUAL_STATUSES
+from helpdesk.tickets.queues import IN_DEPARTMENT, inline, nearest_clock
 from helpdesk.tickets.rows import OtherTicket, other_tickets_select
 
 PANEL_CLOCKS = ("registration_due", "first_response_due", "forward_due", "answer_due")
@@ -39,18 +41,18 @@ def list_badge(ticket: Ticket, now: datetime, calendar: WorkingCalendar,
     if due is None or (due > now and due > soon) or now - due > EXACT_OVERDUE:
         state = "none" if due is None else ("ok" if due > now else "overdue")
         label, colour = URGENCY_DISPLAY[state]
-        left = ""
-        if state == "overdue":
-            left = f"−{(now - due).days} дн."
+        left = f"{(now - due).days} дн." if state == "overdue" else ""
         result = {"state": state, "label": label, "colour": colour, "left": left,
+                  "left_text": left_phrase(left, True),
                   "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M") if due else ""}
     else:
         # badge() with its "left" text replaced: the working time is walked and written once.
         minutes = working_time_left(due, now, calendar)
         state = urgency(due, now, calendar, left=minutes)
         label, colour = URGENCY_DISPLAY[state]
+        left = time_left(ticket, clock, due, now, calendar, minutes)
         result = {"state": state, "label": label, "colour": colour, "left_minutes": minutes,
-                  "left": time_left(ticket, clock, due, now, calendar, minutes),
+                  "left": left, "left_text": left_phrase(left, state == "overdue"),
                   "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M")}
     result["clock"] = CLOCK_LABELS.get(clock, "")
     return result
@@ -77,15 +79,16 @@ def format_calendar(delta: timedelta) -> str:
 
 def time_left(ticket: Ticket, clock: str | None, due: datetime, now: datetime,
               calendar: WorkingCalendar, working_minutes: int | None = None) -> str:
-    """Time left shown for a clock: calendar days for appeal terms, working time otherwise.
+    """Time left (or overdue: the text has no sign) for a clock: calendar days for appeal
+    terms, working time otherwise.
 
     `working_minutes` is the working time left when the caller already has it (a badge).
     """
     if is_calendar_clock(ticket, clock):
-        return format_calendar(due - now) + " (календ.)"
+        return format_calendar(abs(due - now)) + " (календ.)"
     if working_minutes is None:
         working_minutes = working_time_left(due, now, calendar)
-    return format_minutes(working_minutes) + " (рабочих)"
+    return format_minutes(abs(working_minutes)) + " (рабочих)"
 
 
 def list_badges(tickets: list[Ticket], now: datetime) -> dict[int, dict]:
@@ -119,12 +122,14 @@ def deadline_panel(ticket: Ticket, now: datetime) -> list[dict]:
         else:
             info = badge(due, now, calendar)
             info["left"] = time_left(ticket, name, due, now, calendar, info["left_minutes"])
+            info["left_text"] = left_phrase(info["left"], info["state"] == "overdue")
         info["name"] = CLOCK_LABELS[name]
         info["key"] = name
         rows.append(info)
     if ticket.extended_until is not None:
         rows.append({"name": CLOCK_LABELS["extended_until"], "key": "extended_until",
                      "label": ticket.extension_reason or "", "colour": "info", "left": "",
+                     "left_text": "",
                      "due_local": calendar.local(ticket.extended_until).strftime("%d.%m.%Y %H:%M")})
     return rows
 
@@ -162,12 +167,28 @@ def citizen_tickets(user: User, ticket: Ticket, limit: int = 20) -> list[OtherTi
 
 UNASSIGNED_LABEL = "В подразделении"
 
+# One label per status as every page shows it: the filter offers exactly the labels the lists
+# show, so «В работе» finds the rows that say «В работе».
+STATUS_FILTER_LABELS = {
+    TicketStatus.NEW: STATUS_LABELS[TicketStatus.NEW],
+    TicketStatus.TRIAGE: STATUS_LABELS[TicketStatus.TRIAGE],
+    IN_DEPARTMENT: UNASSIGNED_LABEL,
+    **{s: STATUS_LABELS[s] for s in TicketStatus if s not in (TicketStatus.NEW, TicketStatus.TRIAGE)},
+}
+
 
 def status_label(ticket: Ticket) -> str:
     """The status shown: a routed ticket nobody has taken is «В подразделении», not «В работе»."""
     if ticket.status == TicketStatus.ASSIGNED and ticket.assignee_id is None:
         return UNASSIGNED_LABEL
     return ticket.status_label
+
+
+def manual_status_choices(ticket: Ticket) -> list[tuple[str, str]]:
+    """The status form's options, labelled as the ticket would then be shown."""
+    return [(status, UNASSIGNED_LABEL if status == TicketStatus.ASSIGNED
+             and ticket.assignee_id is None else STATUS_LABELS[TicketStatus(status)])
+            for status in MANUAL_STATUSES]
 
 
 def text_limit(ticket: Ticket) -> int:

@@ -29,6 +29,9 @@ QUEUE_LABELS = {"triage": "Требует разбора", "mine": "Мои", "de
 SORT_LABELS = {"new": "Сначала новые", "old": "Сначала старые", "due": "По сроку",
                "activity": "По последнему сообщению"}
 DUE_LABELS = {"": "Любой срок", "soon": "Срок истекает", "overdue": "Просрочено"}
+# Status filter for «assigned, nobody has taken it» (shown «В подразделении»); the "assigned"
+# filter then means «В работе»: assigned to someone.
+IN_DEPARTMENT = "in_department"
 
 
 class FilterError(ValueError):
@@ -112,7 +115,7 @@ def parse_filters(args, user: User) -> tuple[ListFilters, list[str]]:
     if queue != values["queue"]:
         errors.append("Эта очередь вам недоступна")
     status = args.get("status", "")
-    if status and status not in {s.value for s in TicketStatus} | {"open"}:
+    if status and status not in {s.value for s in TicketStatus} | {"open", IN_DEPARTMENT}:
         errors.append("Неизвестный статус")
     else:
         values["status"] = status
@@ -225,8 +228,13 @@ def filtered_query(user: User, filters: ListFilters, now: datetime, soon_before:
     conditions = [_queue_condition(filters.queue, user)]
     if filters.status == "open":
         conditions.append(Ticket.status.in_(inline_list(OPEN_STATUSES)))
+    elif filters.status == IN_DEPARTMENT:
+        conditions += [Ticket.status == inline(TicketStatus.ASSIGNED.value),
+                       Ticket.assignee_id.is_(None)]
     elif filters.status:
         conditions.append(Ticket.status == inline(filters.status))
+        if filters.status == TicketStatus.ASSIGNED:
+            conditions.append(Ticket.assignee_id.is_not(None))
     if filters.department_id:
         conditions.append(Ticket.department_id == inline(filters.department_id))
     if filters.channel_id:

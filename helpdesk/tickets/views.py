@@ -10,11 +10,11 @@ from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.message import Message
-from helpdesk.models.ticket import STATUS_LABELS, KIND_LABELS
+from helpdesk.models.ticket import KIND_LABELS
 from helpdesk.models.types import utcnow
 from helpdesk.tickets import bp, explain, page, presenters
-from helpdesk.tickets.actions import specialists_of
-from helpdesk.tickets.outcomes import ART11_REASONS, MANUAL_STATUSES, RESULTS
+from helpdesk.tickets.actions import assignees_for
+from helpdesk.tickets.outcomes import ART11_REASONS, RESULTS
 from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list_page,
                                      parse_filters, queues_for)
 from helpdesk.tickets.services import record_view
@@ -46,7 +46,7 @@ def list_tickets():
     return render_template(
         template, page=page, badges=presenters.list_badges(page.tickets, now), filters=filters,
         queues=[(q, QUEUE_LABELS[q]) for q in queues_for(current_user)],
-        statuses=STATUS_LABELS, kinds=KIND_LABELS, dues=DUE_LABELS, sorts=SORT_LABELS,
+        statuses=presenters.STATUS_FILTER_LABELS, kinds=KIND_LABELS, dues=DUE_LABELS, sorts=SORT_LABELS,
         departments=departments, channels=channels, status_of=presenters.status_label)
 
 
@@ -73,8 +73,8 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200):
         routing=explain.routing_view(data.routing, ticket.department_id),
         extraction=explain.extraction_rows(ticket.extracted, registered=ticket.kind == "appeal"),
         canned=data.canned, reply_text=reply_text,
-        specialists=specialists_of(ticket.department_id), departments=active_departments(),
-        manual_statuses=[(s, STATUS_LABELS[s]) for s in MANUAL_STATUSES],
+        assignees=assignees_for(ticket), departments=active_departments(),
+        manual_statuses=presenters.manual_status_choices(ticket),
         results=RESULTS, reasons=ART11_REASONS, pending=_pending(data.messages),
         outbound=[m for m in data.messages if m.direction == "outbound"],
         attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket))

@@ -140,8 +140,8 @@ def test_badge(now, label, colour):
 
 
 @pytest.mark.parametrize("minutes, text", [
-    (0, "0 мин"), (45, "45 мин"), (60, "1 ч"), (125, "2 ч 5 мин"), (540, "1 д"),
-    (605, "1 д 1 ч 5 мин"), (-90, "−1 ч 30 мин"),
+    (0, "0 мин"), (45, "45 мин"), (60, "1 ч"), (125, "2 ч 5 мин"), (540, "1 дн."),
+    (605, "1 дн. 1 ч 5 мин"), (-90, "−1 ч 30 мин"),
 ])
 def test_format_minutes(minutes, text):
     assert format_minutes(minutes) == text

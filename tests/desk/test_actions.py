@@ -133,12 +133,14 @@ def test_reroute_records_a_training_example_and_clears_assignee(world):
         actions.reroute(w.ticket, w.users["press"], w.press_dept.id)
 
 
-def test_assign_only_to_a_specialist_of_the_department(world):
+def test_assign_only_to_a_specialist_of_the_department_or_press(world):
     w = world
     with pytest.raises(TicketError, match="специалиста подразделения"):
         actions.assign(w.ticket, w.users["press"], w.users["spec_b"].id)
     with pytest.raises(TicketError, match="специалиста подразделения"):
-        actions.assign(w.ticket, w.users["press"], w.users["press"].id)
+        actions.assign(w.ticket, w.users["press"], w.users["auditor"].id)  # read-only
+    actions.assign(w.ticket, w.users["press"], w.users["press"].id)  # press sees every ticket
+    assert w.ticket.assignee_id == w.users["press"].id
     actions.assign(w.ticket, w.users["press"], w.users["spec_a2"].id)
     assert w.ticket.assignee_id == w.users["spec_a2"].id
 

@@ -44,12 +44,20 @@ def test_message_becomes_one_ticket_and_reply_reaches_citizen(platform):
     db.session.refresh(reply)
     assert reply.delivery_status == Delivery.SENT and reply.delivered_at is not None
 
-    # a second message threads into the same ticket; no second acknowledgement
+    db.session.refresh(ticket)
+    assert ticket.status == "answered" and ticket.answered_at == reply.sent_at
+
+    # a second message threads into the same ticket, reopening it with its clocks running
+    # again from that message; no second acknowledgement
     platform.post(platform.event(70001, "Спасибо, ждём."))
     process_pending()
     assert count(Ticket) == 1
     assert count(Message, Message.direction == Direction.INBOUND) == 2
     assert deliver_due() == 0
+    db.session.refresh(ticket)
+    assert ticket.status in ("triage", "assigned") and ticket.reopened_at is not None
+    assert ticket.first_response_at is None and ticket.answered_at is None
+    assert ticket.first_response_due > ticket.reopened_at
 
 
 def test_auto_ack_switched_off(platform):
