@@ -4,7 +4,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from helpdesk.extensions import db
+from helpdesk.models.audit import AuditEvent
 from helpdesk.models.department import Department
+from helpdesk.models.user import User
 from helpdesk.routing.decide import REASON_LABELS
 from helpdesk.routing.language import LANGUAGE_LABELS
 from helpdesk.routing.special import KINDS
@@ -23,16 +25,16 @@ class RoutingView:
     model_version: str
     candidates: list[dict] = field(default_factory=list)  # label, percent, department
     rules: list[dict] = field(default_factory=list)       # name, department, percent
-    now_with: str | None = None  # where staff moved the ticket since, when it differs
+    now_with: str | None = None  # where a person re-routed the ticket after the decision
+    moved_by: str | None = None  # who did
 
 
 def routing_view(decision, current_department_id: int | None = None) -> RoutingView | None:
-    """The routing decision in words: reason, language, top topics and rules with departments."""
+    """The routing decision in words: reason, language, top topics and rules with departments,
+    and the staff re-route made since, if any (an automatic triage is not a person's move)."""
     if decision is None:
         return None
     names = _department_names()
-    decided = None if decision.to_triage else decision.department_id
-    moved = current_department_id is not None and current_department_id != decided
     candidates = [{"label": c.get("label") or "—", "percent": _percent(c.get("score")),
                    "department": names.get(c.get("department_id"), "не сопоставлена")}
                   for c in (decision.candidates or [])[:5]
@@ -41,6 +43,10 @@ def routing_view(decision, current_department_id: int | None = None) -> RoutingV
               "department": names.get(r.get("department_id"), "—")}
              for r in (decision.matched_rules or []) if isinstance(r, dict)]
     special = KINDS.get(decision.special_kind) if decision.special_kind else None
+    move = _staff_move(decision)
+    moved_to = move[0] if move and move[0] in names else None
+    if current_department_id is not None and moved_to != current_department_id:
+        moved_to = None  # the ticket has left the department it was moved to
     return RoutingView(
         confidence_percent=_percent(decision.confidence), to_triage=bool(decision.to_triage),
         reason=REASON_LABELS.get(decision.reason or "", decision.reason or ""),
@@ -48,7 +54,28 @@ def routing_view(decision, current_department_id: int | None = None) -> RoutingV
         special_kind=special.label if special else decision.special_kind,
         model_version=decision.model_version or "только правила",
         candidates=candidates, rules=rules,
-        now_with=names.get(current_department_id) if moved else None)
+        now_with=names[moved_to] if moved_to is not None else None,
+        moved_by=move[1] if moved_to is not None else None)
+
+
+def _staff_move(decision) -> tuple[int | None, str] | None:
+    """(department, who) of the latest re-route a person made after the decision, or None."""
+    ticket_id = getattr(decision, "ticket_id", None)
+    if ticket_id is None:
+        return None
+    query = (select(AuditEvent.details, AuditEvent.username, User.full_name)
+             .outerjoin(User, User.id == AuditEvent.user_id)
+             .where(AuditEvent.action == "ticket_rerouted", AuditEvent.object_type == "ticket",
+                    AuditEvent.object_id == str(ticket_id), AuditEvent.result == "ok")
+             .order_by(AuditEvent.id.desc()).limit(1))
+    decided_at = getattr(decision, "created_at", None)
+    if decided_at is not None:  # a later automatic decision replaces an earlier move
+        query = query.where(AuditEvent.created_at >= decided_at)
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    details = row.details if isinstance(row.details, dict) else {}
+    return details.get("department"), row.full_name or row.username or "сотрудник"
 
 
 def extraction_rows(extracted: dict | None, registered: bool = False

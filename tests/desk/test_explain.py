@@ -1,9 +1,12 @@
-"""The routing explanation on the ticket page: words, departments, and manual moves."""
+"""The routing explanation on the ticket page: words, departments, and a person's re-route."""
+from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 from helpdesk.extensions import db
+from helpdesk.models.routing import RoutingDecision
+from helpdesk.tickets import actions
 from helpdesk.tickets.explain import extraction_rows, routing_view
-from tests.helpers import make_department
+from tests.desk.world import add_ticket
 
 
 def _decision(**kw):
@@ -13,22 +16,64 @@ def _decision(**kw):
     return SimpleNamespace(**{**base, **kw})
 
 
-def test_triage_decision_then_manual_move_is_shown(ctx):
-    housing = make_department("Комитет по жилищной политике и инфраструктурному развитию")
+def _routed(world, department, **kw) -> RoutingDecision:
+    """A ticket put into `department` by the router, with its stored decision."""
+    ticket = add_ticket(world.channel, department)
+    row = RoutingDecision(ticket_id=ticket.id, language="ru", confidence=0.4, to_triage=True,
+                          reason="low_confidence", candidates=[{"label": "ЖКХ", "score": 0.57,
+                                                                "department_id": None}],
+                          matched_rules=[], **kw)
+    db.session.add(row)
     db.session.commit()
-    view = routing_view(_decision(), current_department_id=housing.id)
+    return row
+
+
+def test_decision_words_and_topics(ctx):
+    view = routing_view(_decision())
     assert view.reason.startswith("Низкая уверенность")
     assert view.candidates == [{"label": "ЖКХ", "percent": 84, "department": "не сопоставлена"}]
     assert view.confidence_percent == 59
-    assert view.now_with == housing.name
 
 
-def test_no_manual_move_when_department_is_the_decided_one(ctx):
-    social = make_department("Комитет по социальной политике")
+def test_automatic_triage_is_not_a_persons_move(world):
+    decision = _routed(world, world.press_dept)
+    view = routing_view(decision, current_department_id=world.press_dept.id)
+    assert view.to_triage and view.now_with is None and view.moved_by is None
+
+
+def test_no_move_when_the_department_is_the_decided_one(world):
+    decision = _routed(world, world.social)
+    decision.to_triage, decision.department_id, decision.reason = False, world.social.id, "confident"
     db.session.commit()
-    view = routing_view(_decision(to_triage=False, department_id=social.id,
-                                  reason="confident"), current_department_id=social.id)
+    view = routing_view(decision, current_department_id=world.social.id)
     assert view.now_with is None and view.reason == "Уверенная маршрутизация"
+
+
+def test_staff_reroute_is_shown_with_who_did_it(world):
+    decision = _routed(world, world.press_dept)
+    ticket = db.session.get(type(world.ticket), decision.ticket_id)
+    actions.reroute(ticket, world.users["spec_a"], world.economy.id)
+    db.session.commit()
+    view = routing_view(decision, current_department_id=world.economy.id)
+    assert view.now_with == "Комитет по экономике"
+    assert view.moved_by == "Анна Сафина"
+
+
+def test_a_move_before_a_newer_decision_is_not_shown(world):
+    decision = _routed(world, world.press_dept)
+    ticket = db.session.get(type(world.ticket), decision.ticket_id)
+    actions.reroute(ticket, world.users["press"], world.economy.id)
+    decision.created_at = datetime.now(timezone.utc) + timedelta(minutes=1)  # routed again later
+    db.session.commit()
+    assert routing_view(decision, current_department_id=world.economy.id).now_with is None
+
+
+def test_ticket_page_labels_the_two_percentages(world, signed_in):
+    decision = _routed(world, world.press_dept)
+    html = signed_in("press").get(f"/tickets/{decision.ticket_id}").get_data(as_text=True)
+    assert "Уверенность маршрутизации (с учётом правил и порога): 40%" in html
+    assert "Вероятность темы, %" in html and "<td>57</td>" in html
+    assert "Передано сотрудником" not in html
 
 
 def test_extraction_rows_and_hint():
