@@ -6,13 +6,19 @@ from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.extensions import db
 from helpdesk.models.message import Message
 from helpdesk.tickets import actions, bp
+from helpdesk.tickets.concurrency import check_version
 from helpdesk.tickets.services import TicketError, add_note
 
 
-def _run(ticket_id: int, action, success: str):
-    """Load the ticket through access control, run the action, commit or report the error."""
+def _run(ticket_id: int, action, success: str, guarded: bool = True):
+    """Load the ticket through access control, run the action, commit or report the error.
+
+    A guarded action (one that changes the ticket's state) is refused when the form was filled on
+    an older version of the ticket; appending actions (notes, a retried delivery) are not."""
     ticket = ticket_or_404(current_user, ticket_id)
     try:
+        if guarded:
+            check_version(ticket, request.form.get("version"))
         action(ticket)
     except TicketError as exc:
         db.session.rollback()
@@ -48,7 +54,8 @@ def _int(name: str) -> int | None:
 @bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
 @writer_required
 def note(ticket_id: int):
-    return _run(ticket_id, lambda t: add_note(t, current_user, _form("text")), "Заметка добавлена.")
+    return _run(ticket_id, lambda t: add_note(t, current_user, _form("text")), "Заметка добавлена.",
+                guarded=False)
 
 
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
@@ -144,4 +151,4 @@ def retry(ticket_id: int, message_id: int):
             retry_delivery(message, current_user)
         except ReplyError as exc:
             raise TicketError(str(exc)) from None
-    return _run(ticket_id, action, "Отправка повторена.")
+    return _run(ticket_id, action, "Отправка повторена.", guarded=False)

@@ -182,6 +182,29 @@ def digests_for_page(department_id: int | None, now: datetime) -> list[DigestVie
     return rows
 
 
+def has_news(view: DigestView) -> bool:
+    """True when the digest has something to report: an overdue or a due-soon ticket."""
+    return bool(view.content.get("overdue") or view.content.get("soon"))
+
+
+@dataclass
+class DigestPage:
+    """The digest page: departments with something to report, the quiet ones by name only, and
+    the one moment the live digests were computed at (None when every digest is stored)."""
+
+    reporting: list
+    quiet: list
+    live_at: datetime | None
+
+
+def digest_page(department_id: int | None, now: datetime) -> DigestPage:
+    """What the digest page shows for a scope (see digests_for_page)."""
+    views = digests_for_page(department_id, now)
+    return DigestPage(reporting=[v for v in views if has_news(v)],
+                      quiet=[v for v in views if not has_news(v)],
+                      live_at=now if any(v.live for v in views) else None)
+
+
 def refresh_digests(user: User, department_id: int | None, now: datetime | None = None) -> int:
     """Store fresh digests (no e-mail) for the user's scope on request; audited (flushes)."""
     now = now or utcnow()

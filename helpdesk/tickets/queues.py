@@ -15,6 +15,7 @@ from helpdesk.models.search import due_sort_expression
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import UTCDateTime
 from helpdesk.models.user import Role, User
+from helpdesk.tickets import suggest
 from helpdesk.tickets.rows import TicketRow, list_rows, list_select
 from helpdesk.tickets.search import SearchError, clean_query, search_condition
 
@@ -216,6 +217,25 @@ def _queue_condition(queue: str, user: User):
     return None
 
 
+def district_condition(wanted: str):
+    """The ticket's district is one of the known districts that `wanted` names in part (any
+    case); the text itself, as typed, still matches exactly (a bound parameter)."""
+    return _one_of(Ticket.district, wanted, suggest.matching_districts(wanted))
+
+
+def topic_condition(wanted: str):
+    """The ticket's topic or classifier code is one that `wanted` names in part, or `wanted`."""
+    topics, codes = suggest.matching_topics(wanted)
+    return or_(_one_of(Ticket.topic, wanted, topics), _one_of(Ticket.topic_code, wanted, codes))
+
+
+def _one_of(column, typed: str, known: list[str]):
+    # The known values come from the database (not from the request): written into the SQL.
+    exact = column == typed
+    others = [v for v in known if v != typed]
+    return or_(exact, column.in_(inline_list(others))) if others else exact
+
+
 def _local_midnight_utc(day: date) -> datetime:
     return datetime.combine(day, time(0), MOSCOW).astimezone(timezone.utc)
 
@@ -242,9 +262,9 @@ def filtered_query(user: User, filters: ListFilters, now: datetime, soon_before:
     if filters.kind:
         conditions.append(Ticket.kind == inline(filters.kind))
     if filters.district:
-        conditions.append(Ticket.district == filters.district)
+        conditions.append(district_condition(filters.district))
     if filters.topic:
-        conditions.append(or_(Ticket.topic == filters.topic, Ticket.topic_code == filters.topic))
+        conditions.append(topic_condition(filters.topic))
     if filters.date_from:
         conditions.append(Ticket.received_at >= _local_midnight_utc(filters.date_from))
     if filters.date_to:

@@ -12,11 +12,12 @@ from helpdesk.models.department import Department
 from helpdesk.models.message import Message
 from helpdesk.models.ticket import KIND_LABELS
 from helpdesk.models.types import utcnow
-from helpdesk.tickets import bp, explain, page, presenters
+from helpdesk.tickets import bp, explain, page, presenters, suggest
 from helpdesk.tickets.actions import assignees_for
 from helpdesk.tickets.outcomes import ART11_REASONS, RESULTS
 from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list_page,
                                      parse_filters, queues_for)
+from helpdesk.tickets.concurrency import version_of
 from helpdesk.tickets.services import record_view
 
 
@@ -43,8 +44,11 @@ def list_tickets():
                    if current_user.sees_all_departments else [])  # a specialist sees one anyway
     channels = db.session.scalars(select(Channel).order_by(Channel.name)).all()
     template = "tickets/_rows.html" if htmx else "tickets/list.html"
+    suggestions = {} if htmx else {"districts": suggest.known_districts(),
+                                   "topics": suggest.known_topics()}
     return render_template(
         template, page=page, badges=presenters.list_badges(page.tickets, now), filters=filters,
+        suggestions=suggestions,
         queues=[(q, QUEUE_LABELS[q]) for q in queues_for(current_user)],
         statuses=presenters.STATUS_FILTER_LABELS, kinds=KIND_LABELS, dues=DUE_LABELS, sorts=SORT_LABELS,
         departments=departments, channels=channels, status_of=presenters.status_label)
@@ -77,7 +81,8 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200):
         manual_statuses=presenters.manual_status_choices(ticket),
         results=RESULTS, reasons=ART11_REASONS, pending=_pending(data.messages),
         outbound=[m for m in data.messages if m.direction == "outbound"],
-        attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket))
+        attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket),
+        version=version_of(ticket))
     # Recorded once the page is built: committing first would expire every loaded row and
     # the template would fetch each message again.
     record_view(ticket, current_user)
@@ -141,11 +146,12 @@ def _attachment_url(attachment) -> str | None:
 @login_required
 def digests():
     """The latest deadline digest of the user's department (press, admin, auditor: all)."""
-    from helpdesk.tickets.digest import digests_for_page
+    from helpdesk.tickets.digest import DigestPage, digest_page
 
     scope = _digest_scope()
-    rows = [] if scope is False else digests_for_page(scope, utcnow())
-    return render_template("tickets/digest.html", digests=rows, can_refresh=scope is not False)
+    shown = DigestPage([], [], None) if scope is False else digest_page(scope, utcnow())
+    return render_template("tickets/digest.html", digests=shown.reporting, quiet=shown.quiet,
+                           live_at=shown.live_at, can_refresh=scope is not False)
 
 
 def _digest_scope():
