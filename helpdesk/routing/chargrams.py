@@ -26,25 +26,25 @@ class CharGrams:
         self._vocabulary = vectorizer.vocabulary_
         self.word_ids = lru_cache(maxsize=WORD_CACHE)(self._word_ids)
 
-    def _word_ids(self, word: str) -> tuple[int, ...]:
+    def _word_ids(self, word: str) -> np.ndarray:
         vocabulary = self._vocabulary
-        return tuple(j for j in map(vocabulary.get, self._analyse(word)) if j is not None)
+        ids = [j for j in map(vocabulary.get, self._analyse(word)) if j is not None]
+        return np.asarray(ids, dtype=np.int32)
 
     def transform(self, documents: list[str]):
-        indptr, indices, counts = [0], [], []
+        # Every document's n-gram ids, gathered word by word from the cache; the duplicate
+        # (row, column) pairs are summed into counts by the sparse constructor.
+        parts, lengths = [], []
         for document in documents:
-            seen: dict[int, int] = {}
-            for word in document.lower().split():
-                for j in self.word_ids(word):
-                    seen[j] = seen.get(j, 0) + 1
-            for j in sorted(seen):
-                indices.append(j)
-                counts.append(seen[j])
-            indptr.append(len(indices))
+            before = len(parts)
+            parts.extend(self.word_ids(word) for word in document.lower().split())
+            lengths.append(sum(len(p) for p in parts[before:]))
+        cols = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        rows_ = np.repeat(np.arange(len(documents), dtype=np.int32), lengths)
         v = self.vectorizer
-        X = csr_matrix((np.asarray(counts, dtype=v.dtype), np.asarray(indices, dtype=np.int32),
-                        np.asarray(indptr, dtype=np.int32)),
+        X = csr_matrix((np.ones(len(cols), dtype=v.dtype), (rows_, cols)),
                        shape=(len(documents), len(self._vocabulary)))
+        X.sum_duplicates()  # counts per (document, n-gram), indices sorted
         if v.sublinear_tf:
             np.log(X.data, X.data)
             X.data += 1.0
