@@ -19,7 +19,8 @@ JOB_MODULES: list[str] = ["helpdesk.inbox.jobs", "helpdesk.exports.jobs", "helpd
 TASK_MODULES: list[str] = ["helpdesk.inbox.tasks", "helpdesk.exports.jobs"]
 
 TASKS: dict[str, object] = {}
-_executor: ThreadPoolExecutor | None = None
+LANES: dict[str, str] = {}  # task name -> its own in-process lane (one thread)
+_executors: dict[str, ThreadPoolExecutor] = {}
 _outgoing: queue.Queue | None = None
 _executor_lock = threading.Lock()
 _PENDING = "helpdesk_pending_tasks"
@@ -37,10 +38,16 @@ def load_tasks() -> None:
         importlib.import_module(name)
 
 
-def task(name: str):
-    """Register a function as a named background task (called with plain arguments)."""
+def task(name: str, lane: str = ""):
+    """Register a function as a named background task (called with plain arguments).
+
+    In-process, a task with a `lane` runs on that lane's single thread instead of the shared
+    pool, so a slow platform lookup never holds the threads that route and send.
+    """
     def decorate(fn):
         TASKS[name] = fn
+        if lane:
+            LANES[name] = lane
         return fn
     return decorate
 
@@ -137,7 +144,7 @@ def _launch(app: Flask, name: str, args: tuple) -> None:
         if celery_enabled(app):
             _celery_queue(app).put_nowait((app, name, args))
         else:
-            _pool(app).submit(run_in_app, app, name, args)
+            _pool(app, LANES.get(name, "")).submit(run_in_app, app, name, args)
     except (RuntimeError, queue.Full):  # shutting down or flooded: the sweeper catches up
         log.info("task %s left to the sweeper", name)
 
@@ -164,13 +171,14 @@ def _send_to_celery(outgoing: queue.Queue) -> None:
             log.warning("could not queue task %s", name)
 
 
-def _pool(app: Flask) -> ThreadPoolExecutor:
-    global _executor
+def _pool(app: Flask, lane: str = "") -> ThreadPoolExecutor:
     with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=int(app.config.get("TASK_THREADS", 4)),
-                                           thread_name_prefix="task")
-    return _executor
+        executor = _executors.get(lane)
+        if executor is None:
+            threads = 1 if lane else int(app.config.get("TASK_THREADS", 4))
+            executor = _executors[lane] = ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix=f"task-{lane}" if lane else "task")
+    return executor
 
 
 @event.listens_for(Session, "after_commit")

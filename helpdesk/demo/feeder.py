@@ -7,7 +7,7 @@ import zlib
 
 import requests
 
-from helpdesk.demo.messages import MESSAGES, PEOPLE
+from helpdesk.demo.messages import MESSAGES, PEOPLE, demo_user_id
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,17 @@ class Feeder:
         kind = kind or self.rng.choice(sorted(self.sims))
         sim, text = self.sims[kind], self.rng.choice(MESSAGES)
         person = self.rng.randrange(len(PEOPLE))
-        user = 7000000 + person
+        user, (first, last) = demo_user_id(person), PEOPLE[person]
         image = tiny_png(seed=self.rng.randrange(1000)) if self.rng.random() < 0.15 else None
-        if kind == "vk":
+        if kind == "vk":  # VK delivers only the id: the name comes from users.get
             attachments = [sim.photo(image, "image/png")] if image else None
             sim.push_longpoll(sim.message_event(user, text, attachments))
         elif kind == "telegram":
-            update = sim.message_update(user, text, first_name=PEOPLE[person], photo=image)
+            update = sim.message_update(user, text, first_name=first, last_name=last,
+                                        photo=image)
             self._post(kind, update, {"X-Telegram-Bot-Api-Secret-Token": self.secrets[kind]})
         else:
-            payload = sim.message_created(str(user), str(user), text, name=PEOPLE[person],
+            payload = sim.message_created(str(user), str(user), text, name=f"{first} {last}",
                                           image=image)
             self._post(kind, payload, {})
         return kind

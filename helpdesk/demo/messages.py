@@ -53,6 +53,24 @@ MESSAGES: list[str] = [
     "Здравствуйте. Когда начнут ремонт дома культуры в нашем селе? Кружки негде проводить.",
 ]
 
-# First names only (no surnames): common, not anyone in particular.
-PEOPLE: list[str] = ["Алсу", "Марат", "Елена", "Ильдар", "Гульнара", "Сергей", "Айгуль",
-                     "Рустам", "Наталья", "Ринат", "Лилия", "Андрей"]
+# Invented citizens (common Russian and Tatar names, not anyone in particular): person i writes
+# as platform user DEMO_USER_BASE + i; Telegram and OK deliver the name with each message, the
+# VK simulator answers users.get with it.
+PEOPLE: list[tuple[str, str]] = [
+    ("Алсу", "Хайруллина"), ("Марат", "Гарипов"), ("Елена", "Соколова"), ("Ильдар", "Сафин"),
+    ("Гульнара", "Валиева"), ("Сергей", "Кузнецов"), ("Айгуль", "Мухаметзянова"),
+    ("Рустам", "Нуриев"), ("Наталья", "Морозова"), ("Ринат", "Шакиров"), ("Лилия", "Зарипова"),
+    ("Андрей", "Волков"), ("Зульфия", "Галиева"), ("Айдар", "Камалов"), ("Ольга", "Петрова"),
+    ("Фарид", "Ахметшин"),
+]
+DEMO_USER_BASE = 7000000
+
+
+def demo_user_id(person: int) -> int:
+    """The platform user id the demo gives person number `person`."""
+    return DEMO_USER_BASE + person
+
+
+def demo_profiles() -> dict[int, tuple[str, str]]:
+    """{user id: (first name, last name)} of every demo citizen."""
+    return {demo_user_id(i): person for i, person in enumerate(PEOPLE)}

@@ -105,11 +105,22 @@ def inbox_poll(slug, wait, rounds):
 
 @inbox_cli.command("sweep")
 def inbox_sweep():
-    """One pass of the sweeper: pending events, due replies, attachments, unrouted tickets."""
+    """One pass of the sweeper: pending events, due replies, attachments, unrouted tickets,
+    names of new VK citizens."""
     from helpdesk.inbox.jobs import sweep
 
     counts = sweep()
     click.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@inbox_cli.command("names")
+@click.option("--limit", default=1000, show_default=True, help="Сколько граждан запросить")
+def inbox_names(limit):
+    """Ask VK (users.get) for the names of citizens still shown as «VK id…», older ones too."""
+    from helpdesk.inbox.profiles import backfill_names
+
+    asked, named = backfill_names(limit)
+    click.echo(f"запрошено: {asked}, получено имён: {named}")
 
 
 @inbox_cli.command("work")

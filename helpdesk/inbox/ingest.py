@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
+from helpdesk.inbox.profiles import wants_name
 from helpdesk.inbox.types import IncomingMessage
 from helpdesk.models import Attachment, Channel, Citizen, Message, Ticket
 from helpdesk.models.message import Direction
@@ -64,6 +65,8 @@ def ingest(channel: Channel, incoming: IncomingMessage,
     db.session.flush()
     if incoming.attachments:
         dispatch("inbox.download_attachments", message.id)
+    if wants_name(channel, citizen):  # VK: the delivery has only the id; asked after commit
+        dispatch("inbox.fetch_name", citizen.id)
     log.info("ingested message %s into ticket %s (new=%s)", message.id, ticket.id, new)
     return IngestResult(message, ticket, new_ticket=new)
 

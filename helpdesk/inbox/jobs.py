@@ -17,10 +17,12 @@ ROUTE_GRACE = timedelta(seconds=30)
 
 
 def sweep() -> dict:
-    """One pass: pending events, due outbox items, pending attachments, unrouted tickets."""
+    """One pass: pending events, due outbox items, pending attachments, unrouted tickets,
+    citizens still without a name (VK)."""
     from helpdesk.inbox.attachments import download_pending
     from helpdesk.inbox.events import process_pending
     from helpdesk.inbox.outbox import deliver_due
+    from helpdesk.inbox.profiles import fetch_missing_names
     from helpdesk.inbox.tasks import route_new_ticket
 
     counts = {"events": process_pending(), "sent": deliver_due()}
@@ -32,6 +34,7 @@ def sweep() -> dict:
         db.session.commit()
     counts["routed"] = len(stale)
     counts["attachments"] = download_pending()
+    counts["names"] = fetch_missing_names()  # last: it may wait on the platform
     return counts
 
 

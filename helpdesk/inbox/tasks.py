@@ -62,6 +62,14 @@ def download_task(message_id: int) -> None:
     download_for_message(message_id)
 
 
+@task("inbox.fetch_name", lane="profiles")
+def fetch_name_task(citizen_id: int) -> None:
+    """Look up a citizen's name the delivery did not carry (VK users.get); commits."""
+    from helpdesk.inbox.profiles import fetch_names
+
+    fetch_names([citizen_id])
+
+
 @task("inbox.route")
 def route_task(ticket_id: int, message_id: int) -> None:
     """Route a new ticket; commits (a busy SQLite database is tried again)."""

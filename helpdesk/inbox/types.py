@@ -41,6 +41,29 @@ class IncomingMessage:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """A platform account's name as its profile gives it (VK users.get); `deactivated` is the
+    platform's reason when the account is deleted or banned (then the name is not used)."""
+
+    first_name: str = ""
+    last_name: str = ""
+    deactivated: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("first_name", "last_name"):
+            value = " ".join(getattr(self, name).replace("\x00", "").split())[:150]
+            object.__setattr__(self, name, value)
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)[:300]
+
+    @property
+    def usable(self) -> bool:
+        return not self.deactivated and bool(self.display_name)
+
+
+@dataclass(frozen=True)
 class Parsed:
     """What a delivery is: an event to store (event_key) or an immediate answer (reply)."""
 

@@ -16,7 +16,7 @@ from tests.conftest import make_test_app
 from tests.fakes.live import LiveServer
 from tests.inbox.conftest import make_platform
 
-REDIS_URL = "redis://127.0.0.1:6379/1"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
 
 
 @pytest.mark.slow

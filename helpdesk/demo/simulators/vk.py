@@ -1,11 +1,13 @@
-"""A VK API simulator: methods (messages.send with random_id idempotency), Bots Long Poll server,
-and a Callback API driver that POSTs events to the app."""
+"""A VK API simulator: methods (messages.send with random_id idempotency, users.get with the
+demo citizens' names), Bots Long Poll server, and a Callback API driver that POSTs events to
+the app."""
 import secrets
 import threading
 import time
 
 import requests
 
+from helpdesk.demo.messages import demo_profiles
 from helpdesk.demo.simulators.base import Fault, Reply, SimServer, json_reply, sleep_for
 
 
@@ -13,7 +15,8 @@ class VkSimulator(SimServer):
     name = "vk-sim"
 
     def __init__(self, token: str = "vk-token", group_id: int = 123456, secret: str = "vk-secret",
-                 confirmation: str = "c0nf1rm", max_wait: float = 2.0, **kw) -> None:
+                 confirmation: str = "c0nf1rm", max_wait: float = 2.0,
+                 profiles: dict[int, tuple[str, str]] | None = None, **kw) -> None:
         super().__init__(**kw)
         self.token, self.group_id, self.secret = token, group_id, secret
         self.confirmation, self.max_wait = confirmation, max_wait
@@ -25,6 +28,10 @@ class VkSimulator(SimServer):
         self._cmid: dict[int, int] = {}
         self.messages: dict[tuple[int, int], dict] = {}  # (peer, cmid) -> the whole message
         self._new_events = threading.Condition(self.lock)
+        self.users: dict[int, dict] = {}      # users.get answers (the demo citizens by default)
+        self.user_lookups: list[dict] = []    # every users.get call's parameters
+        for user_id, (first, last) in (demo_profiles() if profiles is None else profiles).items():
+            self.set_profile(user_id, first, last)
 
     # --- API methods -------------------------------------------------------------------
     def route(self, method, path, params, body, headers) -> Reply:
@@ -45,12 +52,13 @@ class VkSimulator(SimServer):
             return self._error(int(fault.value), fault.text or "error")
         handler = {"messages.send": self._send, "groups.getLongPollServer": self._lp_server,
                    "messages.getByConversationMessageId": self._by_cmid,
+                   "users.get": self._users,
                    "groups.getById": lambda p: [{"id": self.group_id, "name": "Demo"}]}.get(name)
         if handler is None:
             return self._error(3, "Unknown method passed")
         result = handler(params)
         sleep_for(fault, "slow_after")
-        return json_reply({"response": result})
+        return result if isinstance(result, Reply) else json_reply({"response": result})
 
     def _error(self, code: int, text: str) -> Reply:
         return json_reply({"error": {"error_code": code, "error_msg": text,
@@ -76,6 +84,31 @@ class VkSimulator(SimServer):
         with self.lock:
             items = [self.messages[(peer, c)] for c in wanted if (peer, c) in self.messages]
         return {"count": len(items), "items": items}
+
+    def _users(self, params) -> list | Reply:
+        """users.get: the known users among user_ids (an unknown id is left out; when none is
+        known VK answers error 113). A deactivated account comes with `deactivated`."""
+        ids = [p.strip() for p in str(params.get("user_ids", "")).split(",") if p.strip()]
+        with self.lock:
+            self.user_lookups.append({"user_ids": ids, "fields": params.get("fields", ""),
+                                      "lang": params.get("lang", "")})
+            found = [{"id": int(i), **self.users[int(i)]} for i in ids
+                     if i.lstrip("-").isdigit() and int(i) in self.users]
+        return found if found else self._error(113, "Invalid user id")
+
+    def set_profile(self, user_id: int, first_name: str, last_name: str = "",
+                    deactivated: str = "") -> None:
+        """What users.get answers for `user_id`; deactivated "deleted" answers as VK does for
+        a deleted page (DELETED, no last name), "banned" keeps the name but flags it."""
+        if deactivated == "deleted":
+            profile = {"first_name": "DELETED", "last_name": "", "deactivated": "deleted"}
+        else:
+            profile = {"first_name": first_name, "last_name": last_name,
+                       "can_access_closed": True, "is_closed": False}
+            if deactivated:
+                profile["deactivated"] = deactivated
+        with self.lock:
+            self.users[int(user_id)] = profile
 
     def _lp_server(self, params) -> dict:
         with self.lock:

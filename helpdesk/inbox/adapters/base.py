@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from helpdesk.inbox.types import DeliveryError, IncomingMessage, Parsed
+from helpdesk.inbox.types import DeliveryError, IncomingMessage, Parsed, Profile
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
@@ -19,6 +19,8 @@ class ChannelAdapter:
     text_limit = 4096
     # Hosts the platform serves files from in production (besides the API host itself).
     file_hosts: tuple[str, ...] = ()
+    # True when deliveries carry no name and profiles() must be asked (VK Callback API).
+    fetches_profiles = False
 
     def __init__(self, channel) -> None:
         self.channel = channel
@@ -39,6 +41,15 @@ class ChannelAdapter:
         """The whole message when the delivery carried only part of it (VK `is_cropped`).
         Raises DeliveryError when the platform cannot be asked now."""
         return incoming
+
+    def placeholder_name(self, external_user_id: str) -> str:
+        """The name shown until the profile is known (only for fetches_profiles platforms)."""
+        return ""
+
+    def profiles(self, external_user_ids: list[str]) -> dict[str, Profile]:
+        """The profiles of these accounts, by id (an id the platform does not know is absent).
+        Raises DeliveryError when the platform cannot be asked now."""
+        return {}
 
     def send(self, address: str, text: str, dedupe_id: int) -> str:
         """Send a text; returns the platform's message id or raises DeliveryError."""

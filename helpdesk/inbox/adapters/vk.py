@@ -10,12 +10,14 @@ from vk_api.exceptions import ApiError, ApiHttpError
 from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, ChannelAdapter,
                                           from_timestamp, http_error, need, same_secret,
                                           status_error)
-from helpdesk.inbox.types import DeliveryError, IncomingAttachment, IncomingMessage, Parsed
+from helpdesk.inbox.types import (DeliveryError, IncomingAttachment, IncomingMessage, Parsed,
+                                  Profile)
 
 API_VERSION = "5.199"
 VK_HOST = "https://api.vk.ru"
 RETRYABLE = {1, 6, 9, 10, 29}
 PERMANENT = {5, 900, 901, 902, 914}
+USERS_PER_CALL = 100  # users.get takes up to 1000 ids; smaller calls answer sooner
 
 _clients: dict[tuple, vk_api.VkApi] = {}
 _clients_lock = threading.Lock()
@@ -43,9 +45,13 @@ def vk_session(base: str) -> requests.Session:
     return session
 
 
-def vk_client(token: str, base: str) -> vk_api.VkApi:
-    """A cached VkApi for a token and base URL: API 5.199, ~20 requests/s, errors left to us."""
-    key = (token, base)
+def vk_client(token: str, base: str, purpose: str = "") -> vk_api.VkApi:
+    """A cached VkApi for a token and base URL: API 5.199, ~20 requests/s, errors left to us.
+
+    VkApi holds a lock for the length of each call, so lookups (`purpose`) get their own
+    client: a slow users.get never holds up the replies.
+    """
+    key = (token, base, purpose)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
@@ -62,9 +68,10 @@ class VkAdapter(ChannelAdapter):
     text_limit = 9000
     file_hosts = ("userapi.com", "*.userapi.com", "*.vk.com", "*.vk.ru", "*.vkuser.net",
                   "*.mycdn.me")
+    fetches_profiles = True  # message_new carries only from_id
 
-    def client(self) -> vk_api.VkApi:
-        return vk_client(self.channel.token, self.api_base)
+    def client(self, purpose: str = "") -> vk_api.VkApi:
+        return vk_client(self.channel.token, self.api_base, purpose)
 
     def authenticate(self, payload, headers, path_token=None) -> bool:
         group = str(payload.get("group_id", ""))
@@ -92,8 +99,8 @@ class VkAdapter(ChannelAdapter):
             event_key=event_key, message_key=f"{peer}:{cmid}", external_user_id=str(sender),
             reply_address=str(peer), text=str(message.get("text") or ""),
             sent_at=from_timestamp(message.get("date")), external_id=str(message.get("id", "")),
-            display_name=f"VK id{sender}", attachments=tuple(_attachments(message)),
-            cropped=bool(message.get("is_cropped")))
+            display_name=self.placeholder_name(str(sender)),
+            attachments=tuple(_attachments(message)), cropped=bool(message.get("is_cropped")))
         return Parsed(event_key=event_key, messages=(incoming,))
 
     def complete(self, incoming: IncomingMessage) -> IncomingMessage:
@@ -109,15 +116,34 @@ class VkAdapter(ChannelAdapter):
         return replace(incoming, text=str(full.get("text") or incoming.text), cropped=False,
                        attachments=tuple(_attachments(full)) or incoming.attachments)
 
+    def placeholder_name(self, external_user_id: str) -> str:
+        return f"VK id{external_user_id}"
+
+    def profiles(self, external_user_ids: list[str]) -> dict[str, Profile]:
+        """Names from users.get (lang=ru); a community (negative id) has no user profile."""
+        ids = [i for i in dict.fromkeys(external_user_ids) if i.isdigit() and int(i) > 0]
+        found: dict[str, Profile] = {}
+        for start in range(0, len(ids), USERS_PER_CALL):
+            result = self._call("users.get", {
+                "user_ids": ",".join(ids[start:start + USERS_PER_CALL]),
+                "fields": "first_name,last_name", "lang": "ru"}, purpose="profiles")
+            for user in result if isinstance(result, list) else ():
+                if isinstance(user, dict) and user.get("id") is not None:
+                    found[str(user["id"])] = Profile(
+                        first_name=str(user.get("first_name") or ""),
+                        last_name=str(user.get("last_name") or ""),
+                        deactivated=str(user.get("deactivated") or ""))
+        return found
+
     def send(self, address, text, dedupe_id) -> str:
         result = self._call("messages.send", {
             "peer_id": int(address), "random_id": int(dedupe_id), "message": text})
         return str(result)
 
-    def _call(self, method: str, params: dict):
+    def _call(self, method: str, params: dict, purpose: str = ""):
         """One API call; VK errors become DeliveryError (retryable or permanent)."""
         try:
-            return self.client().method(method, params)
+            return self.client(purpose).method(method, params)
         except ApiError as exc:
             code = int(exc.code)
             reason = f"VK {code}: {exc.error.get('error_msg', '')}"
