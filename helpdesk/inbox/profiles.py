@@ -41,10 +41,14 @@ class Tries:
         self.paused: dict[int, float] = {}  # channel id -> until
         self.lock = threading.Lock()
 
-    def due(self, citizen_id: int) -> bool:
+    def due(self, citizen_id: int, channel_id: int | None = None) -> bool:
+        """True when a lookup may start now (not leased, not given up, the channel not paused)."""
+        now = self.clock()
         with self.lock:
+            if channel_id is not None and self.paused.get(channel_id, 0.0) > now:
+                return False
             entry = self.entries.get(citizen_id)
-            return entry is None or (not entry[2] and entry[1] <= self.clock())
+            return entry is None or (not entry[2] and entry[1] <= now)
 
     def claim(self, channel_id: int, citizen_ids: list[int]) -> list[int]:
         """The due ones, leased to the caller; none while the channel pauses after a failure."""
@@ -108,7 +112,9 @@ def is_unnamed(adapter, citizen) -> bool:
 
 def wants_name(channel: Channel, citizen: Citizen) -> bool:
     """Ingest's question: should a lookup be scheduled for this citizen now?"""
-    return is_unnamed(adapter_for(channel), citizen) and TRIES.due(citizen.id)
+    # While the channel pauses after a failure nothing is scheduled: the sweep comes back later
+    # (otherwise every message of every unnamed citizen would queue a lookup that does nothing).
+    return is_unnamed(adapter_for(channel), citizen) and TRIES.due(citizen.id, channel.id)
 
 
 def fetch_names(citizen_ids: list[int]) -> int:

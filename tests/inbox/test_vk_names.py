@@ -309,3 +309,18 @@ def test_lookup_memory_is_bounded_and_backs_off():
     for citizen_id in (20, 21, 22):                # the oldest entries are forgotten first
         tries.give_up([citizen_id])
     assert tries.due(10) and tries.due(12) and not tries.due(22) and len(tries.entries) == 3
+
+
+def test_no_lookup_is_scheduled_while_the_channel_pauses_after_a_failure():
+    from types import SimpleNamespace
+
+    from helpdesk.inbox.profiles import CHANNEL_PAUSE, Tries
+
+    clock = SimpleNamespace(now=100.0)
+    tries = Tries(clock=lambda: clock.now)
+    assert tries.due(1, channel_id=7) and tries.claim(7, [1]) == [1]
+    tries.failed(7, [1])
+    assert not tries.due(2, channel_id=7)  # another citizen of the paused channel waits too
+    assert tries.due(2, channel_id=8)      # another channel does not
+    clock.now += CHANNEL_PAUSE + 1
+    assert tries.due(2, channel_id=7)
