@@ -102,8 +102,8 @@ def write_xlsx(target, headers: Sequence[str], rows: Iterable[Sequence],
     package.write(target, package.python_rows(rows))
 
 
-def _write_openpyxl(target, headers, rows, sheet_title) -> None:
-    """openpyxl's write-only mode: rows go to a temporary file, never all in memory."""
+def header_sheet(headers: Sequence[str], sheet_title: str):
+    """openpyxl's write-only workbook with one sheet whose first row is the bold header."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -111,12 +111,18 @@ def _write_openpyxl(target, headers, rows, sheet_title) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
     bold = Font(bold=True)
-    header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(sheet, value=xlsx_cell(h))
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=xlsx_cell(header))
         cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+        cells.append(cell)
+    sheet.append(cells)
+    return workbook, sheet
+
+
+def _write_openpyxl(target, headers, rows, sheet_title) -> None:
+    """openpyxl's write-only mode: rows go to a temporary file, never all in memory."""
+    workbook, sheet = header_sheet(headers, sheet_title)
     for row in rows:
         sheet.append([xlsx_cell(v) for v in row])
     workbook.save(target)

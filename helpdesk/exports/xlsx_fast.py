@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Sequence
 
 from openpyxl.utils import get_column_letter
 
-from helpdesk.exports.spreadsheets import DANGEROUS_PREFIXES, xlsx_cell
+from helpdesk.exports.spreadsheets import DANGEROUS_PREFIXES, header_sheet
 
 DATETIME_NUMBER_FORMAT = "yyyy-mm-dd hh:mm"  # what the CSV shows
 SHEET_PART = "xl/worksheets/sheet1.xml"
@@ -44,19 +44,9 @@ class XlsxPackage:
     """One sheet with a bold header row; `write` streams the data rows into it."""
 
     def __init__(self, headers: Sequence[str], sheet_title: str = "Данные"):
-        from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=_ILLEGAL.sub("", sheet_title)[:31])
-        bold = Font(bold=True)
-        cells = []
-        for header in headers:
-            cell = WriteOnlyCell(sheet, value=xlsx_cell(header))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+        workbook, sheet = header_sheet(headers, _ILLEGAL.sub("", sheet_title))
         probe = WriteOnlyCell(sheet)  # registers the date style in the workbook's stylesheet
         probe.number_format = DATETIME_NUMBER_FORMAT
         self.date_style = probe.style_id
