@@ -7,7 +7,8 @@ from pymorphy2.analyzer import Parse as PymorphyParse
 
 from helpdesk.routing.gazetteer import get_gazetteer
 from helpdesk.routing.language import RUSSIAN, detect_language, is_tatar_word
-from helpdesk.routing.streets import find_address, find_street, title as _title
+from helpdesk.routing.streets import find_address, find_street, street_and_address  # noqa: F401 (re-exported)
+from helpdesk.routing.streets import title as _title
 from helpdesk.routing.nlp import Analysis, Pipeline, Token, get_pipeline
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
@@ -23,21 +24,25 @@ SELF_INTRO = {"зовут", "я", "уважением", "от", "заявите�
 ROLES = ("Surn", "Name", "Patr")
 
 
-def extract(analysis: Analysis, pipeline: Pipeline | None = None) -> dict:
-    """Everything the ticket shows about place and person (JSON-ready, empty values omitted)."""
+def extract(analysis: Analysis, pipeline: Pipeline | None = None,
+            language: str | None = None) -> dict:
+    """Everything the ticket shows about place and person (JSON-ready, empty values omitted).
+    `language` is the text's, when the caller has detected it already."""
     pipe = pipeline or get_pipeline()
     text = analysis.text
+    street, address = street_and_address(text, pipe.morph_vocab)
     result = {
         "district": find_district(analysis, pipe),
         "settlement": find_settlement(analysis, pipe),
-        "street": find_street(text, pipe.morph_vocab),
-        "postal_address": find_address(text, pipe.morph_vocab),
+        "street": street,
+        "postal_address": address,
         "phones": _unique(normalise_phone(p) for p in PHONE.findall(text)),
         "emails": _unique(e.lower().rstrip(".") for e in EMAIL.findall(text)),
     }
     # natasha reads no Tatar: in Tatar or mixed text its PER spans are everyday words
     # ("Балалар", "Начар"), so no person is taken from such a message.
-    person = find_person(analysis, pipe) if detect_language(text) == RUSSIAN else None
+    russian = (language or detect_language(text)) == RUSSIAN
+    person = find_person(analysis, pipe) if russian else None
     if person:
         result["person"] = person
     return {k: v for k, v in result.items() if v}

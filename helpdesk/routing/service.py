@@ -57,7 +57,7 @@ def route_texts(texts: list[str], rules: list[Rule], config: RoutingConfig,
         if language == "ru":
             share = known_share(lemmas, pipe.is_known)
             special = detect_special(analysis.text, lemmas, share)
-        extracted = extract(analysis, pipe)
+        extracted = extract(analysis, pipe, language)
         extracted["appeal"] = appeal_suggestion(extracted)
         decision = decide(language, special, cands, match_rules(lemmas, rules), config)
         result.append(Routed(decision, extracted, extracted.get("district")))

@@ -50,13 +50,22 @@ POSTCODE = re.compile(r"(?<!\d)4\d{5}(?!\d)")
 
 def find_street(text: str, morph=None) -> str | None:
     """The first street with its type word ("улица Ленина", "Мамадышский тракт")."""
-    found = _streets(text, morph)
-    return found[0][2] if found else None
+    return street_and_address(text, morph)[0]
 
 
 def find_address(text: str, morph=None) -> str | None:
     """A postal address: street with house number (and optional postcode, town, flat)."""
-    for start, end, _ in _streets(text, morph):
+    return street_and_address(text, morph)[1]
+
+
+def street_and_address(text: str, morph=None) -> tuple[str | None, str | None]:
+    """The first street and the postal address, from one reading of the text's streets."""
+    found = _streets(text, morph)
+    return (found[0][2] if found else None), _address(text, found)
+
+
+def _address(text: str, found: list[tuple[int, int, str]]) -> str | None:
+    for start, end, _ in found:
         house = HOUSE.match(text, end)
         if not house:
             continue
