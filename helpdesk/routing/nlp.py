@@ -69,7 +69,7 @@ def get_pipeline() -> Pipeline:
     return _pipeline
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     text: str
     start: int
@@ -218,7 +218,8 @@ def analyse(text: str) -> Analysis:
 def _token(t, restored: str, pipe: Pipeline) -> Token:
     pos, feats = t.pos or "X", t.feats or {}
     word = restored[t.start:t.stop]
-    lemma = pipe.lemma(word.lower(), pos, tuple(sorted(feats.items()))) if word[:1].isalpha() \
+    # The tagger writes a tag's features in one fixed order, so the items serve as the cache key.
+    lemma = pipe.lemma(word.lower(), pos, tuple(feats.items())) if word[:1].isalpha() \
         else word.lower()
     return Token(word, t.start, t.stop, pos, feats, lemma)
 
