@@ -59,6 +59,11 @@ class Pipeline:
         return self.morph_vocab.lemmatize(word, pos, dict(feats_key)).replace("ё", "е")
 
 
+def loaded_pipeline() -> "Pipeline | None":
+    """The process's pipeline if something has loaded it already (never loads it)."""
+    return _pipeline
+
+
 def get_pipeline() -> Pipeline:
     """The process-wide pipeline, loaded on first use (thread-safe)."""
     global _pipeline

@@ -51,8 +51,18 @@ def query_terms(query: str) -> list[list[str]]:
 MAX_FORM_ALTERNATIVES = 3
 
 
-@lru_cache(maxsize=1)
 def _morph():
+    """The dictionary for paradigms: the routing pipeline's when this process has loaded it
+    (a worker that routes), else a dictionary of its own (a web process: about 15 MB, not the
+    300 MB of natasha's models)."""
+    from helpdesk.routing.nlp import loaded_pipeline
+
+    pipeline = loaded_pipeline()
+    return pipeline.morph_vocab if pipeline is not None else _own_morph()
+
+
+@lru_cache(maxsize=1)
+def _own_morph():
     from natasha import MorphVocab  # pymorphy2 with natasha's Python 3.11 fixes
 
     return MorphVocab()
