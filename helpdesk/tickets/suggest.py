@@ -5,6 +5,7 @@ SQL alike on both databases. The known values are few (45 municipalities, a few 
 they are read, matched in Python (casefold, ё = е, every word of the query a part of the value)
 and the list is filtered by the matching set.
 """
+from flask import g
 from sqlalchemy import select, text
 
 from helpdesk.extensions import db
@@ -32,8 +33,11 @@ def matches(value: str, wanted: str) -> bool:
 
 
 def known_districts() -> list[str]:
-    """The districts the tickets name, sorted."""
-    return sorted(v for v in db.session.execute(_DISTRICTS).scalars() if v)
+    """The districts the tickets name, sorted (read once per request: the district filter and
+    the form's suggestions both need them)."""
+    if "known_districts" not in g:
+        g.known_districts = sorted(v for v in db.session.execute(_DISTRICTS).scalars() if v)
+    return g.known_districts
 
 
 def known_topics() -> list[tuple[str, str | None]]:
