@@ -3,7 +3,7 @@ from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user, login_required
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Select, false, literal, select
 
 from helpdesk.extensions import db
 from helpdesk.models.ticket import Ticket
@@ -18,12 +18,32 @@ def visible_tickets(user: User) -> Select:
 
 def restrict_to_user(query: Select, user: User) -> Select:
     """Add the department restriction of `user` to any query that selects from tickets."""
+    condition = scope_condition(user_scope(user))
+    return query if condition is None else query.where(condition)
+
+
+# What a user may see, as a value: every department, one department's id, or nothing.
+ALL_DEPARTMENTS = "all"
+NOTHING = "none"
+
+
+def user_scope(user: User) -> str | int:
+    """ALL_DEPARTMENTS for press, admin and auditor; a specialist's department id; else NOTHING."""
     if user.sees_all_departments:
-        return query
+        return ALL_DEPARTMENTS
     if user.role == Role.SPECIALIST and user.department_id is not None:
-        # Inlined (an id, not user input): the query keeps one plan per department.
-        return query.where(Ticket.department_id == literal(user.department_id, literal_execute=True))
-    return query.where(False)
+        return user.department_id
+    return NOTHING
+
+
+def scope_condition(scope: str | int):
+    """The WHERE condition on tickets for a user_scope() (None: no restriction)."""
+    if scope == ALL_DEPARTMENTS:
+        return None
+    if scope == NOTHING:
+        return false()
+    # Inlined (an id, not user input): the query keeps one plan per department.
+    return Ticket.department_id == literal(scope, literal_execute=True)
 
 
 def ticket_or_404(user: User, ticket_id: int, *options) -> Ticket:
@@ -31,6 +51,12 @@ def ticket_or_404(user: User, ticket_id: int, *options) -> Ticket:
 
     `options` are loader options for what the caller shows (say, the citizen)."""
     ticket = db.session.scalar(visible_tickets(user).where(Ticket.id == ticket_id).options(*options))
+    return found_or_404(ticket, ticket_id)
+
+
+def found_or_404(ticket: Ticket | None, ticket_id: int) -> Ticket:
+    """The ticket a visibility-restricted query found, or 404 (noting an attempt on a ticket
+    that exists but is not the user's to see)."""
     if ticket is None:
         if db.session.scalar(select(Ticket.id).where(Ticket.id == ticket_id)) is not None:
             denied("ticket", ticket_id)  # it exists: an attempt on another department's ticket

@@ -1,67 +1,33 @@
-"""Queues, filters, sorting and keyset pagination of the ticket lists (all through helpdesk.access)."""
+"""Queues, sorting and keyset pagination of the ticket lists (all through helpdesk.access); the
+filters a request may ask for are validated in helpdesk.tickets.filters."""
 import base64
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, exists, literal, null, or_, select, tuple_, type_coerce
+from sqlalchemy import (Integer, String, and_, bindparam, exists, literal, null, or_, select, tuple_,
+                        type_coerce)
 
-from helpdesk.access import restrict_to_user
+from helpdesk.access import scope_condition, user_scope
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.digest import Escalation
 from helpdesk.models.search import due_sort_expression
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import UTCDateTime
-from helpdesk.models.user import Role, User
+from helpdesk.models.user import User
+from helpdesk.precompiled import Precompiled
 from helpdesk.tickets import suggest
-from helpdesk.tickets.rows import TicketRow, list_rows, list_select
-from helpdesk.tickets.search import SearchError, clean_query, search_condition
+from helpdesk.tickets.filters import (DUE_LABELS, IN_DEPARTMENT, QUEUE_LABELS,  # noqa: F401 (re-exported)
+                                      SORT_LABELS, FilterError, ListFilters, default_queue,
+                                      parse_filters, queues_for)
+from helpdesk.tickets.rows import TicketRow, list_select
+from helpdesk.tickets.search import search_clause, search_plan
 
 PAGE_SIZE = 50
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
-from helpdesk.dates import YEAR_MAX as MAX_YEAR
-from helpdesk.dates import YEAR_MIN as MIN_YEAR
 MOSCOW = ZoneInfo("Europe/Moscow")
-
-QUEUE_LABELS = {"triage": "Требует разбора", "mine": "Мои", "department": "Мой отдел",
-                "all": "Все"}
-SORT_LABELS = {"new": "Сначала новые", "old": "Сначала старые", "due": "По сроку",
-               "activity": "По последнему сообщению"}
-DUE_LABELS = {"": "Любой срок", "soon": "Срок истекает", "overdue": "Просрочено"}
-# Status filter for «assigned, nobody has taken it» (shown «В подразделении»); the "assigned"
-# filter then means «В работе»: assigned to someone.
-IN_DEPARTMENT = "in_department"
-
-
-class FilterError(ValueError):
-    """A filter value that cannot be used (Russian message)."""
-
-
-@dataclass(frozen=True)
-class ListFilters:
-    """Everything a list request can ask for, already validated."""
-
-    queue: str = "all"
-    status: str = ""
-    department_id: int | None = None
-    channel_id: int | None = None
-    kind: str = ""
-    district: str = ""
-    topic: str = ""
-    due: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    q: str = ""
-    sort: str = "new"
-    after: str = ""
-
-    def args(self, **changes) -> dict:
-        """Query-string arguments for links (empty values left out)."""
-        values = {**self.__dict__, **changes}
-        return {k: (v.isoformat() if isinstance(v, date) else v)
-                for k, v in values.items() if v not in ("", None)}
 
 
 @dataclass
@@ -73,90 +39,11 @@ class Page:
     next_after: str = ""
 
 
-def queues_for(user: User) -> list[str]:
-    """The queue keys a role may open, in menu order."""
-    if user.role in (Role.PRESS, Role.ADMIN, Role.AUDITOR):
-        queues = ["triage", "mine", "all"] if user.can_write else ["triage", "all"]
-        return queues + (["department"] if user.department_id else [])
-    return ["mine", "department"]
-
-
-def default_queue(user: User) -> str:
-    """Press staff start in triage, specialists in their department's queue, others in all."""
-    return {Role.PRESS: "triage", Role.SPECIALIST: "department"}.get(user.role, "all")
-
-
-def _int(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise FilterError(f"Неверное значение фильтра «{name}»") from None
-
-
-def _date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise FilterError(f"Неверная дата в фильтре «{name}»: ожидается ГГГГ-ММ-ДД") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise FilterError(f"Дата в фильтре «{name}» должна быть между {MIN_YEAR} и {MAX_YEAR} годом")
-    return day
-
-
-def parse_filters(args, user: User) -> tuple[ListFilters, list[str]]:
-    """Validate request arguments; bad values are dropped and reported, never a 500."""
-    errors: list[str] = []
-    values: dict = {}
-    queue = args.get("queue") or default_queue(user)
-    values["queue"] = queue if queue in queues_for(user) else default_queue(user)
-    if queue != values["queue"]:
-        errors.append("Эта очередь вам недоступна")
-    status = args.get("status", "")
-    if status and status not in {s.value for s in TicketStatus} | {"open", IN_DEPARTMENT}:
-        errors.append("Неизвестный статус")
-    else:
-        values["status"] = status
-    kind = args.get("kind", "")
-    if kind and kind not in {k.value for k in TicketKind}:
-        errors.append("Неизвестный вид обращения")
-    else:
-        values["kind"] = kind
-    due = args.get("due", "")
-    if due not in DUE_LABELS:
-        errors.append("Неизвестный фильтр по сроку")
-    else:
-        values["due"] = due
-    sort = args.get("sort", "new")
-    values["sort"] = sort if sort in SORT_LABELS else "new"
-    for key, label in (("department_id", "подразделение"), ("channel_id", "канал")):
-        try:
-            values[key] = _int(args.get(key), label)
-        except FilterError as exc:
-            errors.append(str(exc))
-    for key, label in (("date_from", "с"), ("date_to", "по")):
-        try:
-            values[key] = _date(args.get(key), label)
-        except FilterError as exc:
-            errors.append(str(exc))
-    values["district"] = (args.get("district") or "").strip()[:100]
-    values["topic"] = (args.get("topic") or "").strip()[:300]
-    try:
-        values["q"] = clean_query(args.get("q"))
-    except SearchError as exc:
-        errors.append(str(exc))
-    values["after"] = args.get("after", "")[:200]
-    return ListFilters(**values), errors
-
-
 # --- the nearest pending clock, the same in SQL and in Python ------------------------------
 
-def due_key_sql():
+def due_key_sql(dialect: str | None = None):
     """SQL: the nearest running clock's due time, far future when none (indexed: ix_tickets_due_key)."""
-    return _due_key(db.engine.dialect.name)
+    return _due_key(dialect or db.engine.dialect.name)
 
 
 @lru_cache(maxsize=None)
@@ -203,7 +90,34 @@ def escalated_open():
     return exists().where(Escalation.ticket_id == Ticket.id, Escalation.resolved_at.is_(None))
 
 
-def _queue_condition(queue: str, user: User):
+@dataclass(frozen=True)
+class ListShape:
+    """Everything that shapes a list's SQL text; the other values are bound parameters.
+
+    A list's statement is built from its shape alone and compiled once per shape
+    (helpdesk.precompiled), so that a list request does no SQLAlchemy work but binding.
+    """
+
+    dialect: str
+    scope: str | int  # helpdesk.access.user_scope
+    queue: str
+    queue_owner: int | None  # the user ("mine") or the department ("department") of the queue
+    status: str
+    department_id: int | None
+    channel_id: int | None
+    kind: str
+    districts: tuple[str, ...] | None  # known districts the district filter names (None: none)
+    topics: tuple[tuple[str, ...], tuple[str, ...]] | None  # (topics, codes) the filter names
+    date_from: bool
+    date_to: bool
+    due: str
+    search: str  # helpdesk.tickets.search plan, "" without a search
+    sort: str
+    after: bool
+    page_size: int
+
+
+def _queue_condition(queue: str, owner: int | None):
     if queue == "triage":
         triage_dept = select(Department.id).where(Department.is_triage.is_(True))
         return and_(Ticket.status.in_(inline_list(OPEN_STATUSES)), or_(
@@ -211,82 +125,142 @@ def _queue_condition(queue: str, user: User):
             Ticket.department_id.is_(None), Ticket.department_id.in_(triage_dept),
             escalated_open()))
     if queue == "mine":
-        return Ticket.assignee_id == inline(user.id)
+        return Ticket.assignee_id == inline(owner)
     if queue == "department":
-        return Ticket.department_id == inline(user.department_id)
+        return Ticket.department_id == inline(owner)
     return None
 
 
-def district_condition(wanted: str):
-    """The ticket's district is one of the known districts that `wanted` names in part (any
-    case); the text itself, as typed, still matches exactly (a bound parameter)."""
-    return _one_of(Ticket.district, wanted, suggest.matching_districts(wanted))
+def _queue_owner(queue: str, user: User) -> int | None:
+    return {"mine": user.id, "department": user.department_id}.get(queue)
 
 
-def topic_condition(wanted: str):
-    """The ticket's topic or classifier code is one that `wanted` names in part, or `wanted`."""
-    topics, codes = suggest.matching_topics(wanted)
+def district_condition(wanted, known: list[str]):
+    """The ticket's district is one of the `known` districts (those that the typed text names
+    in part, any case: suggest.matching_districts), or exactly the text `wanted` as typed."""
+    return _one_of(Ticket.district, wanted, known)
+
+
+def topic_condition(wanted, topics: list[str], codes: list[str]):
+    """The ticket's topic or classifier code is one of those `wanted` names in part, or `wanted`."""
     return or_(_one_of(Ticket.topic, wanted, topics), _one_of(Ticket.topic_code, wanted, codes))
 
 
-def _one_of(column, typed: str, known: list[str]):
+def _one_of(column, typed, known: list[str]):
     # The known values come from the database (not from the request): written into the SQL.
     exact = column == typed
-    others = [v for v in known if v != typed]
-    return or_(exact, column.in_(inline_list(others))) if others else exact
+    return or_(exact, column.in_(inline_list(known))) if known else exact
 
 
 def _local_midnight_utc(day: date) -> datetime:
     return datetime.combine(day, time(0), MOSCOW).astimezone(timezone.utc)
 
 
-def filtered_query(user: User, filters: ListFilters, now: datetime, soon_before: datetime,
-                   query=None):
-    """The SELECT of tickets (or of `query`, which selects from tickets) for a queue and
-    filters, restricted to what the user may see."""
-    query = restrict_to_user(select(Ticket) if query is None else query, user)
-    conditions = [_queue_condition(filters.queue, user)]
-    if filters.status == "open":
+def _param(name: str, type_=None):
+    """A named parameter of a list statement (its value is given at each call)."""
+    return bindparam(name, None, type_=type_, required=False)
+
+
+def _conditions(shape: ListShape) -> list:
+    """The WHERE conditions of a list's shape (values as named parameters, see list_values)."""
+    conditions = [scope_condition(shape.scope), _queue_condition(shape.queue, shape.queue_owner)]
+    if shape.status == "open":
         conditions.append(Ticket.status.in_(inline_list(OPEN_STATUSES)))
-    elif filters.status == IN_DEPARTMENT:
+    elif shape.status == IN_DEPARTMENT:
         conditions += [Ticket.status == inline(TicketStatus.ASSIGNED.value),
                        Ticket.assignee_id.is_(None)]
-    elif filters.status:
-        conditions.append(Ticket.status == inline(filters.status))
-        if filters.status == TicketStatus.ASSIGNED:
+    elif shape.status:
+        conditions.append(Ticket.status == inline(shape.status))
+        if shape.status == TicketStatus.ASSIGNED:
             conditions.append(Ticket.assignee_id.is_not(None))
-    if filters.department_id:
-        conditions.append(Ticket.department_id == inline(filters.department_id))
-    if filters.channel_id:
-        conditions.append(Ticket.channel_id == inline(filters.channel_id))
-    if filters.kind:
-        conditions.append(Ticket.kind == inline(filters.kind))
-    if filters.district:
-        conditions.append(district_condition(filters.district))
-    if filters.topic:
-        conditions.append(topic_condition(filters.topic))
-    if filters.date_from:
-        conditions.append(Ticket.received_at >= _local_midnight_utc(filters.date_from))
-    if filters.date_to:
-        conditions.append(Ticket.received_at < _local_midnight_utc(filters.date_to + timedelta(days=1)))
-    if filters.due == "overdue":
-        conditions.append(due_key_sql() <= now)  # the far-future key of stopped clocks never matches
-    elif filters.due == "soon":
-        conditions.append(and_(due_key_sql() > now, due_key_sql() <= soon_before))
-    if filters.q:
-        conditions.append(search_condition(filters.q))
-    return query.where(*[c for c in conditions if c is not None])
+    if shape.department_id:
+        conditions.append(Ticket.department_id == inline(shape.department_id))
+    if shape.channel_id:
+        conditions.append(Ticket.channel_id == inline(shape.channel_id))
+    if shape.kind:
+        conditions.append(Ticket.kind == inline(shape.kind))
+    if shape.districts is not None:
+        conditions.append(district_condition(_param("district", String), list(shape.districts)))
+    if shape.topics is not None:
+        conditions.append(topic_condition(_param("topic", String), *map(list, shape.topics)))
+    if shape.date_from:
+        conditions.append(Ticket.received_at >= _param("date_from", UTCDateTime))
+    if shape.date_to:
+        conditions.append(Ticket.received_at < _param("date_to", UTCDateTime))
+    if shape.due == "overdue":  # the far-future key of stopped clocks never matches
+        conditions.append(due_key_sql(shape.dialect) <= _param("now", UTCDateTime))
+    elif shape.due == "soon":
+        conditions.append(and_(due_key_sql(shape.dialect) > _param("now", UTCDateTime),
+                               due_key_sql(shape.dialect) <= _param("soon", UTCDateTime)))
+    if shape.search:
+        conditions.append(search_clause(shape.search))
+    return [c for c in conditions if c is not None]
 
 
-def _sort_spec(sort: str):
+def _sort_spec(sort: str, dialect: str):
     """(key expression, descending?) for a sort name."""
     if sort == "old":
         return Ticket.received_at, False
     if sort == "due":
-        return due_key_sql(), False
+        return due_key_sql(dialect), False
     if sort == "activity":
         return Ticket.last_message_at, True
     return Ticket.received_at, True
+
+
+@lru_cache(maxsize=512)
+def list_statement(shape: ListShape) -> Precompiled:
+    """The compiled SELECT of a list's page (one row more than the page: is there a next?)."""
+    key, descending = _sort_spec(shape.sort, shape.dialect)
+    query = list_select(shape.dialect).where(*_conditions(shape))
+    if shape.after:
+        bound = tuple_(_param("after_key", UTCDateTime), _param("after_id", Integer))
+        row = tuple_(key, Ticket.id)
+        query = query.where(row < bound if descending else row > bound)
+    order = (key.desc(), Ticket.id.desc()) if descending else (key.asc(), Ticket.id.asc())
+    return Precompiled(query.order_by(*order).limit(inline(shape.page_size + 1)),
+                       db.engine.dialect)
+
+
+def list_query(user: User, filters: ListFilters, now: datetime, soon_before: datetime,
+               page_size: int = PAGE_SIZE) -> tuple[ListShape, dict, list[str]]:
+    """The shape of a list request and the values of its parameters (and filter errors)."""
+    errors: list[str] = []
+    dialect = db.engine.dialect.name
+    values: dict = {}
+    districts = topics = None
+    if filters.district:
+        districts = tuple(suggest.matching_districts(filters.district))
+        values["district"] = filters.district
+    if filters.topic:
+        topics = tuple(map(tuple, suggest.matching_topics(filters.topic)))
+        values["topic"] = filters.topic
+    if filters.date_from:
+        values["date_from"] = _local_midnight_utc(filters.date_from)
+    if filters.date_to:
+        values["date_to"] = _local_midnight_utc(filters.date_to + timedelta(days=1))
+    if filters.due in ("overdue", "soon"):
+        values["now"] = now
+    if filters.due == "soon":
+        values["soon"] = soon_before
+    plan = ""
+    if filters.q:
+        plan, values["search_terms"] = search_plan(filters.q)
+    after = False
+    if filters.after:
+        try:
+            values["after_key"], values["after_id"] = decode_cursor(filters.after)
+            after = True
+        except FilterError as exc:
+            errors.append(str(exc))
+    shape = ListShape(
+        dialect=dialect, scope=user_scope(user), queue=filters.queue,
+        queue_owner=_queue_owner(filters.queue, user), status=filters.status,
+        department_id=filters.department_id, channel_id=filters.channel_id, kind=filters.kind,
+        districts=districts, topics=topics, date_from=bool(filters.date_from),
+        date_to=bool(filters.date_to), due=filters.due if filters.due in ("overdue", "soon") else "",
+        search=plan, sort=filters.sort, after=after, page_size=page_size)
+    return shape, values, errors
 
 
 def encode_cursor(value: datetime, ticket_id: int) -> str:
@@ -318,26 +292,12 @@ def _sort_value(ticket: TicketRow, sort: str) -> datetime:
 
 def list_page(user: User, filters: ListFilters, now: datetime, soon_before: datetime,
               page_size: int = PAGE_SIZE) -> tuple[Page, list[str]]:
-    """One page of tickets after the cursor, newest (or as sorted) first."""
-    errors: list[str] = []
-    key, descending = _sort_spec(filters.sort)
-    query = filtered_query(user, filters, now, soon_before, list_select(db.engine.dialect.name))
-    if filters.after:
-        try:
-            value, last_id = decode_cursor(filters.after)
-        except FilterError as exc:
-            errors.append(str(exc))
-        else:
-            bound = tuple_(literal(value, UTCDateTime), literal(last_id))
-            row = tuple_(key, Ticket.id)
-            query = query.where(row < bound if descending else row > bound)
-    order = (key.desc(), Ticket.id.desc()) if descending else (key.asc(), Ticket.id.asc())
-    # Only what a list row shows, as plain rows (see helpdesk.tickets.rows).
-    # Through the session's connection: the rows are plain columns, so the ORM's per-row
-    # result handling is skipped; flush() does what the session's autoflush would have done.
-    db.session.flush()
-    rows = list_rows(db.session.connection().execute(
-        query.order_by(*order).limit(inline(page_size + 1))))
+    """One page of tickets after the cursor, newest (or as sorted) first.
+
+    Only what a list row shows, as plain rows (helpdesk.tickets.rows), by a statement compiled
+    once for the request's shape (helpdesk.precompiled)."""
+    shape, values, errors = list_query(user, filters, now, soon_before, page_size)
+    rows = list_statement(shape).rows(values, TicketRow._make)
     page = Page(tickets=rows[:page_size])
     if len(rows) > page_size:
         last = rows[page_size - 1]

@@ -28,13 +28,36 @@ def clean_query(query: str | None) -> str:
     return query
 
 
-def search_condition(query: str) -> ColumnElement[bool]:
-    """A WHERE condition on tickets: every word occurs in the ticket's messages or the citizen's name."""
+def search_plan(query: str) -> tuple[str, str]:
+    """(plan, terms) of a search: how its condition is shaped and the text it binds.
+
+    Plans: "fts5" (SQLite), "rare" or "walk" (PostgreSQL, by the planner's estimate; see below).
+    """
     if db.engine.dialect.name == "postgresql":
-        return _pg_condition(pg_tsquery_text(query))
-    rows = text("SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH :fts_m").bindparams(
-        bindparam("fts_m", fts5_query(query))).columns(column("id", Integer))
-    return Ticket.id.in_(rows)
+        terms = pg_tsquery_text(query)
+        return ("rare" if is_rare(terms) else "walk"), terms
+    return "fts5", fts5_query(query)
+
+
+def search_clause(plan: str, terms=None) -> ColumnElement[bool]:
+    """A WHERE condition on tickets for a search_plan(): every word occurs in the ticket's
+    messages or the citizen's name. `terms` is the bound "search_terms" parameter (a named
+    bindparam when None, for statements that are compiled once and given the terms later)."""
+    terms = bindparam("search_terms", terms, required=False)
+    if plan == "fts5":
+        rows = select(column("rowid", Integer)).select_from(text("ticket_fts")).where(
+            text("ticket_fts MATCH :search_terms").bindparams(terms))
+        return Ticket.id.in_(rows)
+    match = text("ticket_search.doc @@ to_tsquery('russian', :search_terms)").bindparams(terms)
+    matching = select(TicketSearch.ticket_id).where(match)
+    if plan == "rare":
+        return Ticket.id == any_(func.array(matching.scalar_subquery()))
+    return Ticket.id.in_(matching)
+
+
+def search_condition(query: str) -> ColumnElement[bool]:
+    """search_clause() for a query, its plan chosen and its terms bound."""
+    return search_clause(*search_plan(query))
 
 
 # PostgreSQL estimates a word without statistics at 0.5 % of the documents. Up to that share
@@ -80,13 +103,3 @@ def _pg_estimate(terms: str) -> float:
 def is_rare(terms: str) -> bool:
     """True when the planner expects few enough matches to fetch them all through the index."""
     return _pg_estimate(terms) <= RARE_FRACTION * _ROUNDING
-
-
-def _pg_condition(terms: str) -> ColumnElement[bool]:
-    """Tickets whose document (messages + citizen name) matches; the plan shape by frequency."""
-    match = text("ticket_search.doc @@ to_tsquery('russian', :fts_q)").bindparams(
-        bindparam("fts_q", terms))
-    matching = select(TicketSearch.ticket_id).where(match)
-    if is_rare(terms):
-        return Ticket.id == any_(func.array(matching.scalar_subquery()))
-    return Ticket.id.in_(matching)

@@ -153,3 +153,42 @@ def test_rows_and_cursor_work_for_every_sort(world, sort):
             break
         after = page.next_after
     assert sorted(seen) == sorted(db.session.scalars(select(Ticket.number)))
+
+
+def test_a_compiled_list_is_never_shared_across_departments(world):
+    """Lists are compiled once per shape; the shape holds the user's scope, so one
+    specialist's compiled list never serves another department's specialist."""
+    w = world
+    theirs = add_ticket(w.channel, w.economy, name="Чужой Заявитель")
+    db.session.commit()
+    # "all": nothing but the scope restricts a specialist here.
+    filters = ListFilters(queue="all", status="open", q="пропуском")
+    seen = {}
+    for name in ("spec_a", "spec_b", "spec_a", "spec_b"):
+        user = w.users[name]
+        page, errors = list_page(user, filters, NOW, presenters.soon_before(NOW))
+        assert errors == []
+        assert {t.id for t in page.tickets} <= {t.id for t in db.session.scalars(
+            select(Ticket).where(Ticket.department_id == user.department_id))}
+        seen[name] = {t.id for t in page.tickets}
+    assert seen["spec_a"] == {w.ticket.id} and seen["spec_b"] == {theirs.id}
+    everyone = list_page(w.users["press"], ListFilters(queue="all", q="пропуском"), NOW,
+                         presenters.soon_before(NOW))[0]
+    assert {t.id for t in everyone.tickets} == {w.ticket.id, theirs.id}
+
+
+def test_bound_values_change_between_calls_of_one_compiled_list(world):
+    w = world
+    old = add_ticket(w.channel, w.social, received_at=NOW - timedelta(days=40), district="Арский район")
+    new = add_ticket(w.channel, w.social, received_at=NOW - timedelta(days=2), district="Арский район")
+    db.session.commit()
+    press = w.users["press"]
+
+    def ids(**kw):
+        page, errors = list_page(press, ListFilters(queue="all", **kw), NOW, presenters.soon_before(NOW))
+        assert errors == []
+        return {t.id for t in page.tickets}
+    assert ids(district="арский", date_from=(NOW - timedelta(days=10)).date()) == {new.id}
+    assert ids(district="арский", date_from=(NOW - timedelta(days=60)).date()) == {old.id, new.id}
+    assert ids(district="Арский район", date_from=(NOW - timedelta(days=60)).date()) == {old.id, new.id}
+    assert ids(district="Нет такого", date_from=(NOW - timedelta(days=60)).date()) == set()
