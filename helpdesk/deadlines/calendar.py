@@ -18,6 +18,9 @@ import holidays
 MOSCOW = "Europe/Moscow"
 # A safety net for loops that walk day by day: no real calendar has a longer run of days off.
 _MAX_DAYS_WITHOUT_WORK = 60
+_MINUTE = timedelta(minutes=1)
+# Moments whose working time since the start of their year is kept (a few pages' worth).
+_MOMENTS_KEPT = 4096
 
 
 class DayKind(StrEnum):
@@ -81,6 +84,8 @@ class WorkingCalendar:
     _by_day: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _intervals: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _worked: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _prefix: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _before: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _tz: ZoneInfo | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -89,6 +94,8 @@ class WorkingCalendar:
         object.__setattr__(self, "_by_day", {o.day: o for o in self.overrides})
         object.__setattr__(self, "_intervals", {})
         object.__setattr__(self, "_worked", {})
+        object.__setattr__(self, "_prefix", {})
+        object.__setattr__(self, "_before", {})
         object.__setattr__(self, "_tz", ZoneInfo(self.tz_name))
 
     @property
@@ -230,24 +237,43 @@ class WorkingCalendar:
         """Working minutes from a to b (negative when b is before a)."""
         if b < a:
             return -self.working_minutes_between(b, a)
-        lo, hi = self.local(a), self.local(b)
-        first, last = lo.date(), hi.date()
-        total = self._overlap(first, lo, hi)
-        if last != first:
-            day = first + timedelta(days=1)
-            while day < last:  # whole days in between: their working time, kept per day
-                total += self._worked_on(day)
-                day += timedelta(days=1)
-            total += self._overlap(last, lo, hi)
-        return int(total.total_seconds() // 60)
+        year_a, before_a = self._worked_in_year_before(a)
+        year_b, before_b = self._worked_in_year_before(b)
+        total = before_b - before_a
+        for year in range(year_a, year_b):  # whole years in between (b is in a later year)
+            total += self._year_prefix(year)[-1]
+        return total // _MINUTE
 
-    def _overlap(self, day: date, lo: datetime, hi: datetime) -> timedelta:
-        total = timedelta()
-        for begin, finish in self._intervals.get(day) or self.working_intervals(day):
-            overlap = min(finish, hi) - max(begin, lo)
-            if overlap > timedelta():
-                total += overlap
-        return total
+    def _worked_in_year_before(self, moment: datetime) -> tuple[int, timedelta]:
+        """(year, working time from the start of that local year until `moment`).
+
+        Kept per moment: a list asks for the same "now" and the same due times row after row."""
+        known = self._before.get(moment)
+        if known is None:
+            local = self.local(moment)
+            day = local.date()
+            worked = self._year_prefix(day.year)[day.toordinal() - date(day.year, 1, 1).toordinal()]
+            for begin, finish in self._intervals.get(day) or self.working_intervals(day):
+                if local > begin:
+                    worked += min(local, finish) - begin
+            if len(self._before) >= _MOMENTS_KEPT:
+                self._before.clear()
+            known = self._before[moment] = (day.year, worked)
+        return known
+
+    def _year_prefix(self, year: int) -> list[timedelta]:
+        """Working time of the year before each of its days (the last item: the whole year)."""
+        prefix = self._prefix.get(year)
+        if prefix is None:
+            first = date(year, 1, 1)
+            days = (date(year, 12, 31) - first).days + 1
+            run = timedelta()
+            prefix = [run]
+            for offset in range(days):
+                run += self._worked_on(first + timedelta(days=offset))
+                prefix.append(run)
+            self._prefix[year] = prefix
+        return prefix
 
     def _worked_on(self, day: date) -> timedelta:
         worked = self._worked.get(day)

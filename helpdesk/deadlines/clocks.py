@@ -124,12 +124,14 @@ def urgency(due: datetime | None, now: datetime, calendar: WorkingCalendar,
 def format_minutes(minutes: int) -> str:
     """Working time as Russian text, e.g. "1 дн. 2 ч 5 мин" (a day is one 9-hour working day)."""
     sign = "−" if minutes < 0 else ""
-    minutes = abs(minutes)
-    days, rest = divmod(minutes, 9 * 60)
+    days, rest = divmod(abs(minutes), 9 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days} дн." if days else "", f"{hours} ч" if hours else "",
-             f"{mins} мин" if mins or not (days or hours) else ""]
-    return sign + " ".join(p for p in parts if p)
+    if not (days or hours):
+        return f"{sign}{mins} мин"
+    text = f"{sign}{days} дн." if days else sign
+    if hours:
+        text = f"{text} {hours} ч" if days else f"{text}{hours} ч"
+    return f"{text} {mins} мин" if mins else text
 
 
 def left_phrase(amount: str, overdue: bool) -> str:

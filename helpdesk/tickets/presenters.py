@@ -2,21 +2,18 @@
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 
-from helpdesk.access import restrict_to_user, visible_tickets
+from helpdesk.access import visible_tickets
 from helpdesk.deadlines import store
 from helpdesk.deadlines.calendar import WorkingCalendar
 from helpdesk.deadlines.clocks import (CLOCK_LABELS, SOON_MINUTES, URGENCY_DISPLAY, badge,
                                        format_minutes, left_phrase, urgency,
                                        working_time_left)
 from helpdesk.extensions import db
-from helpdesk.models.canned import CannedResponse
 from helpdesk.models.ticket import STATUS_LABELS, Ticket, TicketStatus
 from helpdesk.models.user import User
 from helpdesk.tickets.outcomes import MANUAL_STATUSES
-from helpdesk.tickets.queues import IN_DEPARTMENT, inline, nearest_clock
-from helpdesk.tickets.rows import OtherTicket, other_tickets_select
+from helpdesk.tickets.queues import IN_DEPARTMENT, nearest_clock
 
 PANEL_CLOCKS = ("registration_due", "first_response_due", "forward_due", "answer_due")
 _PLACEHOLDER = re.compile(r"\{(name|number|due)\}")
@@ -37,25 +34,36 @@ def list_badge(ticket: Ticket, now: datetime, calendar: WorkingCalendar,
                soon: datetime | None = None) -> dict:
     """The badge of the nearest running clock of a ticket (the lists show one per row)."""
     clock, due = nearest_clock(ticket)
+    if due is None:
+        return {**_NO_DUE, "clock": CLOCK_LABELS.get(clock, "")}
     soon = soon or soon_before(now, calendar)
-    if due is None or (due > now and due > soon) or now - due > EXACT_OVERDUE:
-        state = "none" if due is None else ("ok" if due > now else "overdue")
+    due_local = moscow_text(calendar, due)
+    if due > soon or now - due > EXACT_OVERDUE:
+        state = "ok" if due > now else "overdue"
         label, colour = URGENCY_DISPLAY[state]
         left = f"{(now - due).days} дн." if state == "overdue" else ""
-        result = {"state": state, "label": label, "colour": colour, "left": left,
-                  "left_text": left_phrase(left, True),
-                  "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M") if due else ""}
-    else:
-        # badge() with its "left" text replaced: the working time is walked and written once.
-        minutes = working_time_left(due, now, calendar)
-        state = urgency(due, now, calendar, left=minutes)
-        label, colour = URGENCY_DISPLAY[state]
-        left = time_left(ticket, clock, due, now, calendar, minutes)
-        result = {"state": state, "label": label, "colour": colour, "left_minutes": minutes,
-                  "left": left, "left_text": left_phrase(left, state == "overdue"),
-                  "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M")}
-    result["clock"] = CLOCK_LABELS.get(clock, "")
-    return result
+        return {"state": state, "label": label, "colour": colour, "left": left,
+                "left_text": left_phrase(left, True), "due_local": due_local,
+                "clock": CLOCK_LABELS[clock]}
+    # badge() with its "left" text replaced: the working time is walked and written once.
+    minutes = working_time_left(due, now, calendar)
+    state = urgency(due, now, calendar, left=minutes)
+    label, colour = URGENCY_DISPLAY[state]
+    left = time_left(ticket, clock, due, now, calendar, minutes)
+    return {"state": state, "label": label, "colour": colour, "left_minutes": minutes,
+            "left": left, "left_text": left_phrase(left, state == "overdue"),
+            "due_local": due_local, "clock": CLOCK_LABELS[clock]}
+
+
+_NO_DUE = {"state": "none", "label": URGENCY_DISPLAY["none"][0],
+           "colour": URGENCY_DISPLAY["none"][1], "left": "", "left_text": "", "due_local": ""}
+
+
+def moscow_text(calendar: WorkingCalendar, moment: datetime) -> str:
+    """«ДД.ММ.ГГГГ ЧЧ:ММ» in the calendar's zone (strftime's result, in a third of its time:
+    a list writes fifty of these)."""
+    local = moment.astimezone(calendar.tz)
+    return "%02d.%02d.%d %02d:%02d" % (local.day, local.month, local.year, local.hour, local.minute)
 
 
 APPEAL_CLOCKS = ("registration_due", "forward_due", "extended_until")
@@ -134,14 +142,6 @@ def deadline_panel(ticket: Ticket, now: datetime) -> list[dict]:
     return rows
 
 
-def canned_for(ticket: Ticket) -> list[CannedResponse]:
-    """Active canned responses offered on a ticket (shared ones and its department's)."""
-    return list(db.session.scalars(select(CannedResponse).where(
-        CannedResponse.active.is_(True),
-        (CannedResponse.department_id.is_(None)) | (CannedResponse.department_id == ticket.department_id)
-    ).order_by(CannedResponse.title)))
-
-
 def render_canned(body: str, ticket: Ticket) -> str:
     """Fill {name}, {number} and {due}; any other brace text is left as written."""
     calendar = store.load_calendar()
@@ -153,16 +153,6 @@ def render_canned(body: str, ticket: Ticket) -> str:
         "due": calendar.local(due).strftime("%d.%m.%Y") if due else "",
     }
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], body)
-
-
-def citizen_tickets(user: User, ticket: Ticket, limit: int = 20) -> list[OtherTicket]:
-    """The citizen's other tickets the user may see (repeated appeals), newest first.
-
-    Only what the citizen card shows is read: number, status (and its label) and date."""
-    query = restrict_to_user(other_tickets_select(db.engine.dialect.name), user).where(
-        Ticket.citizen_id == ticket.citizen_id, Ticket.id != ticket.id
-    ).order_by(Ticket.received_at.desc()).limit(inline(limit))
-    return [OtherTicket._make(row) for row in db.session.execute(query)]
 
 
 UNASSIGNED_LABEL = "В подразделении"
@@ -205,11 +195,3 @@ def merged_into(user: User, ticket: Ticket) -> Ticket | None:
     if ticket.merged_into_id is None:
         return None
     return db.session.scalar(visible_tickets(user).where(Ticket.id == ticket.merged_into_id))
-
-
-def routing_explanation(ticket: Ticket):
-    """The latest routing decision of the ticket, or None."""
-    from helpdesk.models.routing import RoutingDecision
-
-    return db.session.scalar(select(RoutingDecision).where(RoutingDecision.ticket_id == ticket.id)
-                             .order_by(RoutingDecision.id.desc()).limit(inline(1)))

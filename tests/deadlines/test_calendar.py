@@ -217,3 +217,38 @@ def test_transferred_working_saturdays_from_the_package(day):
     # No override at all: the working Saturday must come from the holidays package.
     assert WorkingCalendar().is_working_day(D(day))
     assert not WorkingCalendar().is_working_day(D(day) + timedelta(days=1))
+
+
+def _minutes_walked(calendar: WorkingCalendar, a, b) -> int:
+    """Working minutes from a to b by walking every day's periods (the reference)."""
+    if b < a:
+        return -_minutes_walked(calendar, b, a)
+    lo, hi = calendar.local(a), calendar.local(b)
+    total = timedelta()
+    day = lo.date()
+    while day <= hi.date():
+        for begin, finish in calendar.working_intervals(day):
+            overlap = min(finish, hi) - max(begin, lo)
+            if overlap > timedelta():
+                total += overlap
+        day += timedelta(days=1)
+    return int(total.total_seconds() // 60)
+
+
+def test_working_minutes_between_equals_the_day_by_day_walk():
+    import random
+
+    rng = random.Random(59)
+    calendar = WorkingCalendar(overrides=(
+        DayOverride(D("2026-08-31"), DayKind.HOLIDAY, "перенос"),
+        DayOverride(D("2026-08-29"), DayKind.SHORT, "короткий"),
+        DayOverride(D("2025-12-27"), DayKind.WORKDAY, "рабочая суббота")))
+    start = msk("2024-12-20 00:00")
+    for _ in range(400):
+        a = start + timedelta(minutes=rng.randrange(0, 3 * 365 * 24 * 60), seconds=rng.randrange(60))
+        b = a + timedelta(minutes=rng.choice((rng.randrange(-600, 600),
+                                               rng.randrange(-90 * 1440, 400 * 1440))))
+        assert calendar.working_minutes_between(a, b) == _minutes_walked(calendar, a, b), (a, b)
+    # Across a whole year boundary and at the very edges of a working day.
+    assert calendar.working_minutes_between(msk("2025-12-30 18:00"), msk("2026-01-12 09:00")) == 0
+    assert calendar.working_minutes_between(msk("2026-01-12 09:00"), msk("2026-01-12 18:00")) == 540
