@@ -1,7 +1,7 @@
 """The citizen-appeals helpdesk: application factory."""
 from flask import Flask
 
-from helpdesk.config import BaseConfig, load_config
+from helpdesk.config import BaseConfig, engine_options, load_config
 
 
 def create_app(config: str | BaseConfig | dict | None = None) -> Flask:
@@ -26,6 +26,8 @@ def configure(app: Flask, config) -> None:
     obj = config if isinstance(config, BaseConfig) else load_config(config)
     app.config.from_object(obj)
     app.config.update(overrides)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
 
 
 def register_extensions(app: Flask) -> None:

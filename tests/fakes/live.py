@@ -47,6 +47,11 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if listener is not self.listener:
+                # Stopped while this thread waited in accept(): closing a socket does not wake
+                # a blocked accept() on Linux, which can still take one more connection.
+                client.close()
+                return
             try:
                 upstream = socket.create_connection(self.target)
             except OSError:
@@ -74,8 +79,12 @@ class TcpProxy:
     def stop(self) -> None:
         """Close the listener and every open connection (the database 'goes away')."""
         if self.listener is not None:
-            self.listener.close()
-            self.listener = None
+            listener, self.listener = self.listener, None
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            except OSError:
+                pass
+            listener.close()
         with self.lock:
             for s in self.conns:
                 try:

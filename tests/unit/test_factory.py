@@ -89,3 +89,16 @@ def test_wsgi_module_starts_no_background_work_under_the_flask_command(monkeypat
     wsgi = importlib.import_module("wsgi")
     assert started == [wsgi.app]
     sys.modules.pop("wsgi", None)
+
+
+def test_a_server_database_pool_reuses_the_connection_returned_last():
+    """LIFO: the hot connection keeps the desk's prepared statements (helpdesk.config)."""
+    from helpdesk.config import engine_options
+
+    assert engine_options("postgresql+psycopg://h/db", {"pool_pre_ping": True}) == {
+        "pool_use_lifo": True, "pool_pre_ping": True}
+    assert engine_options("postgresql+psycopg://h/db", {"pool_use_lifo": False}) == {
+        "pool_use_lifo": False}
+    assert engine_options("sqlite:///x.db", {"pool_pre_ping": True}) == {"pool_pre_ping": True}
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1/x"})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_use_lifo"] is True
