@@ -111,7 +111,10 @@ FTS_RARE = ("t.id = ANY(ARRAY(SELECT ticket_id FROM ticket_search "
 
 
 PAGE_SQL = [  # the ticket page, block by block, as tickets.page reads it
-    "SELECT t.*, c.* FROM tickets t JOIN citizens c ON c.id = t.citizen_id WHERE t.id = %(t)s",
+    "SELECT t.*, c.*, ch.kind, d.name, u.username, u.full_name FROM tickets t "
+    "JOIN citizens c ON c.id = t.citizen_id JOIN channels ch ON ch.id = t.channel_id "
+    "LEFT JOIN departments d ON d.id = t.department_id LEFT JOIN users u ON u.id = t.assignee_id "
+    "WHERE t.id = %(t)s",
     "SELECT m.*, a.*, u.id, u.username, u.full_name FROM messages m "
     "LEFT JOIN attachments a ON a.message_id = m.id LEFT JOIN users u ON u.id = m.author_id "
     "WHERE m.ticket_id = %(t)s ORDER BY m.sent_at, m.id",

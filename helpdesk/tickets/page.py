@@ -1,27 +1,29 @@
-"""What the ticket page reads: the ticket with its citizen, then one query per block of the page.
+"""What the ticket page reads: the ticket with its citizen and names, then one query per block.
 
-The blocks (conversation, the citizen's other tickets, routing, canned responses) are read-only
-on this page: each is one statement compiled once (helpdesk.precompiled) whose rows fill small
-objects that the template reads like the models. The ticket itself stays an ORM object: the
-page's actions and forms work on it.
+The page only reads: each block is one statement compiled once (helpdesk.precompiled) whose rows
+fill the small read-only objects of helpdesk.tickets.page_rows, which the template reads like the
+models. The page's actions (POST) load the ORM ticket themselves.
 """
-from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, or_, select
-from sqlalchemy.orm import joinedload
 
 from helpdesk.access import found_or_404, scope_condition, user_scope
 from helpdesk.extensions import db
-from helpdesk.models.canned import CannedResponse
-from helpdesk.models.message import Attachment, Message
-from helpdesk.models.routing import RoutingDecision
+from helpdesk.models.channel import Channel
+from helpdesk.models.department import Department
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
 from helpdesk.precompiled import Precompiled
 from helpdesk.tickets import presenters
+from helpdesk.models.canned import CannedResponse
+from helpdesk.models.channel import Citizen
+from helpdesk.models.message import Attachment, Message
+from helpdesk.models.routing import RoutingDecision
+from helpdesk.tickets.page_rows import (ATTACHMENT_FIELDS, MESSAGE_FIELDS, AttachmentRow, AuthorRow,
+                                        CannedRow, DecisionRow, MessageRow, TicketView)
 from helpdesk.tickets.queues import inline
 from helpdesk.tickets.rows import OtherTicket, other_tickets_select
 
@@ -37,49 +39,39 @@ class PageData:
     canned: list
 
 
+_TICKETS, _CITIZENS, _USERS = Ticket.__table__, Citizen.__table__, User.__table__
+_MESSAGES, _ATTACHMENTS = Message.__table__, Attachment.__table__
+_DECISIONS, _CANNED = RoutingDecision.__table__, CannedResponse.__table__
+
+
+def _param(name: str):
+    return bindparam(name, None, required=False)
+
+
 @lru_cache(maxsize=256)
-def _ticket_statement(scope):
-    query = select(Ticket).options(joinedload(Ticket.citizen)).where(
-        Ticket.id == bindparam("ticket_id"))
+def _ticket_statement(dialect: str, scope) -> Precompiled:
+    channels, departments = Channel.__table__, Department.__table__
+    joined = (_TICKETS.join(_CITIZENS, _CITIZENS.c.id == _TICKETS.c.citizen_id)
+              .join(channels, channels.c.id == _TICKETS.c.channel_id)
+              .outerjoin(departments, departments.c.id == _TICKETS.c.department_id)
+              .outerjoin(_USERS, _USERS.c.id == _TICKETS.c.assignee_id))
+    query = select(_TICKETS, _CITIZENS, channels.c.kind, departments.c.name, _USERS.c.username,
+                   _USERS.c.full_name).select_from(joined).where(_TICKETS.c.id == _param("ticket_id"))
     condition = scope_condition(scope)
-    return query if condition is None else query.where(condition)
+    if condition is not None:
+        query = query.where(condition)
+    return Precompiled(query, db.engine.dialect)
 
 
-def page_ticket(user: User, ticket_id: int) -> Ticket:
-    """The ticket with its citizen (the page shows the citizen card), or 404 (as
-    helpdesk.access.ticket_or_404, by a statement built once per scope)."""
-    ticket = db.session.scalar(_ticket_statement(user_scope(user)), {"ticket_id": ticket_id})
-    return found_or_404(ticket, ticket_id)
+def page_ticket(user: User, ticket_id: int) -> TicketView:
+    """The ticket with its citizen, channel, department and assignee, or 404 (as
+    helpdesk.access.ticket_or_404 decides)."""
+    rows = _ticket_statement(db.engine.dialect.name, user_scope(user)).rows(
+        {"ticket_id": ticket_id}, TicketView)
+    return found_or_404(rows[0] if rows else None, ticket_id)
 
 
 # --- the conversation ----------------------------------------------------------------------
-
-_MESSAGES = Message.__table__
-_ATTACHMENTS = Attachment.__table__
-_USERS = User.__table__
-MESSAGE_FIELDS = ("id", "direction", "author_id", "text", "sent_at", "delivery_status",
-                  "delivery_error", "is_auto", "is_answer")
-ATTACHMENT_FIELDS = ("id", "kind", "original_name", "mime_type", "size", "status")
-
-AttachmentRow = namedtuple("AttachmentRow", ATTACHMENT_FIELDS)
-AuthorRow = namedtuple("AuthorRow", ("username", "full_name"))
-
-
-class MessageRow:
-    """One message of the conversation as the page shows it, with its author and attachments."""
-
-    __slots__ = (*MESSAGE_FIELDS, "author", "attachments")
-    delivery_label = Message.delivery_label
-
-    def __init__(self, values, author: AuthorRow | None):
-        for name, value in zip(MESSAGE_FIELDS, values, strict=True):
-            setattr(self, name, value)
-        self.author = author
-        self.attachments: list[AttachmentRow] = []
-
-    def __repr__(self) -> str:
-        return f"<MessageRow {self.id} {self.direction}>"
-
 
 @lru_cache(maxsize=None)
 def _conversation_statement(dialect: str) -> Precompiled:
@@ -90,11 +82,11 @@ def _conversation_statement(dialect: str) -> Precompiled:
               .outerjoin(_ATTACHMENTS, _ATTACHMENTS.c.message_id == _MESSAGES.c.id))
     return Precompiled(
         select(*columns).select_from(joined)
-        .where(_MESSAGES.c.ticket_id == bindparam("ticket_id", None, required=False))
+        .where(_MESSAGES.c.ticket_id == _param("ticket_id"))
         .order_by(_MESSAGES.c.sent_at, _MESSAGES.c.id, _ATTACHMENTS.c.id), db.engine.dialect)
 
 
-def conversation(ticket: Ticket) -> list[MessageRow]:
+def conversation(ticket) -> list[MessageRow]:
     """The ticket's messages in order with attachments and authors, in one query."""
     messages: list[MessageRow] = []
     n_message, n_author = len(MESSAGE_FIELDS), len(MESSAGE_FIELDS) + 2
@@ -116,15 +108,14 @@ OTHER_TICKETS_SHOWN = 20
 def _other_tickets_statement(dialect: str, scope, limit: int) -> Precompiled:
     condition = scope_condition(scope)
     query = other_tickets_select(dialect).where(
-        Ticket.citizen_id == bindparam("citizen_id", None, required=False),
-        Ticket.id != bindparam("ticket_id", None, required=False))
+        Ticket.citizen_id == _param("citizen_id"), Ticket.id != _param("ticket_id"))
     if condition is not None:
         query = query.where(condition)
     return Precompiled(query.order_by(Ticket.received_at.desc()).limit(inline(limit)),
                        db.engine.dialect)
 
 
-def citizen_tickets(user: User, ticket: Ticket, limit: int = OTHER_TICKETS_SHOWN) -> list[OtherTicket]:
+def citizen_tickets(user: User, ticket, limit: int = OTHER_TICKETS_SHOWN) -> list[OtherTicket]:
     """The citizen's other tickets the user may see (repeated appeals), newest first.
 
     Only what the citizen card shows is read: number, status (and its label) and date."""
@@ -133,27 +124,18 @@ def citizen_tickets(user: User, ticket: Ticket, limit: int = OTHER_TICKETS_SHOWN
                           OtherTicket._make)
 
 
-_DECISIONS = RoutingDecision.__table__
-DecisionRow = namedtuple("DecisionRow", tuple(_DECISIONS.c.keys()))
-
-
 @lru_cache(maxsize=None)
 def _routing_statement(dialect: str) -> Precompiled:
     return Precompiled(
-        select(_DECISIONS).where(_DECISIONS.c.ticket_id == bindparam("ticket_id", None,
-                                                                       required=False))
+        select(_DECISIONS).where(_DECISIONS.c.ticket_id == _param("ticket_id"))
         .order_by(_DECISIONS.c.id.desc()).limit(inline(1)), db.engine.dialect)
 
 
-def routing_explanation(ticket: Ticket) -> DecisionRow | None:
+def routing_explanation(ticket) -> DecisionRow | None:
     """The latest routing decision of the ticket (its columns), or None."""
     rows = _routing_statement(db.engine.dialect.name).rows({"ticket_id": ticket.id},
                                                            DecisionRow._make)
     return rows[0] if rows else None
-
-
-_CANNED = CannedResponse.__table__
-CannedRow = namedtuple("CannedRow", ("id", "title", "body", "department_id"))
 
 
 @lru_cache(maxsize=None)
@@ -162,17 +144,17 @@ def _canned_statement(dialect: str) -> Precompiled:
         select(*(_CANNED.c[name] for name in CannedRow._fields)).where(and_(
             _CANNED.c.active.is_(True),
             or_(_CANNED.c.department_id.is_(None),
-                _CANNED.c.department_id == bindparam("department_id", None, required=False))))
+                _CANNED.c.department_id == _param("department_id"))))
         .order_by(_CANNED.c.title), db.engine.dialect)
 
 
-def canned_for(ticket: Ticket) -> list[CannedRow]:
+def canned_for(ticket) -> list[CannedRow]:
     """Active canned responses offered on a ticket (shared ones and its department's)."""
     return _canned_statement(db.engine.dialect.name).rows(
         {"department_id": ticket.department_id}, CannedRow._make)
 
 
-def page_data(user: User, ticket: Ticket, now: datetime) -> PageData:
+def page_data(user: User, ticket, now: datetime) -> PageData:
     """Conversation, deadline panel, the citizen's other tickets, routing and canned responses."""
     return PageData(messages=conversation(ticket), panel=presenters.deadline_panel(ticket, now),
                     other_tickets=citizen_tickets(user, ticket), routing=routing_explanation(ticket),

@@ -192,3 +192,28 @@ def test_bound_values_change_between_calls_of_one_compiled_list(world):
     assert ids(district="арский", date_from=(NOW - timedelta(days=60)).date()) == {old.id, new.id}
     assert ids(district="Арский район", date_from=(NOW - timedelta(days=60)).date()) == {old.id, new.id}
     assert ids(district="Нет такого", date_from=(NOW - timedelta(days=60)).date()) == set()
+
+
+def test_the_page_ticket_holds_what_the_ticket_holds(world):
+    """The ticket page reads a TicketView: every column, the citizen and the names it shows."""
+    from helpdesk.models.channel import Citizen
+    from helpdesk.tickets.page_rows import CITIZEN_COLUMNS, TICKET_COLUMNS
+
+    w = world
+    ticket = add_ticket(w.channel, w.social, assignee_id=w.users["spec_a"].id,
+                        extracted={"district": "Арский район"}, applicant_name="Пётр Иванов")
+    db.session.commit()
+    view = ticket_page.page_ticket(w.users["spec_a"], ticket.id)
+    stored = db.session.get(Ticket, ticket.id)
+    for name in TICKET_COLUMNS:
+        assert getattr(view, name) == getattr(stored, name), name
+    citizen = db.session.get(Citizen, stored.citizen_id)
+    assert all(getattr(view.citizen, n) == getattr(citizen, n) for n in CITIZEN_COLUMNS)
+    assert view.extracted == {"district": "Арский район"}
+    assert (view.department.name, view.assignee.full_name) == (w.social.name, "Анна Сафина")
+    assert view.channel.kind_label == stored.channel.kind_label
+    assert (view.status_label, view.kind_label, view.is_open) == (
+        stored.status_label, stored.kind_label, stored.is_open)
+    from werkzeug.exceptions import NotFound
+    with pytest.raises(NotFound):  # another department's specialist
+        ticket_page.page_ticket(w.users["spec_b"], ticket.id)
