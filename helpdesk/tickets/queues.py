@@ -107,6 +107,7 @@ class ListShape:
     channel_id: int | None
     kind: str
     districts: tuple[str, ...] | None  # known districts the district filter names (None: none)
+    district_typed: bool  # the text as typed is matched too (it is not one of the known names)
     topics: tuple[tuple[str, ...], tuple[str, ...]] | None  # (topics, codes) the filter names
     date_from: bool
     date_to: bool
@@ -180,7 +181,10 @@ def _conditions(shape: ListShape) -> list:
     if shape.kind:
         conditions.append(Ticket.kind == inline(shape.kind))
     if shape.districts is not None:
-        conditions.append(district_condition(_param("district", String), list(shape.districts)))
+        if shape.district_typed:
+            conditions.append(district_condition(_param("district", String), list(shape.districts)))
+        else:  # the typed text is a known district: one list of names (a plain index lookup)
+            conditions.append(Ticket.district.in_(inline_list(shape.districts)))
     if shape.topics is not None:
         conditions.append(topic_condition(_param("topic", String), *map(list, shape.topics)))
     if shape.date_from:
@@ -229,9 +233,12 @@ def list_query(user: User, filters: ListFilters, now: datetime, soon_before: dat
     dialect = db.engine.dialect.name
     values: dict = {}
     districts = topics = None
+    district_typed = False
     if filters.district:
         districts = tuple(suggest.matching_districts(filters.district))
-        values["district"] = filters.district
+        district_typed = filters.district not in districts
+        if district_typed:
+            values["district"] = filters.district
     if filters.topic:
         topics = tuple(map(tuple, suggest.matching_topics(filters.topic)))
         values["topic"] = filters.topic
@@ -257,7 +264,7 @@ def list_query(user: User, filters: ListFilters, now: datetime, soon_before: dat
         dialect=dialect, scope=user_scope(user), queue=filters.queue,
         queue_owner=_queue_owner(filters.queue, user), status=filters.status,
         department_id=filters.department_id, channel_id=filters.channel_id, kind=filters.kind,
-        districts=districts, topics=topics, date_from=bool(filters.date_from),
+        districts=districts, district_typed=district_typed, topics=topics, date_from=bool(filters.date_from),
         date_to=bool(filters.date_to), due=filters.due if filters.due in ("overdue", "soon") else "",
         search=plan, sort=filters.sort, after=after, page_size=page_size)
     return shape, values, errors

@@ -100,6 +100,23 @@ def _pg_estimate(terms: str) -> float:
     return float(plan[0]["Plan"]["Plan Rows"]) / rows
 
 
+# A search's plan shape is kept for the same minute: paging through the results or the list's
+# refresh asks again for the same words, and the estimate is a round trip of its own.
+PLAN_SECONDS = 60.0
+_PLANS_KEPT = 2048
+_plans: dict = {}  # (engine url, terms) → (the planner's share, estimated at (monotonic))
+
+
 def is_rare(terms: str) -> bool:
     """True when the planner expects few enough matches to fetch them all through the index."""
-    return _pg_estimate(terms) <= RARE_FRACTION * _ROUNDING
+    key = (str(db.engine.url), terms)
+    now = time.monotonic()
+    hit = _plans.get(key)
+    if hit is not None and now - hit[1] < PLAN_SECONDS:
+        share = hit[0]
+    else:
+        share = _pg_estimate(terms)
+        if len(_plans) >= _PLANS_KEPT:
+            _plans.clear()
+        _plans[key] = (share, now)
+    return share <= RARE_FRACTION * _ROUNDING

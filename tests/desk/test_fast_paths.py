@@ -129,12 +129,27 @@ def test_another_process_edit_is_seen_after_the_check_interval(world, monkeypatc
     assert not store.load_calendar().is_working_day(day)
 
 
-def test_a_word_without_statistics_is_fetched_through_the_index(monkeypatch):
+def test_a_word_without_statistics_is_fetched_through_the_index(ctx, monkeypatch):
     # 0.5 % of a table whose size moved a little since ANALYZE: still the index path.
+    monkeypatch.setattr(search, "_plans", {})
     monkeypatch.setattr(search, "_pg_estimate", lambda terms: 5000 / 999_958)
     assert search.is_rare("фываолдж")
     monkeypatch.setattr(search, "_pg_estimate", lambda terms: 0.02)
     assert not search.is_rare("дорога")
+
+
+def test_a_search_plan_is_estimated_once_a_minute(ctx, monkeypatch):
+    """Paging through results asks for the same words again: one estimate per minute."""
+    asked = []
+    monkeypatch.setattr(search, "_plans", {})
+    monkeypatch.setattr(search, "_pg_estimate", lambda terms: asked.append(terms) or 0.5)
+    clock = [1000.0]
+    monkeypatch.setattr(search.time, "monotonic", lambda: clock[0])
+    assert not search.is_rare("дорога") and not search.is_rare("дорога")
+    assert asked == ["дорога"]
+    clock[0] += search.PLAN_SECONDS + 1
+    assert not search.is_rare("дорога")
+    assert asked == ["дорога", "дорога"]
 
 
 @pytest.mark.parametrize("sort", ["new", "due"])

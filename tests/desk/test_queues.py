@@ -231,6 +231,7 @@ def test_search_plan_shapes_give_the_same_answer(world, monkeypatch, fraction):
     from helpdesk.tickets import search
 
     monkeypatch.setattr(search, "RARE_FRACTION", fraction)  # SQLite ignores it
+    monkeypatch.setattr(search, "_plans", {})
     w = world
     road = add_ticket(w.channel, w.social, text="Разбитые дороги у школы")
     add_ticket(w.channel, w.economy, text="Прошу субсидию")
