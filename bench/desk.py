@@ -243,9 +243,10 @@ def main() -> None:
             sql = LIST_SQL.format(where=where, order=order)
 
             def list_view(i, user, filters=filters):
-                page, errors = list_page(user, filters, now, soon_before(now))
+                soon = soon_before(now)
+                page, errors = list_page(user, filters, now, soon)
                 assert not errors, errors
-                list_badges(page.tickets, now)
+                list_badges(page.tickets, now, soon)
 
             def bare_call(i, sql=sql, params=params):
                 raw.execute(sql, params).fetchall()

@@ -37,7 +37,7 @@ def list_badge(ticket: Ticket, now: datetime, calendar: WorkingCalendar,
     if due is None:
         return {**_NO_DUE, "clock": CLOCK_LABELS.get(clock, "")}
     soon = soon or soon_before(now, calendar)
-    due_local = moscow_text(calendar, due)
+    due_local = calendar.local_text(due)
     if due > soon or now - due > EXACT_OVERDUE:
         state = "ok" if due > now else "overdue"
         label, colour = URGENCY_DISPLAY[state]
@@ -57,13 +57,6 @@ def list_badge(ticket: Ticket, now: datetime, calendar: WorkingCalendar,
 
 _NO_DUE = {"state": "none", "label": URGENCY_DISPLAY["none"][0],
            "colour": URGENCY_DISPLAY["none"][1], "left": "", "left_text": "", "due_local": ""}
-
-
-def moscow_text(calendar: WorkingCalendar, moment: datetime) -> str:
-    """«ДД.ММ.ГГГГ ЧЧ:ММ» in the calendar's zone (strftime's result, in a third of its time:
-    a list writes fifty of these)."""
-    local = moment.astimezone(calendar.tz)
-    return "%02d.%02d.%d %02d:%02d" % (local.day, local.month, local.year, local.hour, local.minute)
 
 
 APPEAL_CLOCKS = ("registration_due", "forward_due", "extended_until")
@@ -99,10 +92,10 @@ def time_left(ticket: Ticket, clock: str | None, due: datetime, now: datetime,
     return format_minutes(abs(working_minutes)) + " (рабочих)"
 
 
-def list_badges(tickets: list[Ticket], now: datetime) -> dict[int, dict]:
-    """Ticket id → badge for a page of tickets."""
+def list_badges(tickets: list[Ticket], now: datetime, soon: datetime | None = None) -> dict[int, dict]:
+    """Ticket id → badge for a page of tickets (`soon`: soon_before(now), when the caller has it)."""
     calendar = store.load_calendar()
-    soon = soon_before(now, calendar)
+    soon = soon or soon_before(now, calendar)
     return {t.id: list_badge(t, now, calendar, soon) for t in tickets}
 
 

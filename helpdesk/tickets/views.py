@@ -35,7 +35,8 @@ def list_tickets():
     """A queue with filters, sorting and keyset pagination."""
     filters, errors = parse_filters(request.args, current_user)
     now = utcnow()
-    page, more_errors = list_page(current_user, filters, now, presenters.soon_before(now))
+    soon = presenters.soon_before(now)
+    page, more_errors = list_page(current_user, filters, now, soon)
     htmx = bool(request.headers.get("HX-Request"))
     for error in errors + more_errors:
         if not htmx:  # an htmx "more" request shows rows only; a flash would pop up later
@@ -47,7 +48,7 @@ def list_tickets():
     suggestions = {} if htmx else {"districts": suggest.known_districts(),
                                    "topics": suggest.known_topics()}
     return render_template(
-        template, page=page, badges=presenters.list_badges(page.tickets, now), filters=filters,
+        template, page=page, badges=presenters.list_badges(page.tickets, now, soon), filters=filters,
         suggestions=suggestions,
         queues=[(q, QUEUE_LABELS[q]) for q in queues_for(current_user)],
         statuses=presenters.STATUS_FILTER_LABELS, kinds=KIND_LABELS, dues=DUE_LABELS, sorts=SORT_LABELS,

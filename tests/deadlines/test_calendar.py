@@ -252,3 +252,13 @@ def test_working_minutes_between_equals_the_day_by_day_walk():
     # Across a whole year boundary and at the very edges of a working day.
     assert calendar.working_minutes_between(msk("2025-12-30 18:00"), msk("2026-01-12 09:00")) == 0
     assert calendar.working_minutes_between(msk("2026-01-12 09:00"), msk("2026-01-12 18:00")) == 540
+
+
+def test_local_text_is_strftime_in_the_calendar_zone():
+    calendar = WorkingCalendar()
+    for moment in (msk("2026-01-01 00:00"), msk("2026-12-31 23:59"), msk("2025-03-07 09:05")):
+        utc = moment.astimezone(timezone.utc)
+        assert calendar.local_text(utc) == moment.strftime("%d.%m.%Y %H:%M")
+        assert calendar.local_text(utc) == calendar.local_text(utc)  # kept: the same text
+    with pytest.raises(ValueError, match="naive"):
+        calendar.local_text(msk("2026-01-01 00:00").replace(tzinfo=None))
