@@ -25,7 +25,7 @@ from helpdesk.models.routing import RoutingDecision
 from helpdesk.tickets.page_rows import (ATTACHMENT_FIELDS, MESSAGE_FIELDS, AttachmentRow, AuthorRow,
                                         CannedRow, DecisionRow, MessageRow, TicketView)
 from helpdesk.tickets.queues import inline
-from helpdesk.tickets.rows import OtherTicket, other_tickets_select
+from helpdesk.tickets.rows import OtherTicket, as_read, other_tickets_select
 
 
 @dataclass
@@ -44,6 +44,11 @@ _MESSAGES, _ATTACHMENTS = Message.__table__, Attachment.__table__
 _DECISIONS, _CANNED = RoutingDecision.__table__, CannedResponse.__table__
 
 
+def _read(table, dialect: str) -> list:
+    """Every column of a table, as a read-only row takes it (helpdesk.tickets.rows.as_read)."""
+    return [as_read(column, dialect) for column in table.c]
+
+
 def _param(name: str):
     return bindparam(name, None, required=False)
 
@@ -55,7 +60,8 @@ def _ticket_statement(dialect: str, scope) -> Precompiled:
               .join(channels, channels.c.id == _TICKETS.c.channel_id)
               .outerjoin(departments, departments.c.id == _TICKETS.c.department_id)
               .outerjoin(_USERS, _USERS.c.id == _TICKETS.c.assignee_id))
-    query = select(_TICKETS, _CITIZENS, channels.c.kind, departments.c.name, _USERS.c.username,
+    query = select(*_read(_TICKETS, dialect), *_read(_CITIZENS, dialect), channels.c.kind,
+                   departments.c.name, _USERS.c.username,
                    _USERS.c.full_name).select_from(joined).where(_TICKETS.c.id == _param("ticket_id"))
     condition = scope_condition(scope)
     if condition is not None:
@@ -75,7 +81,7 @@ def page_ticket(user: User, ticket_id: int) -> TicketView:
 
 @lru_cache(maxsize=None)
 def _conversation_statement(dialect: str) -> Precompiled:
-    columns = ([_MESSAGES.c[name] for name in MESSAGE_FIELDS]
+    columns = ([as_read(_MESSAGES.c[name], dialect) for name in MESSAGE_FIELDS]
                + [_USERS.c.username, _USERS.c.full_name]
                + [_ATTACHMENTS.c[name] for name in ATTACHMENT_FIELDS])
     joined = (_MESSAGES.outerjoin(_USERS, _USERS.c.id == _MESSAGES.c.author_id)
@@ -127,7 +133,7 @@ def citizen_tickets(user: User, ticket, limit: int = OTHER_TICKETS_SHOWN) -> lis
 @lru_cache(maxsize=None)
 def _routing_statement(dialect: str) -> Precompiled:
     return Precompiled(
-        select(_DECISIONS).where(_DECISIONS.c.ticket_id == _param("ticket_id"))
+        select(*_read(_DECISIONS, dialect)).where(_DECISIONS.c.ticket_id == _param("ticket_id"))
         .order_by(_DECISIONS.c.id.desc()).limit(inline(1)), db.engine.dialect)
 
 

@@ -109,7 +109,12 @@ def list_rows(result) -> list[TicketRow]:
 
 
 def _ticket_column(name: str, dialect: str):
-    column = _TICKETS.c[name]
+    return as_read(_TICKETS.c[name], dialect)
+
+
+def as_read(column, dialect: str):
+    """The column as a read-only row needs it: on PostgreSQL a UTC timestamp is taken as psycopg
+    returns it (aware already), without UTCDateTime's per-value conversion."""
     if dialect == "postgresql" and isinstance(column.type, UTCDateTime):
         # psycopg already returns aware datetimes (timestamptz): the UTC normalisation that
         # UTCDateTime adds for SQLite's naive values would cost a call per cell, 400 a page.
