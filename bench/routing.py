@@ -5,7 +5,8 @@
 Prints messages/s and ms/message of (a) natasha segment + morphology + NER, batched like the
 routing pipeline, (b) the whole routing step without a database (analysis with case restoration
 and lemmas, extraction, language, special kinds, classification, rules and the decision), their
-ratio, and the process's peak resident memory. Without --model a model is trained on the shipped
+ratio, and the process's peak resident memory. The two take turns batch by batch (see
+interleaved()). Without --model a model is trained on the shipped
 data in a child process first, so training does not count towards the worker's memory.
 """
 import argparse
@@ -106,6 +107,21 @@ def timed(fn, texts) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def interleaved(fns: dict, texts: list[str]) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of each fn over all texts, the fns taking turns batch by batch (the
+    order alternating): this machine's speed drifts by a quarter within a minute, and a drift
+    then falls on both sides alike instead of on whichever ran during it."""
+    totals = {name: [0.0, 0.0] for name in fns}
+    order = list(fns)
+    for n, start in enumerate(range(0, len(texts), BATCH)):
+        chunk = texts[start:start + BATCH]
+        for name in (order if n % 2 == 0 else order[::-1]):
+            wall, cpu = timed(fns[name], chunk)
+            totals[name][0] += wall
+            totals[name][1] += cpu
+    return {name: (wall, cpu) for name, (wall, cpu) in totals.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="a trained model (.joblib); trained if omitted")
@@ -135,9 +151,9 @@ def main() -> None:
     bare(warm)
     route(warm)  # warms lemma/morphology caches on other texts than the timed ones
     runs = {"bare": [], "routing": [], "unbatched": []}
-    for _ in range(args.repeat):  # interleaved, so both see the same machine load
-        runs["bare"].append(timed(bare, timed_texts))
-        runs["routing"].append(timed(route, timed_texts))
+    for _ in range(args.repeat):
+        for name, figures in interleaved({"bare": bare, "routing": route}, timed_texts).items():
+            runs[name].append(figures)
     runs["unbatched"].append(timed(unbatched, timed_texts))
     n = len(timed_texts)
     wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
