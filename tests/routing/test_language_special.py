@@ -50,3 +50,14 @@ def test_each_kind_has_a_closing_reason():
     assert set(KINDS) == {GRATITUDE, SPAM, ABUSE, MEANINGLESS}
     assert all(k.close_reason and k.classifier_code.startswith("0001.0002.0027.")
                for k in KINDS.values())
+
+
+def test_the_loaded_models_are_left_out_of_full_collections():
+    """helpdesk.routing.nlp freezes what is loaded: a full GC pass no longer walks the models."""
+    import gc
+
+    from helpdesk.routing.nlp import get_pipeline
+
+    pipeline = get_pipeline()
+    assert gc.get_freeze_count() > 0
+    assert not any(o is pipeline for o in gc.get_objects())  # frozen: in no generation
