@@ -60,7 +60,7 @@ def ingest(channel: Channel, incoming: IncomingMessage,
                details={"channel": channel.slug, "message_id": message.id})
         from helpdesk.inbox.ack import acknowledge
 
-        acknowledge(ticket)
+        acknowledge(ticket, message.text or "")
         dispatch("inbox.route", ticket.id, message.id)
     db.session.flush()
     if incoming.attachments:

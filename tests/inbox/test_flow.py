@@ -68,3 +68,27 @@ def test_auto_ack_switched_off(platform):
     assert count(Ticket) == 1
     assert deliver_due() == 0
     assert platform.sent_to(70002) == []
+
+
+def test_a_tatar_message_is_acknowledged_in_tatar_and_in_russian(platform):
+    from helpdesk.models.setting import set_setting
+
+    platform.post(platform.event(70101, "Исәнмесез! Безнең авылда юл начар, көзен үтеп булмый."))
+    platform.post(platform.event(70102, "Здравствуйте! Во дворе не вывозят мусор."))
+    assert process_pending() == 2
+    assert deliver_due() == 2
+    tatar, = platform.sent_to(70101)
+    russian, = platform.sent_to(70102)
+    number = db.session.scalars(select(Ticket.number).order_by(Ticket.id)).first()
+    first, second = tatar.split("\n\n")
+    assert first.startswith("Исәнмесез!") and number in first and "Мәскәү вакыты" in first
+    assert second.startswith("Здравствуйте!") and number in second
+    assert "Исәнмесез" not in russian and russian.startswith("Здравствуйте!")
+    # An administrator's own Tatar text (a broken placeholder falls back to the default).
+    set_setting("inbox.ack_template_tt", "Хәбәрегез алынды: {number}.")
+    db.session.commit()
+    platform.post(platform.event(70103, "Рәхмәт сезгә, ләкин безнең урамда утлар янмый."))
+    process_pending()
+    deliver_due()
+    edited, = platform.sent_to(70103)
+    assert edited.split("\n\n")[0].startswith("Хәбәрегез алынды: ")
