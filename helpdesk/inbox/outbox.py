@@ -112,7 +112,24 @@ def sync_answer_state(ticket: Ticket) -> None:
         ticket.status = TicketStatus.ANSWERED
     elif answered is None and ticket.status == TicketStatus.ANSWERED:
         ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
+    elif first is None and ticket.status == TicketStatus.CLOSED:
+        _reopen_unanswered(ticket)
     db.session.flush()
+
+
+def _reopen_unanswered(ticket: Ticket) -> None:
+    """A ticket closed as answered whose every reply failed goes back to work: its result said
+    the citizen got an answer, and they did not. Its clocks run on as they were."""
+    from helpdesk.tickets.outcomes import ANSWER_RESULTS
+
+    if ticket.result not in ANSWER_RESULTS:
+        return  # forwarded or left without an answer (ст. 11): no reply was needed
+    previous = {"from": str(ticket.status), "result": ticket.result,
+                "close_reason": ticket.close_reason, "why": "reply_failed"}
+    ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
+    ticket.result = ticket.close_reason = ticket.closed_at = None
+    record("ticket_reopened", object_type="ticket", object_id=str(ticket.id),
+           details={**previous, "to": str(ticket.status)})
 
 
 def retry_delivery(message: Message, user) -> OutboxItem:

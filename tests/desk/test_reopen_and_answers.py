@@ -158,6 +158,38 @@ def test_failed_interim_reply_gives_back_the_first_response_only(world):
     assert t.first_response_at is None and t.status == "assigned"
 
 
+
+def test_a_ticket_closed_as_answered_reopens_when_its_only_reply_fails(world):
+    from helpdesk.models.audit import AuditEvent
+
+    w, spec = world, world.users["spec_a"]
+    t = w.ticket
+    actions.reply(t, spec, "Ремонт запланирован на май.")
+    actions.close(t, spec, "explained")  # closed while the reply is still on its way
+    due = t.answer_due
+    w.channel.active = False
+    db.session.commit()
+    deliver_due()
+    db.session.expire_all()
+    t = db.session.get(Ticket, t.id)
+    assert (t.status, t.result, t.closed_at) == ("assigned", None, None)
+    assert t.answer_due == due  # the clocks run on: the citizen is still waiting
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "ticket_reopened")).one()
+    assert event.details["why"] == "reply_failed" and event.details["result"] == "explained"
+
+
+def test_a_ticket_left_without_an_answer_stays_closed_when_a_reply_fails(world):
+    w, press = world, world.users["press"]
+    t = w.ticket
+    actions.reply(t, press, "Сообщение содержит оскорбления и рассмотрено не будет.", final=False)
+    actions.close(t, press, "no_answer", "obscene")  # ст. 11: no answer was owed
+    w.channel.active = False
+    db.session.commit()
+    deliver_due()
+    db.session.expire_all()
+    t = db.session.get(Ticket, t.id)
+    assert (t.status, t.result, t.close_reason) == ("closed", "no_answer", "obscene")
+
 # --- 3. notices are never the answer --------------------------------------------------------
 
 def test_extension_notice_is_neither_first_response_nor_ground_for_supported(world, signed_in):
