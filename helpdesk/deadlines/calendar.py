@@ -300,6 +300,19 @@ class WorkingCalendar:
         return worked
 
 
+def federal_days(year: int, calendar: WorkingCalendar) -> list[tuple[date, str, str]]:
+    """The federal part of a year as the calendar applies it, for people to check:
+    (day, what it is, name) for days off, weekends made working and shortened eves.
+    Days the admin table overrides are left out: the table lists them itself."""
+    fed = federal_year(year)
+    names = dict(fed.names)
+    rows = [(day, "Нерабочий день", names.get(day, "")) for day in fed.days_off]
+    rows += [(day, "Рабочий выходной (перенос)", "") for day in fed.weekend_workdays]
+    rows += [(day - timedelta(days=1), "Сокращённый на час", f"канун: {names.get(day, '')}")
+             for day in fed.holidays_proper if calendar.is_short_day(day - timedelta(days=1))]
+    return sorted(row for row in rows if row[0].year == year and calendar.override(row[0]) is None)
+
+
 def default_calendar(overrides=()) -> WorkingCalendar:
     """A 9:00–18:00 Moscow calendar with the given overrides."""
     return WorkingCalendar(overrides=tuple(overrides))

@@ -8,6 +8,7 @@ from sqlalchemy import extract, select
 from helpdesk.access import roles_required
 from helpdesk.admin.services import active_departments
 from helpdesk.deadlines import store
+from helpdesk.deadlines.calendar import federal_days
 from helpdesk.extensions import db
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.deadlines import CalendarDay
@@ -151,6 +152,7 @@ def calendar():
     days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year)
                               .order_by(CalendarDay.day)).all()
     return render_template("settings/calendar.html", days=days, form=form, year=year,
+                           federal=federal_days(year, store.load_calendar()),
                            min_year=MIN_YEAR, max_year=MAX_YEAR,
                            button=EmptyForm()), status
 

@@ -98,3 +98,22 @@ def test_calendar_day_add_and_delete(world, signed_in):
     r = post_form(client, "/settings/calendar", "/settings/calendar",
                   {"day": "11.03.2026", "kind": "holiday"})
     assert r.status_code == 400
+
+
+def test_calendar_page_lists_the_federal_days_it_applies(world, signed_in):
+    import re
+
+    client = signed_in("admin")
+    page = client.get("/settings/calendar?year=2026").get_data(as_text=True)
+    federal = page.split('id="federal"', 1)[1]
+    rows = dict(re.findall(r"<tr><td>(\d\d\.\d\d\.2026)</td><td>([^<]+)</td>", federal))
+    assert rows["04.11.2026"] == "Нерабочий день"
+    assert rows["03.11.2026"] == "Сокращённый на час"
+    assert rows["09.01.2026"] == "Нерабочий день"  # the transfer from 3 January
+    assert "30.08.2026" not in rows  # a Tatarstan day: the table above lists it
+    # A day the admin table changes is not shown as federal any more.
+    post_form(client, "/settings/calendar", "/settings/calendar",
+              {"day": "2026-11-03", "kind": "workday", "name": "Полный день", "source": "РТ",
+               "confirmed": "y"})
+    page = client.get("/settings/calendar?year=2026").get_data(as_text=True)
+    assert "03.11.2026</td><td>Сокращённый" not in page.split('id="federal"', 1)[1]
