@@ -88,9 +88,10 @@ def log_columns(flt: ExportFilter, user, tz: str, now: datetime):
         inside = func.greatest(0, func.least(us(moment), w.c.e) - w.c.b)
         return w.c.cum + func.coalesce(inside, 0)
 
-    diff = working(c.first_response_at, wf) - working(c.received_at, wr)
+    start = func.coalesce(c.reopened_at, c.received_at)  # as build_row: from the last reopening
+    diff = working(c.first_response_at, wf) - working(start, wr)
     minutes = case((c.first_response_at.is_(None), None),
-                   (c.first_response_at >= c.received_at, diff // MINUTE_US),
+                   (c.first_response_at >= start, diff // MINUTE_US),
                    else_=-((-diff) // MINUTE_US))
     due = func.coalesce(c.extended_until, c.answer_due)
     on_time = case((due.is_(None), None),
@@ -109,7 +110,7 @@ def log_columns(flt: ExportFilter, user, tz: str, now: datetime):
                            c.status == str(TicketStatus.FORWARDED)))),
         (TEXT, _result(c)), (TIME, c.closed_at),
     ]
-    source = (base.outerjoin(wr, wr.c.day == local_day(c.received_at))
+    source = (base.outerjoin(wr, wr.c.day == local_day(start))
               .outerjoin(wf, and_(c.first_response_at.is_not(None),
                                   wf.c.day == local_day(c.first_response_at))))
     return columns, source, c.tid
@@ -133,7 +134,8 @@ def prepare_copy(flt: ExportFilter, user, tz: str, calendar, select_for):
     base = response_time_query(flt, user, tz).order_by(None).subquery()
     lo, hi = session.execute(select(
         func.min(func.least(base.c.received_at, base.c.first_response_at)),
-        func.max(func.greatest(base.c.received_at, base.c.first_response_at)))).one()
+        func.max(func.greatest(base.c.received_at, base.c.first_response_at,
+                               base.c.reopened_at)))).one()
     days = workday_rows(WorkingClock(calendar), lo, hi)
     if days is None:
         return None

@@ -38,16 +38,16 @@ def response_time_query(flt: ExportFilter, user: User | None = None,
     assignee = aliased(User)
     start, end = flt.bounds(tz)
     dialect = db.session.get_bind().dialect.name
-    received, registered, first, answered, due, extended, forwarded, closed = _times(
+    received, registered, first, answered, due, extended, forwarded, closed, reopened = _times(
         Ticket.received_at, Ticket.registered_at, Ticket.first_response_at, Ticket.answered_at,
         Ticket.answer_due, Ticket.extended_until, Ticket.forwarded_at, Ticket.closed_at,
-        dialect=dialect)
+        Ticket.reopened_at, dialect=dialect)
     query = (
         select(Ticket.number, Channel.name.label("channel"), Ticket.kind, received, registered,
                Department.name.label("department"), assignee.full_name.label("assignee_name"),
                assignee.username.label("assignee_login"), Ticket.topic, Ticket.topic_code,
                Ticket.district, first, answered, due, extended, forwarded, Ticket.status,
-               Ticket.result, closed)
+               Ticket.result, closed, reopened)
         .join(Channel, Channel.id == Ticket.channel_id)
         .outerjoin(Department, Department.id == Ticket.department_id)
         .outerjoin(assignee, assignee.id == Ticket.assignee_id)
@@ -78,17 +78,19 @@ _FORWARDED = str(TicketStatus.FORWARDED)
 def build_row(rec, clock, now: datetime, zone: ZoneInfo) -> tuple:
     """One export row from one query record (pure: the clock and 'now' are passed in).
 
-    Times come back aware in the display zone; the spreadsheet writers format them.
+    Times come back aware in the display zone; the spreadsheet writers format them. The first
+    response is timed from the last reopening when the citizen wrote again after an ending
+    (the reply to the new message; earlier replies answered earlier messages).
     """
     (number, channel, kind, received, registered, department, assignee_name, assignee_login,
      topic, code, district, first, answered, answer_due, extended, forwarded_at, status,
-     result, closed) = rec
+     result, closed, reopened) = rec
     due = extended or answer_due
     return (
         number, channel, _KIND_LABELS.get(kind, kind), received.astimezone(zone),
         registered and registered.astimezone(zone), department, assignee_name or assignee_login,
         topic, code, district, first and first.astimezone(zone),
-        clock.working_minutes_between(received, first) if first is not None else None,
+        clock.working_minutes_between(reopened or received, first) if first is not None else None,
         answered and answered.astimezone(zone), due and due.astimezone(zone),
         answered_on_time(answered, due, now), extended is not None,
         forwarded_at is not None or status == _FORWARDED,

@@ -49,7 +49,9 @@ def _seed_tricky_tickets():
                registered_at=received if i % 2 else None, topic=rnd.choice(TEXTS),
                topic_code=rnd.choice(TEXTS), district=rnd.choice(TEXTS),
                assignee_id=rnd.choice(users + [None]) and rnd.choice(users).id,
-               closed_at=first)
+               closed_at=first,
+               reopened_at=(received + timedelta(minutes=rnd.randint(0, 10 * 1440))
+                            if i % 5 == 0 else None))
     db.session.commit()
 
 

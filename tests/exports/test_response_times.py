@@ -226,3 +226,21 @@ def test_failed_job_is_marked_and_others_continue(ctx):
     statuses = {j.kind: (j.status, j.error) for j in db.session.scalars(select(ExportJob))}
     assert statuses["response_times"][0] == "failed" and "ГГГГ-ММ-ДД" in statuses["response_times"][1]
     assert statuses["sstu"] == ("done", None)
+
+
+def test_a_reopened_ticket_times_its_first_response_from_the_reopening(ctx):
+    """The citizen wrote again after the ending: the reply answers the new message."""
+    from helpdesk.exports.filters import ExportFilter
+    from helpdesk.exports.response_times import HEADERS, response_time_rows
+
+    channel = make_channel("vk", "vk-reopen")
+    received = msk(2026, 11, 9, 10, 0)  # Monday
+    reopened = msk(2026, 11, 11, 10, 0)  # Wednesday: the citizen writes again
+    t = ticket(channel, received=received, reopened_at=reopened,
+               first_response_at=reopened + timedelta(minutes=30), status="answered")
+    plain = ticket(channel, received=received, first_response_at=received + timedelta(minutes=30))
+    db.session.commit()
+    rows = {r[0]: r for r in response_time_rows(ExportFilter(date(2026, 11, 1), date(2026, 11, 30)))}
+    minutes = HEADERS.index(HEADER_MINUTES)
+    assert rows[t.number][minutes] == 30 and rows[plain.number][minutes] == 30
+    assert rows[t.number][HEADERS.index("Поступило (МСК)")].day == 9  # receipt stays as it was
