@@ -20,6 +20,7 @@ from sqlalchemy.sql import Select
 
 from helpdesk.extensions import db
 
+
 class Precompiled:
     """One SELECT rendered for one dialect: its SQL text, how its parameters are bound and how
     its result values are converted (only the columns whose type needs it)."""
