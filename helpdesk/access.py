@@ -18,7 +18,12 @@ def visible_tickets(user: User) -> Select:
 
 def restrict_to_user(query: Select, user: User) -> Select:
     """Add the department restriction of `user` to any query that selects from tickets."""
-    condition = scope_condition(user_scope(user))
+    return restrict_to_scope(query, user_scope(user))
+
+
+def restrict_to_scope(query: Select, scope: str | int) -> Select:
+    """Add the restriction of a user_scope() to a query that selects from tickets."""
+    condition = scope_condition(scope)
     return query if condition is None else query.where(condition)
 
 

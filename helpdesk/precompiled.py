@@ -14,11 +14,16 @@ Only SELECTs belong here: helpdesk.readonly counts on reads leaving no trace but
 """
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import exc
+from sqlalchemy import bindparam, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Select
 
 from helpdesk.extensions import db
+
+
+def param(name: str, type_=None):
+    """A named parameter without a value: given by name at each Precompiled.rows() call."""
+    return bindparam(name, None, type_=type_, required=False)
 
 
 class Precompiled:

@@ -15,7 +15,7 @@ from helpdesk.models.setting import get_setting
 from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.tasks import dispatch
-from helpdesk.tickets.services import next_ticket_number
+from helpdesk.tickets.services import back_to_work, next_ticket_number
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +142,7 @@ def _is_final_appeal(ticket: Ticket) -> bool:
 
 def _reopen(ticket: Ticket, at: datetime) -> None:
     """Back to work: the old ending is cleared and the message clocks start again from `at`."""
-    previous = {"from": str(ticket.status), "result": ticket.result,
-                "close_reason": ticket.close_reason}
-    ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
-    ticket.result = ticket.close_reason = None
-    ticket.closed_at = None
+    previous = back_to_work(ticket)
     ticket.first_response_at = ticket.answered_at = None  # earlier replies answered earlier messages
     ticket.reopened_at = at
     _recompute_clocks(ticket, at)

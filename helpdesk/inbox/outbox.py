@@ -121,15 +121,13 @@ def _reopen_unanswered(ticket: Ticket) -> None:
     """A ticket closed as answered whose every reply failed goes back to work: its result said
     the citizen got an answer, and they did not. Its clocks run on as they were."""
     from helpdesk.tickets.outcomes import ANSWER_RESULTS
+    from helpdesk.tickets.services import back_to_work
 
     if ticket.result not in ANSWER_RESULTS:
         return  # forwarded or left without an answer (ст. 11): no reply was needed
-    previous = {"from": str(ticket.status), "result": ticket.result,
-                "close_reason": ticket.close_reason, "why": "reply_failed"}
-    ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
-    ticket.result = ticket.close_reason = ticket.closed_at = None
+    previous = back_to_work(ticket)
     record("ticket_reopened", object_type="ticket", object_id=str(ticket.id),
-           details={**previous, "to": str(ticket.status)})
+           details={**previous, "why": "reply_failed", "to": str(ticket.status)})
 
 
 def retry_delivery(message: Message, user) -> OutboxItem:

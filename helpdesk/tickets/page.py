@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, or_, select
 
-from helpdesk.access import found_or_404, scope_condition, user_scope
+from helpdesk.access import found_or_404, restrict_to_scope, user_scope
 from helpdesk.extensions import db
 from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
-from helpdesk.precompiled import Precompiled
+from helpdesk.precompiled import Precompiled, param
 from helpdesk.tickets import presenters
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Citizen
@@ -25,7 +25,7 @@ from helpdesk.models.routing import RoutingDecision
 from helpdesk.tickets.page_rows import (ATTACHMENT_FIELDS, MESSAGE_FIELDS, AttachmentRow, AuthorRow,
                                         CannedRow, DecisionRow, MessageRow, TicketView)
 from helpdesk.tickets.queues import inline
-from helpdesk.tickets.rows import OtherTicket, as_read, other_tickets_select
+from helpdesk.tickets.rows import OtherTicket, as_read, other_tickets_select, ticket_with_names
 
 
 @dataclass
@@ -49,24 +49,13 @@ def _read(table, dialect: str) -> list:
     return [as_read(column, dialect) for column in table.c]
 
 
-def _param(name: str):
-    return bindparam(name, None, required=False)
-
-
 @lru_cache(maxsize=256)
 def _ticket_statement(dialect: str, scope) -> Precompiled:
-    channels, departments = Channel.__table__, Department.__table__
-    joined = (_TICKETS.join(_CITIZENS, _CITIZENS.c.id == _TICKETS.c.citizen_id)
-              .join(channels, channels.c.id == _TICKETS.c.channel_id)
-              .outerjoin(departments, departments.c.id == _TICKETS.c.department_id)
-              .outerjoin(_USERS, _USERS.c.id == _TICKETS.c.assignee_id))
-    query = select(*_read(_TICKETS, dialect), *_read(_CITIZENS, dialect), channels.c.kind,
-                   departments.c.name, _USERS.c.username,
-                   _USERS.c.full_name).select_from(joined).where(_TICKETS.c.id == _param("ticket_id"))
-    condition = scope_condition(scope)
-    if condition is not None:
-        query = query.where(condition)
-    return Precompiled(query, db.engine.dialect)
+    query = select(*_read(_TICKETS, dialect), *_read(_CITIZENS, dialect),
+                   Channel.__table__.c.kind, Department.__table__.c.name, _USERS.c.username,
+                   _USERS.c.full_name).select_from(ticket_with_names()).where(
+        _TICKETS.c.id == param("ticket_id"))
+    return Precompiled(restrict_to_scope(query, scope), db.engine.dialect)
 
 
 def page_ticket(user: User, ticket_id: int) -> TicketView:
@@ -88,7 +77,7 @@ def _conversation_statement(dialect: str) -> Precompiled:
               .outerjoin(_ATTACHMENTS, _ATTACHMENTS.c.message_id == _MESSAGES.c.id))
     return Precompiled(
         select(*columns).select_from(joined)
-        .where(_MESSAGES.c.ticket_id == _param("ticket_id"))
+        .where(_MESSAGES.c.ticket_id == param("ticket_id"))
         .order_by(_MESSAGES.c.sent_at, _MESSAGES.c.id, _ATTACHMENTS.c.id), db.engine.dialect)
 
 
@@ -112,11 +101,8 @@ OTHER_TICKETS_SHOWN = 20
 
 @lru_cache(maxsize=256)
 def _other_tickets_statement(dialect: str, scope, limit: int) -> Precompiled:
-    condition = scope_condition(scope)
-    query = other_tickets_select(dialect).where(
-        Ticket.citizen_id == _param("citizen_id"), Ticket.id != _param("ticket_id"))
-    if condition is not None:
-        query = query.where(condition)
+    query = restrict_to_scope(other_tickets_select(dialect).where(
+        Ticket.citizen_id == param("citizen_id"), Ticket.id != param("ticket_id")), scope)
     return Precompiled(query.order_by(Ticket.received_at.desc()).limit(inline(limit)),
                        db.engine.dialect)
 
@@ -133,7 +119,7 @@ def citizen_tickets(user: User, ticket, limit: int = OTHER_TICKETS_SHOWN) -> lis
 @lru_cache(maxsize=None)
 def _routing_statement(dialect: str) -> Precompiled:
     return Precompiled(
-        select(*_read(_DECISIONS, dialect)).where(_DECISIONS.c.ticket_id == _param("ticket_id"))
+        select(*_read(_DECISIONS, dialect)).where(_DECISIONS.c.ticket_id == param("ticket_id"))
         .order_by(_DECISIONS.c.id.desc()).limit(inline(1)), db.engine.dialect)
 
 
@@ -150,7 +136,7 @@ def _canned_statement(dialect: str) -> Precompiled:
         select(*(_CANNED.c[name] for name in CannedRow._fields)).where(and_(
             _CANNED.c.active.is_(True),
             or_(_CANNED.c.department_id.is_(None),
-                _CANNED.c.department_id == _param("department_id"))))
+                _CANNED.c.department_id == param("department_id"))))
         .order_by(_CANNED.c.title), db.engine.dialect)
 
 

@@ -17,7 +17,7 @@ from helpdesk.models.search import due_sort_expression
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import UTCDateTime
 from helpdesk.models.user import User
-from helpdesk.precompiled import Precompiled
+from helpdesk.precompiled import Precompiled, param
 from helpdesk.tickets import suggest
 from helpdesk.tickets.filters import (DUE_LABELS, IN_DEPARTMENT, QUEUE_LABELS,  # noqa: F401 (re-exported)
                                       SORT_LABELS, FilterError, ListFilters, default_queue,
@@ -157,11 +157,6 @@ def _local_midnight_utc(day: date) -> datetime:
     return datetime.combine(day, time(0), MOSCOW).astimezone(timezone.utc)
 
 
-def _param(name: str, type_=None):
-    """A named parameter of a list statement (its value is given at each call)."""
-    return bindparam(name, None, type_=type_, required=False)
-
-
 def _conditions(shape: ListShape) -> list:
     """The WHERE conditions of a list's shape (values as named parameters, see list_values)."""
     conditions = [scope_condition(shape.scope), _queue_condition(shape.queue, shape.queue_owner)]
@@ -182,20 +177,20 @@ def _conditions(shape: ListShape) -> list:
         conditions.append(Ticket.kind == inline(shape.kind))
     if shape.districts is not None:
         if shape.district_typed:
-            conditions.append(district_condition(_param("district", String), list(shape.districts)))
+            conditions.append(district_condition(param("district", String), list(shape.districts)))
         else:  # the typed text is a known district: one list of names (a plain index lookup)
             conditions.append(Ticket.district.in_(inline_list(shape.districts)))
     if shape.topics is not None:
-        conditions.append(topic_condition(_param("topic", String), *map(list, shape.topics)))
+        conditions.append(topic_condition(param("topic", String), *map(list, shape.topics)))
     if shape.date_from:
-        conditions.append(Ticket.received_at >= _param("date_from", UTCDateTime))
+        conditions.append(Ticket.received_at >= param("date_from", UTCDateTime))
     if shape.date_to:
-        conditions.append(Ticket.received_at < _param("date_to", UTCDateTime))
+        conditions.append(Ticket.received_at < param("date_to", UTCDateTime))
     if shape.due == "overdue":  # the far-future key of stopped clocks never matches
-        conditions.append(due_key_sql(shape.dialect) <= _param("now", UTCDateTime))
+        conditions.append(due_key_sql(shape.dialect) <= param("now", UTCDateTime))
     elif shape.due == "soon":
-        conditions.append(and_(due_key_sql(shape.dialect) > _param("now", UTCDateTime),
-                               due_key_sql(shape.dialect) <= _param("soon", UTCDateTime)))
+        conditions.append(and_(due_key_sql(shape.dialect) > param("now", UTCDateTime),
+                               due_key_sql(shape.dialect) <= param("soon", UTCDateTime)))
     if shape.search:
         conditions.append(search_clause(shape.search))
     return [c for c in conditions if c is not None]
@@ -218,7 +213,7 @@ def list_statement(shape: ListShape) -> Precompiled:
     key, descending = _sort_spec(shape.sort, shape.dialect)
     query = list_select(shape.dialect).where(*_conditions(shape))
     if shape.after:
-        bound = tuple_(_param("after_key", UTCDateTime), _param("after_id", Integer))
+        bound = tuple_(param("after_key", UTCDateTime), param("after_id", Integer))
         row = tuple_(key, Ticket.id)
         query = query.where(row < bound if descending else row > bound)
     order = (key.desc(), Ticket.id.desc()) if descending else (key.asc(), Ticket.id.asc())

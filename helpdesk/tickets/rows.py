@@ -122,18 +122,22 @@ def as_read(column, dialect: str):
     return column
 
 
+def ticket_with_names():
+    """tickets joined to their citizen and channel, and to their department and assignee if any."""
+    return (_TICKETS.join(_CITIZENS, _CITIZENS.c.id == _TICKETS.c.citizen_id)
+            .join(_CHANNELS, _CHANNELS.c.id == _TICKETS.c.channel_id)
+            .outerjoin(_DEPARTMENTS, _DEPARTMENTS.c.id == _TICKETS.c.department_id)
+            .outerjoin(_USERS, _USERS.c.id == _TICKETS.c.assignee_id))
+
+
 @lru_cache(maxsize=None)
 def list_select(dialect: str) -> Select:
     """SELECT of the list columns from tickets joined to their citizen, channel, department, assignee.
 
     Built once per dialect (a Select is immutable: each list adds its WHERE to a copy)."""
-    joined = (_TICKETS.join(_CITIZENS, _CITIZENS.c.id == _TICKETS.c.citizen_id)
-              .join(_CHANNELS, _CHANNELS.c.id == _TICKETS.c.channel_id)
-              .outerjoin(_DEPARTMENTS, _DEPARTMENTS.c.id == _TICKETS.c.department_id)
-              .outerjoin(_USERS, _USERS.c.id == _TICKETS.c.assignee_id))
     return select(*(_ticket_column(name, dialect) for name in TICKET_FIELDS),
                   _CITIZENS.c.display_name, _CHANNELS.c.kind, _DEPARTMENTS.c.name,
-                  _USERS.c.username, _USERS.c.full_name).select_from(joined)
+                  _USERS.c.username, _USERS.c.full_name).select_from(ticket_with_names())
 
 
 class OtherTicket(namedtuple("OtherTicketFields", ("id", "number", "status", "assignee_id",

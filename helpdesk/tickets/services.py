@@ -6,7 +6,7 @@ from sqlalchemy import select
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.models.message import Direction, Message
-from helpdesk.models.ticket import Ticket, TicketCounter
+from helpdesk.models.ticket import Ticket, TicketCounter, TicketStatus
 from helpdesk.models.user import User
 
 
@@ -44,3 +44,15 @@ def add_note(ticket: Ticket, author: User, text: str) -> Message:
 def record_view(ticket: Ticket, user: User) -> None:
     """Access to personal data is audited (152-ФЗ)."""
     record("ticket_viewed", actor=user, object_type="ticket", object_id=str(ticket.id))
+
+
+def back_to_work(ticket: Ticket) -> dict:
+    """Clear the ticket's ending and return it to its department (or triage); returns what it
+    was, for the audit event the caller writes. Flushes nothing: the callers add their own
+    changes (restarted clocks, the reopening time)."""
+    previous = {"from": str(ticket.status), "result": ticket.result,
+                "close_reason": ticket.close_reason}
+    ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
+    ticket.result = ticket.close_reason = ticket.closed_at = None
+    return previous
+
