@@ -82,9 +82,10 @@ class Precompiled:
         session = db.session()
         session.flush()
         connection = session.connection()
-        dbapi_connection = connection.connection.dbapi_connection
+        pooled = connection.connection
+        dbapi_connection = pooled.dbapi_connection
         parameters = self.parameters(values or {})
-        cursor = dbapi_connection.cursor()
+        cursor = _cursor(pooled)
         sql = self.sql
         try:
             # The engine's before_cursor_execute listeners see the statement, as they would
@@ -98,16 +99,32 @@ class Precompiled:
         except self.dialect.loaded_dbapi.Error as error:
             # As SQLAlchemy's own execution does: a lost server invalidates the pooled
             # connection, and the error surfaces as SQLAlchemy's (the app's 503 handler).
-            if self.dialect.is_disconnect(error, dbapi_connection, cursor):
+            disconnected = self.dialect.is_disconnect(error, dbapi_connection, cursor)
+            pooled.info.pop(_CURSOR, None)
+            cursor.close()
+            if disconnected:
                 connection.invalidate(error)
             raise exc.DBAPIError.instance(sql, parameters, error,
                                           self.dialect.loaded_dbapi.Error,
                                           dialect=self.dialect) from error
-        finally:
-            cursor.close()
         if self._converters:
             fetched = [_convert(row, self._converters) for row in fetched]
         return fetched if make is None else [make(row) for row in fetched]
+
+
+_CURSOR = "helpdesk.precompiled.cursor"
+
+
+def _cursor(pooled):
+    """The DBAPI cursor kept for Precompileds on a pooled connection.
+
+    Opening and closing a psycopg cursor per statement cost about 9 µs, a fifth of a ticket
+    page's small reads. The cursor lives in the pool's info for that DBAPI connection, which
+    SQLAlchemy clears when it reconnects; a statement that fails drops it (see rows())."""
+    cursor = pooled.info.get(_CURSOR)
+    if cursor is None:
+        cursor = pooled.info[_CURSOR] = pooled.dbapi_connection.cursor()
+    return cursor
 
 
 def _convert(row: Iterable, converters: tuple) -> tuple:

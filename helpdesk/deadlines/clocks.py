@@ -158,7 +158,7 @@ def badge(due: datetime | None, now: datetime, calendar: WorkingCalendar,
     return {
         "state": state, "label": label, "colour": colour, "left_minutes": left,
         "left": amount, "left_text": left_phrase(amount, state == "overdue"),
-        "due_local": calendar.local(due).strftime("%d.%m.%Y %H:%M"),
+        "due_local": calendar.local_text(due),
     }
 
 

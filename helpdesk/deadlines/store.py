@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time as clock
+import weakref
 from datetime import date, datetime, time
 
 from sqlalchemy import event, select
@@ -30,7 +31,9 @@ DEFAULT_HOURS = {"start": "09:00", "end": "18:00", "timezone": "Europe/Moscow"}
 VERSION_CHECK_SECONDS = 5.0
 
 _lock = threading.Lock()
-_cache: dict = {}  # engine url → (version, checked at (monotonic), Policies, WorkingCalendar)
+# engine → (version, checked at (monotonic), Policies, WorkingCalendar). Keyed by the engine
+# itself: writing its URL out as the key took longer than the rest of a cached load.
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def invalidate() -> None:
@@ -56,7 +59,7 @@ def _parse_time(value: str) -> time:
 
 
 def _load() -> tuple[Policies, WorkingCalendar]:
-    key = str(db.engine.url)
+    key = db.engine
     with _lock:
         hit = _cache.get(key)
     checked = clock.monotonic()

@@ -119,7 +119,7 @@ def deadline_panel(ticket: Ticket, now: datetime) -> list[dict]:
             met = done is not None and done <= due
             info.update(label="Выполнено в срок" if met else ("Выполнено с опозданием" if done
                         else "Не требуется"), colour="success" if met else "secondary",
-                        due_local=calendar.local(due).strftime("%d.%m.%Y %H:%M"))
+                        due_local=calendar.local_text(due))
         else:
             info = badge(due, now, calendar)
             info["left"] = time_left(ticket, name, due, now, calendar, info["left_minutes"])
@@ -131,7 +131,7 @@ def deadline_panel(ticket: Ticket, now: datetime) -> list[dict]:
         rows.append({"name": CLOCK_LABELS["extended_until"], "key": "extended_until",
                      "label": ticket.extension_reason or "", "colour": "info", "left": "",
                      "left_text": "",
-                     "due_local": calendar.local(ticket.extended_until).strftime("%d.%m.%Y %H:%M")})
+                     "due_local": calendar.local_text(ticket.extended_until)})
     return rows
 
 

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, event, exc, literal, select
+from sqlalchemy import bindparam, event, exc, literal, literal_column, select
 
 from helpdesk.extensions import db
 from helpdesk.models.types import UTCDateTime
@@ -80,3 +80,37 @@ def test_a_database_error_surfaces_as_sqlalchemys(ctx):
     with pytest.raises(exc.DBAPIError):
         statement.rows({"x": 1})
     db.session.rollback()
+    # The failed statement's cursor is not reused: the next read gets a fresh one and works.
+    assert Precompiled(_statement(), db.engine.dialect).rows({"since": AWARE}) == []
+
+
+def test_one_cursor_serves_the_reads_of_a_connection(ctx):
+    cursors = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        cursors.append(cursor)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        statement = Precompiled(_statement(), db.engine.dialect)
+        statement.rows({"since": AWARE})
+        statement.rows({"since": AWARE - timedelta(days=400)})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(cursors) == 2 and cursors[0] is cursors[1]
+    # A reconnected pooled connection starts with no kept cursor (SQLAlchemy clears its info).
+    db.session.connection().invalidate()
+    db.session.rollback()
+    assert Precompiled(_statement(), db.engine.dialect).rows({"since": AWARE}) == []
+    assert "helpdesk.precompiled.cursor" in db.session.connection().connection.info
+
+
+def test_postgresql_sessions_run_in_utc(ctx):
+    """Timestamps come back with datetime.timezone.utc, the app's own "now" tzinfo."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert db.session.scalar(select(literal_column("current_setting('TimeZone')"))) == "UTC"
+    world = build_world()
+    add_ticket(world.channel, world.social, received_at=AWARE)
+    db.session.commit()
+    rows = Precompiled(_statement(), db.engine.dialect).rows({"since": AWARE})
+    assert rows and all(received.tzinfo is timezone.utc for _, received in rows)
