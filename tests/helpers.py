@@ -26,10 +26,16 @@ def login(client, username: str, password: str = PASSWORD, next_url: str | None 
                                   "csrf_token": token})
 
 
+_VERSION = re.compile(r'name="version" value="([^"]*)"')
+
+
 def post_form(client, page_url: str, action_url: str, data: dict):
-    """POST to action_url with the CSRF token taken from page_url, like a browser."""
-    token = csrf_from(client.get(page_url).get_data(as_text=True))
-    return client.post(action_url, data={**data, "csrf_token": token})
+    """POST to action_url with the CSRF token (and the ticket version, when the page's forms
+    carry one) taken from page_url, like a browser."""
+    html = client.get(page_url).get_data(as_text=True)
+    version = _VERSION.search(html)
+    carried = {"version": version.group(1)} if version else {}
+    return client.post(action_url, data={**carried, **data, "csrf_token": csrf_from(html)})
 
 
 def make_department(name: str = "Комитет по социальной политике", **kw) -> Department:

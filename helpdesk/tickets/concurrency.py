@@ -17,6 +17,8 @@ from helpdesk.tickets.services import TicketError
 
 STALE_MESSAGE = ("Обращение изменилось, пока страница была открыта ({what}). "
                  "Обновите страницу и повторите.")
+NO_VERSION_MESSAGE = ("Форма отправлена со страницы, которая не знает версии обращения (старая "
+                      "вкладка или сохранённая страница). Обновите страницу и повторите.")
 
 
 def version_of(ticket: Ticket) -> str:
@@ -39,9 +41,10 @@ def check_version(ticket: Ticket, submitted: str | None) -> None:
 
     The ticket row is locked first (FOR UPDATE on PostgreSQL), so that of two tabs posting at once
     the second waits for the first to commit and then sees its change. A form without a version
-    (a client that predates it) is not checked."""
+    (a page cached from before the field, a script) is refused too: it cannot show which state of
+    the ticket its author saw."""
     if submitted is None:
-        return
+        raise TicketError(NO_VERSION_MESSAGE)
     db.session.refresh(ticket, with_for_update=True)
     current = ticket.updated_at
     given = _parse(submitted)

@@ -114,7 +114,7 @@ def test_merge_target_of_another_department_is_not_found(world, signed_in):
     other = add_ticket(w.channel, w.economy)
     db.session.commit()
     client = signed_in("spec_a")
-    post_form(client, "/tickets", f"/tickets/{w.ticket.id}/merge", {"target": other.number})
+    post_form(client, f"/tickets/{w.ticket.id}", f"/tickets/{w.ticket.id}/merge", {"target": other.number})
     page = client.get(f"/tickets/{w.ticket.id}").get_data(as_text=True)
     assert "не найдено" in page
     assert db.session.get(Ticket, w.ticket.id).status == "assigned"
@@ -163,7 +163,7 @@ def test_empty_reply_is_refused_without_losing_anything(world, signed_in):
 
 def test_bad_number_in_form_is_a_clear_error(world, signed_in):
     client = signed_in("press")
-    post_form(client, "/tickets", f"/tickets/{world.ticket.id}/assign", {"assignee_id": "abc"})
+    post_form(client, f"/tickets/{world.ticket.id}", f"/tickets/{world.ticket.id}/assign", {"assignee_id": "abc"})
     assert "Неверное числовое значение" in client.get(f"/tickets/{world.ticket.id}").get_data(as_text=True)
 
 

@@ -80,7 +80,7 @@ def test_action_permissions(world, signed_in, action, role):
     before = db.session.scalar(select(db.func.count(AuditEvent.id)).where(
         AuditEvent.action == audit_action))
     client = signed_in(role)
-    response = post_form(client, "/tickets", url, form(world, ctx))
+    response = post_form(client, f"/tickets/{ticket_id}", url, form(world, ctx))  # as from the ticket page
     expected = ROLES[role]
     assert response.status_code == expected, response.get_data(as_text=True)[:400]
     db.session.expire_all()

@@ -132,3 +132,16 @@ def test_a_damaged_version_is_refused(world, signed_in):
     assert STALE in tab.post("reroute", {"department_id": w.economy.id})
     db.session.expire_all()
     assert db.session.get(Ticket, w.ticket.id).department_id == w.social.id
+
+
+def test_a_form_without_its_version_is_refused(world, signed_in):
+    """A page saved or cached before the field existed, or a script: it cannot say which state
+    of the ticket it was filled on, so it changes nothing."""
+    w = world
+    tab = Tab(signed_in("press"), w.ticket.id)
+    before = _state(w.ticket.id)
+    html = tab.post("reroute", {"department_id": w.economy.id}, with_version=False)
+    assert "не знает версии обращения" in html
+    assert _state(w.ticket.id) == before
+    tab.post("reroute", {"department_id": w.economy.id})  # the same form with its version
+    assert _state(w.ticket.id)[2] == w.economy.id

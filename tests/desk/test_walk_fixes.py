@@ -28,7 +28,7 @@ def test_merge_refuses_another_citizens_ticket(world, signed_in):
     alsu = add_ticket(w.channel, w.social, name="Алсу Галиева", text="Когда починят свет?")
     db.session.commit()
     client = signed_in("press")
-    post_form(client, "/tickets", f"/tickets/{alsu.id}/merge", {"target": w.ticket.number})
+    post_form(client, f"/tickets/{alsu.id}", f"/tickets/{alsu.id}/merge", {"target": w.ticket.number})
     page = client.get(f"/tickets/{alsu.id}").get_data(as_text=True)
     assert "одного и того же гражданина" in page
     db.session.expire_all()
@@ -40,7 +40,7 @@ def test_merged_ticket_links_to_its_target(world, signed_in):
     dup = add_ticket(w.channel, w.social, citizen=w.ticket.citizen, text="Ещё раз о пропуске")
     db.session.commit()
     client = signed_in("press")
-    post_form(client, "/tickets", f"/tickets/{dup.id}/merge", {"target": w.ticket.number})
+    post_form(client, f"/tickets/{dup.id}", f"/tickets/{dup.id}/merge", {"target": w.ticket.number})
     db.session.expire_all()
     assert db.session.get(Ticket, dup.id).merged_into_id == w.ticket.id
     page = client.get(f"/tickets/{dup.id}").get_data(as_text=True)
