@@ -2,22 +2,24 @@
 
 Fetched in the background through the channel's adapter (VK users.get), never in the webhook
 request and never inside ingest's transaction. A failure leaves the placeholder («VK id…») and the
-citizen is tried again a few times, with growing pauses. No column holds the tries: a bounded
-per-process memory does (Tries); after a restart, or in another worker process, the sweep looks
-only at the newest citizens, so the extra tries stay bounded too. Names are never logged.
+citizen is tried again a few times, with growing pauses. The tries are kept on the citizen's row
+(`name_lookups`, `name_lookup_after`), so a restart or a second worker process does not start
+them over; a lookup in flight holds a lease there, so two processes do not ask for the same
+citizen. Only the short pause of a channel after a failed call is per process. Names are never
+logged.
 """
 import logging
 import threading
-import time
-from collections import OrderedDict
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from helpdesk.extensions import db
 from helpdesk.inbox.adapters import ADAPTERS, adapter_for, snapshot
 from helpdesk.inbox.types import DeliveryError, Profile
 from helpdesk.models import Channel, Citizen
+from helpdesk.models.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -27,80 +29,50 @@ CHANNEL_PAUSE = 30.0           # after a failed call the channel's other lookups
 LEASE = 120.0                  # a lookup in flight is not started again meanwhile
 RECENT_CITIZENS = 2000         # the sweep looks at this many newest citizens only
 SWEEP_LIMIT = 50               # citizens per sweep
-TRACKED = 10_000               # citizens remembered per process (oldest forgotten first)
 
 KINDS = tuple(kind for kind, adapter in ADAPTERS.items() if adapter.fetches_profiles)
 
 
-class Tries:
-    """Per-process memory of lookups: citizen id -> (failures, next try, given up)."""
+def clock() -> datetime:
+    """Now (aware UTC); tests move it."""
+    return utcnow()
 
-    def __init__(self, size: int = TRACKED, clock=time.monotonic) -> None:
-        self.size, self.clock = size, clock
-        self.entries: OrderedDict[int, tuple[int, float, bool]] = OrderedDict()
-        self.paused: dict[int, float] = {}  # channel id -> until
+
+class ChannelPauses:
+    """Per-process pauses of a channel's lookups after a failed call: channel id -> until."""
+
+    def __init__(self) -> None:
+        self.until: dict[int, datetime] = {}
         self.lock = threading.Lock()
 
-    def due(self, citizen_id: int, channel_id: int | None = None) -> bool:
-        """True when a lookup may start now (not leased, not given up, the channel not paused)."""
-        now = self.clock()
+    def paused(self, channel_id: int) -> bool:
         with self.lock:
-            if channel_id is not None and self.paused.get(channel_id, 0.0) > now:
-                return False
-            entry = self.entries.get(citizen_id)
-            return entry is None or (not entry[2] and entry[1] <= now)
+            until = self.until.get(channel_id)
+        return until is not None and until > clock()
 
-    def claim(self, channel_id: int, citizen_ids: list[int]) -> list[int]:
-        """The due ones, leased to the caller; none while the channel pauses after a failure."""
-        now = self.clock()
+    def pause(self, channel_id: int) -> None:
         with self.lock:
-            if self.paused.get(channel_id, 0.0) > now:
-                return []
-            claimed = []
-            for citizen_id in citizen_ids:
-                failures, at, final = self.entries.get(citizen_id, (0, 0.0, False))
-                if not final and at <= now:
-                    self._put(citizen_id, (failures, now + LEASE, False))
-                    claimed.append(citizen_id)
-            return claimed
-
-    def failed(self, channel_id: int, citizen_ids: list[int]) -> None:
-        now = self.clock()
-        with self.lock:
-            self.paused[channel_id] = now + CHANNEL_PAUSE
-            for citizen_id in citizen_ids:
-                failures = self.entries.get(citizen_id, (0, 0.0, False))[0] + 1
-                wait = RETRY_AFTER[min(failures, len(RETRY_AFTER)) - 1]
-                self._put(citizen_id, (failures, now + wait, failures >= MAX_ATTEMPTS))
-
-    def give_up(self, citizen_ids: list[int]) -> None:
-        with self.lock:
-            for citizen_id in citizen_ids:
-                failures = self.entries.get(citizen_id, (0, 0.0, False))[0]
-                self._put(citizen_id, (failures, 0.0, True))
-
-    def done(self, citizen_ids: list[int]) -> None:
-        with self.lock:
-            for citizen_id in citizen_ids:
-                self.entries.pop(citizen_id, None)
-
-    def failures(self, citizen_id: int) -> int:
-        with self.lock:
-            return self.entries.get(citizen_id, (0, 0.0, False))[0]
+            self.until[channel_id] = clock() + timedelta(seconds=CHANNEL_PAUSE)
 
     def clear(self) -> None:
         with self.lock:
-            self.entries.clear()
-            self.paused.clear()
-
-    def _put(self, citizen_id: int, entry: tuple[int, float, bool]) -> None:
-        self.entries[citizen_id] = entry
-        self.entries.move_to_end(citizen_id)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+            self.until.clear()
 
 
-TRIES = Tries()
+PAUSES = ChannelPauses()
+
+
+def _due(now: datetime):
+    """SQL: the citizen's lookup may start now (tries left, no lease or back-off running)."""
+    return and_(Citizen.name_lookups < MAX_ATTEMPTS,
+                or_(Citizen.name_lookup_after.is_(None), Citizen.name_lookup_after <= now))
+
+
+def is_due(citizen: Citizen, now: datetime | None = None) -> bool:
+    """Python mirror of _due for a loaded citizen."""
+    after = citizen.name_lookup_after
+    return ((citizen.name_lookups or 0) < MAX_ATTEMPTS
+            and (after is None or after <= (now or clock())))
 
 
 def is_unnamed(adapter, citizen) -> bool:
@@ -114,7 +86,8 @@ def wants_name(channel: Channel, citizen: Citizen) -> bool:
     """Ingest's question: should a lookup be scheduled for this citizen now?"""
     # While the channel pauses after a failure nothing is scheduled: the sweep comes back later
     # (otherwise every message of every unnamed citizen would queue a lookup that does nothing).
-    return is_unnamed(adapter_for(channel), citizen) and TRIES.due(citizen.id, channel.id)
+    return (is_unnamed(adapter_for(channel), citizen) and is_due(citizen)
+            and not PAUSES.paused(channel.id))
 
 
 def fetch_names(citizen_ids: list[int]) -> int:
@@ -122,9 +95,14 @@ def fetch_names(citizen_ids: list[int]) -> int:
 
     Returns how many citizens got a name. The platform is asked outside any transaction.
     """
+    return _fetch_names(citizen_ids)[0]
+
+
+def _fetch_names(citizen_ids: list[int]) -> tuple[int, bool]:
+    """(citizens named, whether a platform call failed)."""
     rows = db.session.execute(
         select(Citizen, Channel).join(Channel, Channel.id == Citizen.channel_id)
-        .where(Citizen.id.in_(citizen_ids), Channel.kind.in_(KINDS))).all()
+        .where(Citizen.id.in_(citizen_ids), Channel.kind.in_(KINDS), _due(clock()))).all()
     by_channel: dict[int, tuple] = {}
     for citizen, channel in rows:
         adapter = adapter_for(snapshot(channel))
@@ -132,26 +110,73 @@ def fetch_names(citizen_ids: list[int]) -> int:
             entry = by_channel.setdefault(channel.id, (adapter, {}))
             entry[1][citizen.id] = (citizen.external_user_id, citizen.display_name)
     db.session.rollback()  # no transaction (or SQLite lock) is held while the platform answers
-    named = 0
+    named, failed = 0, False
     for channel_id, (adapter, citizens) in by_channel.items():
-        claimed = TRIES.claim(channel_id, list(citizens))
+        if PAUSES.paused(channel_id):
+            continue
+        claimed = _claim(list(citizens))
         if claimed:
-            named += _fetch(adapter, channel_id, {i: citizens[i] for i in claimed})
-    return named
+            count, call_failed = _fetch(adapter, channel_id, {i: citizens[i] for i in claimed})
+            named, failed = named + count, failed or call_failed
+    return named, failed
 
 
-def _fetch(adapter, channel_id: int, citizens: dict[int, tuple[str, str]]) -> int:
+def _claim(citizen_ids: list[int]) -> list[int]:
+    """Lease the due ones to this process for LEASE seconds (committed): another process that
+    reads them meanwhile finds them not due."""
+    now = clock()
+    try:
+        claimed = db.session.scalars(
+            update(Citizen).where(Citizen.id.in_(citizen_ids), _due(now))
+            .values(name_lookup_after=now + timedelta(seconds=LEASE))
+            .returning(Citizen.id).execution_options(synchronize_session=False)).all()
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("name lookups of %s citizen(s) not leased", len(citizen_ids), exc_info=True)
+        return []
+    return sorted(claimed)
+
+
+def _record(citizen_ids: list[int], values: dict) -> None:
+    """Store the outcome of a lookup on the citizens' rows (committed; a failure is logged)."""
+    if not citizen_ids:
+        return
+    try:
+        db.session.execute(update(Citizen).where(Citizen.id.in_(citizen_ids)).values(**values)
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("name lookups of %s citizen(s) not recorded", len(citizen_ids), exc_info=True)
+
+
+def _failed(channel_id: int, citizen_ids: list[int]) -> None:
+    """One more failed try: back off (a minute after the first, then ten), pause the channel."""
+    PAUSES.pause(channel_id)
+    now = clock()
+    first, later = (now + timedelta(seconds=pause) for pause in RETRY_AFTER)
+    _record(citizen_ids, {"name_lookups": Citizen.name_lookups + 1,
+                          "name_lookup_after": case((Citizen.name_lookups == 0, first),
+                                                    else_=later)})
+
+
+def _give_up(citizen_ids: list[int]) -> None:
+    _record(citizen_ids, {"name_lookups": MAX_ATTEMPTS, "name_lookup_after": None})
+
+
+def _fetch(adapter, channel_id: int, citizens: dict[int, tuple[str, str]]) -> tuple[int, bool]:
     ids = list(citizens)
     try:
         found = adapter.profiles([external for external, _ in citizens.values()])
     except DeliveryError as exc:
         if exc.retryable:
-            TRIES.failed(channel_id, ids)
+            _failed(channel_id, ids)
         else:
-            TRIES.give_up(ids)
+            _give_up(ids)
         log.warning("names of %s citizen(s) on channel %s not fetched: %s", len(ids), channel_id,
                     exc.reason)
-        return 0
+        return 0, True
     named, without = [], []
     try:
         for citizen_id, (external, shown) in citizens.items():
@@ -163,15 +188,15 @@ def _fetch(adapter, channel_id: int, citizens: dict[int, tuple[str, str]]) -> in
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-        TRIES.failed(channel_id, ids)
+        _failed(channel_id, ids)
         log.warning("names of %s citizen(s) on channel %s not stored", len(ids), channel_id,
                     exc_info=True)
-        return 0
-    TRIES.done(named)
-    TRIES.give_up([i for i in ids if i not in named])  # kept the placeholder or renamed meanwhile
+        return 0, True
+    _record(named, {"name_lookup_after": None})
+    _give_up([i for i in ids if i not in named])  # kept the placeholder or renamed meanwhile
     log.info("channel %s: %s of %s citizen(s) named, %s without a usable profile", channel_id,
              len(named), len(ids), len(without))
-    return len(named)
+    return len(named), False
 
 
 def _store(citizen_id: int, shown: str, profile: Profile) -> bool:
@@ -197,7 +222,7 @@ def unnamed(limit: int, recent: int | None, before: int | None = None) -> list[i
              .join(Channel, Channel.id == Citizen.channel_id)
              .where(Channel.kind.in_(KINDS), Channel.active.is_(True),
                     Citizen.anonymized_at.is_(None), Citizen.first_name == "",
-                    Citizen.last_name == "")
+                    Citizen.last_name == "", _due(clock()))
              .order_by(Citizen.id.desc()).limit(500))
     if recent is not None:
         query = query.where(Citizen.id > newest - recent)
@@ -207,8 +232,7 @@ def unnamed(limit: int, recent: int | None, before: int | None = None) -> list[i
             query if before is None else query.where(Citizen.id < before)).all()
         if not rows:
             break
-        wanted += [row.id for row in rows
-                   if is_unnamed(ADAPTERS[row.kind](None), row) and TRIES.due(row.id)]
+        wanted += [row.id for row in rows if is_unnamed(ADAPTERS[row.kind](None), row)]
         before = rows[-1].id
     db.session.rollback()
     return wanted[:limit]
@@ -230,7 +254,8 @@ def backfill_names(limit: int) -> tuple[int, int]:
         if not ids:
             break
         asked, before = asked + len(ids), min(ids)
-        named += fetch_names(ids)
-        if any(TRIES.failures(i) for i in ids):
+        count, failed = _fetch_names(ids)
+        named += count
+        if failed:
             break
     return asked, named

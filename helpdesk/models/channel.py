@@ -67,6 +67,10 @@ class Citizen(db.Model):
     username: Mapped[str] = mapped_column(String(150), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Name lookups for platforms whose deliveries carry only an id (helpdesk.inbox.profiles):
+    # failed tries so far, and the moment before which none starts (a lease or a back-off).
+    name_lookups: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    name_lookup_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     channel: Mapped[Channel] = relationship()
 

@@ -5,6 +5,7 @@ import logging
 import socket
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from helpdesk.inbox import profiles
 from helpdesk.inbox.adapters import adapter_for
 from helpdesk.inbox.events import process_pending
 from helpdesk.inbox.jobs import sweep
-from helpdesk.inbox.profiles import MAX_ATTEMPTS, TRIES, fetch_missing_names, wants_name
+from helpdesk.inbox.profiles import MAX_ATTEMPTS, PAUSES, fetch_missing_names, wants_name
 from helpdesk.models import Citizen, Message, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.types import utcnow
@@ -28,21 +29,24 @@ from tests.inbox.conftest import make_platform
 
 
 class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
+    """The lookups' "now", moved by the test: `clock.now += seconds`."""
 
-    def __call__(self) -> float:
-        return self.now
+    def __init__(self) -> None:
+        self.start = utcnow()
+        self.now = 0.0
+
+    def __call__(self):
+        return self.start + timedelta(seconds=self.now)
 
 
 @pytest.fixture(autouse=True)
 def clock(monkeypatch):
-    """A fresh lookup memory with a clock the test moves."""
-    TRIES.clear()
+    """No channel pauses from another test, and a clock the test moves."""
+    PAUSES.clear()
     clock = Clock()
-    monkeypatch.setattr(TRIES, "clock", clock)
+    monkeypatch.setattr(profiles, "clock", clock)
     yield clock
-    TRIES.clear()
+    PAUSES.clear()
 
 
 @pytest.fixture
@@ -118,7 +122,7 @@ def _closed_port() -> int:
 @pytest.mark.parametrize("failure", ["http", "vk_error", "network"])
 def test_failure_leaves_placeholder_then_retry_names(vk, clock, failure):
     vk.fake.set_profile(7100021, "Марат", "Гарипов")
-    citizen = deliver(vk, 7100021)
+    deliver(vk, 7100021)
     if failure == "http":
         vk.fake.inject("users.get", Fault("http", 502))
     elif failure == "vk_error":
@@ -128,7 +132,7 @@ def test_failure_leaves_placeholder_then_retry_names(vk, clock, failure):
         db.session.commit()
     assert fetch_missing_names() == 0
     assert citizen_of(7100021).display_name == "VK id7100021"
-    assert TRIES.failures(citizen.id) == 1
+    assert citizen_of(7100021).name_lookups == 1  # kept on the row: a restart does not reset it
     calls = vk.fake.count("users.get")
     assert fetch_missing_names() == 0 and vk.fake.count("users.get") == calls  # not yet due
     assert not wants_name(vk.channel, citizen_of(7100021))  # ingest does not ask again either
@@ -292,35 +296,51 @@ def test_demo_vk_citizens_get_their_names(app, ctx, live, monkeypatch):
                 thread.join(10)
 
 
-def test_lookup_memory_is_bounded_and_backs_off():
-    clock = Clock()
-    tries = profiles.Tries(size=3, clock=clock)
-    assert tries.claim(1, [10, 11]) == [10, 11]
-    assert tries.claim(1, [10, 11]) == []          # in flight (leased)
-    tries.failed(1, [10])
-    tries.done([11])
-    assert tries.claim(1, [10, 12]) == []          # the channel pauses after a failure
+def test_tries_are_kept_on_the_citizen_across_processes(vk, clock):
+    """Another process (or this one after a restart) sees the tries and the lease: it neither
+    asks again for a citizen in flight nor starts the tries over."""
+    vk.fake.set_profile(7100091, "Гульнара", "Сафина")
+    deliver(vk, 7100091)
+    citizen_id = citizen_of(7100091).id
+    assert profiles._claim([citizen_id]) == [citizen_id]  # this process leases the lookup
+    assert profiles._claim([citizen_id]) == []            # any other finds it in flight
+    assert fetch_missing_names() == 0 and vk.fake.count("users.get") == 0
+    clock.now += profiles.LEASE + 1                        # the lease ran out (a process died)
+    vk.fake.inject("users.get", *[Fault("http", 502)] * MAX_ATTEMPTS)
+    for _ in range(MAX_ATTEMPTS):
+        PAUSES.clear()                                     # as a freshly started process
+        assert fetch_missing_names() == 0
+        clock.now += max(profiles.RETRY_AFTER) + 1
+    PAUSES.clear()
+    assert fetch_missing_names() == 0 and vk.fake.count("users.get") == MAX_ATTEMPTS
+    kept = citizen_of(7100091)
+    assert kept.name_lookups == MAX_ATTEMPTS and kept.display_name == "VK id7100091"
+
+
+def test_back_off_grows_after_the_first_failure(vk, clock):
+    vk.fake.set_profile(7100101, "Ильдар", "Закиров")
+    deliver(vk, 7100101)
+    vk.fake.inject("users.get", Fault("http", 500), Fault("http", 500))
+    fetch_missing_names()
+    first = citizen_of(7100101).name_lookup_after
+    assert first == clock() + timedelta(seconds=profiles.RETRY_AFTER[0])
+    clock.now += profiles.RETRY_AFTER[0] + profiles.CHANNEL_PAUSE
+    fetch_missing_names()
+    assert citizen_of(7100101).name_lookup_after == clock() + timedelta(
+        seconds=profiles.RETRY_AFTER[1])
+    assert vk.fake.count("users.get") == 2
+
+
+def test_no_lookup_is_scheduled_while_the_channel_pauses_after_a_failure(vk, clock):
+    vk.fake.set_profile(7100111, "Эльмира", "Хасанова")
+    vk.fake.set_profile(7100112, "Рустем", "Валиев")
+    deliver(vk, 7100111)
+    vk.fake.inject("users.get", Fault("http", 502))
+    assert fetch_missing_names() == 0
+    other = deliver(vk, 7100112)
+    assert not wants_name(vk.channel, other)  # another citizen of the paused channel waits too
+    assert fetch_missing_names() == 0 and vk.fake.count("users.get") == 1
     clock.now += profiles.CHANNEL_PAUSE + 1
-    assert tries.claim(1, [10, 12]) == [12]        # 10 waits out its own pause
-    clock.now += profiles.RETRY_AFTER[0]
-    assert tries.due(10) and tries.failures(10) == 1
-    tries.give_up([12])
-    assert not tries.due(12)
-    for citizen_id in (20, 21, 22):                # the oldest entries are forgotten first
-        tries.give_up([citizen_id])
-    assert tries.due(10) and tries.due(12) and not tries.due(22) and len(tries.entries) == 3
-
-
-def test_no_lookup_is_scheduled_while_the_channel_pauses_after_a_failure():
-    from types import SimpleNamespace
-
-    from helpdesk.inbox.profiles import CHANNEL_PAUSE, Tries
-
-    clock = SimpleNamespace(now=100.0)
-    tries = Tries(clock=lambda: clock.now)
-    assert tries.due(1, channel_id=7) and tries.claim(7, [1]) == [1]
-    tries.failed(7, [1])
-    assert not tries.due(2, channel_id=7)  # another citizen of the paused channel waits too
-    assert tries.due(2, channel_id=8)      # another channel does not
-    clock.now += CHANNEL_PAUSE + 1
-    assert tries.due(2, channel_id=7)
+    assert wants_name(vk.channel, citizen_of(7100112))
+    assert fetch_missing_names() == 1  # 7100111 waits out its own back-off
+    assert citizen_of(7100112).display_name == "Рустем Валиев"
