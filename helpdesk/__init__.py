@@ -7,6 +7,9 @@ from helpdesk.config import BaseConfig, engine_options, load_config
 def create_app(config: str | BaseConfig | dict | None = None) -> Flask:
     """Build the application; `config` is a config name, object or a dict of overrides."""
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    from helpdesk.ids import install as ids_in_routes
+
+    ids_in_routes(app)  # before any route: an id past the integer columns is a 404
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)

@@ -13,6 +13,7 @@ from helpdesk.audit.services import (EventFilter, action_label, details_text, kn
                                      list_events)
 from helpdesk.exports.filters import YEAR_ERROR, in_year_range
 from helpdesk.extensions import db
+from helpdesk.ids import parse_id
 from helpdesk.models.ticket import Ticket
 
 
@@ -49,10 +50,7 @@ def _period(args) -> tuple[date | None, date | None, list[str]]:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return parse_id(value)
 
 
 def _ticket(value: str | None) -> int | None:
@@ -61,7 +59,7 @@ def _ticket(value: str | None) -> int | None:
     if not value:
         return None
     if value.isdigit():
-        return int(value)
+        return parse_id(value) or -1
     found = db.session.scalar(select(Ticket.id).where(Ticket.number == value[:20]))
     return found if found is not None else -1
 

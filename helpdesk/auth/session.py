@@ -3,6 +3,7 @@ from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
 from helpdesk.extensions import db, login_manager
+from helpdesk.ids import parse_id
 from helpdesk.models.user import User
 
 # Endpoints a user who must change the password may still reach.
@@ -23,9 +24,10 @@ def init_login(app: Flask) -> None:
 def load_user(user_id: str) -> User | None:
     """Load the user only while the nonce in the cookie still matches and the account is active."""
     uid, _, nonce = user_id.partition(":")
-    if not uid.isdigit() or not nonce:
+    uid = parse_id(uid)
+    if uid is None or not nonce:
         return None
-    user = db.session.get(User, int(uid))
+    user = db.session.get(User, uid)
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 FORMATS = ("csv", "xlsx")
 from helpdesk.dates import YEAR_MAX, YEAR_MIN, in_year_range  # noqa: F401  (re-exported)
+from helpdesk.ids import parse_id
 YEAR_ERROR = f"Год периода должен быть от {YEAR_MIN} до {YEAR_MAX}"
 
 
@@ -50,10 +51,9 @@ def parse_filter(date_from: str | None, date_to: str | None, department: str | i
         raise ExportError("Дата окончания периода раньше даты начала")
     dept_id = None
     if department not in (None, ""):
-        try:
-            dept_id = int(department)
-        except (TypeError, ValueError):
-            raise ExportError("Неверный идентификатор подразделения") from None
+        dept_id = parse_id(department)
+        if dept_id is None:
+            raise ExportError("Неверный идентификатор подразделения")
     slug = (channel or "").strip() or None
     return ExportFilter(start, end, dept_id, slug)
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.extensions import db
+from helpdesk.ids import parse_id
 from helpdesk.models.message import Message
 from helpdesk.tickets import actions, bp
 from helpdesk.tickets.concurrency import check_version
@@ -46,9 +47,10 @@ def _int(name: str) -> int | None:
     value = request.form.get(name, "").strip()
     if not value:
         return None
-    if not value.lstrip("-").isdigit():
+    number = parse_id(value)
+    if number is None:
         raise TicketError("Неверное числовое значение")
-    return int(value)
+    return number
 
 
 @bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from helpdesk.audit.log import record
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
+from helpdesk.ids import parse_id
 from helpdesk.models.department import Department
 from helpdesk.models.digest import Escalation
 from helpdesk.models.message import Message
@@ -288,7 +289,7 @@ def find_target(number_or_id: str):
     if not value:
         raise TicketError("Укажите номер обращения, с которым объединить")
     if value.isdigit():
-        return Ticket.id == int(value)
+        return Ticket.id == (parse_id(value) or -1)  # a number past any id matches nothing
     return Ticket.number == value
 
 

@@ -4,6 +4,7 @@ from datetime import date
 
 from helpdesk.dates import YEAR_MAX as MAX_YEAR
 from helpdesk.dates import YEAR_MIN as MIN_YEAR
+from helpdesk.ids import parse_id
 from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.user import Role, User
 from helpdesk.tickets.search import SearchError, clean_query
@@ -63,10 +64,10 @@ def default_queue(user: User) -> str:
 def _int(value: str | None, name: str) -> int | None:
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise FilterError(f"Неверное значение фильтра «{name}»") from None
+    number = parse_id(value)
+    if number is None:
+        raise FilterError(f"Неверное значение фильтра «{name}»")
+    return number
 
 
 def _date(value: str | None, name: str) -> date | None:

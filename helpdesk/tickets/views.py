@@ -6,6 +6,7 @@ from sqlalchemy import select
 from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.admin.services import active_departments
 from helpdesk.extensions import db
+from helpdesk.ids import parse_id
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
@@ -61,9 +62,8 @@ def show(ticket_id: int):
     """The whole conversation, citizen card, routing explanation, deadlines and actions."""
     ticket = page.page_ticket(current_user, ticket_id)
     reply_text = ""
-    canned_id = request.args.get("canned", type=int)
-    if canned_id:
-        canned = _canned_or_404(ticket, canned_id)
+    if request.args.get("canned"):  # a canned response picked without JavaScript
+        canned = _canned_or_404(ticket, parse_id(request.args["canned"]))
         reply_text = presenters.render_canned(canned.body, ticket)
     return render_ticket(ticket, reply_text)
 
@@ -113,8 +113,8 @@ def canned_text(ticket_id: int, canned_id: int):
                            text_limit=presenters.text_limit(ticket))
 
 
-def _canned_or_404(ticket, canned_id: int) -> CannedResponse:
-    canned = db.session.get(CannedResponse, canned_id)
+def _canned_or_404(ticket, canned_id: int | None) -> CannedResponse:
+    canned = db.session.get(CannedResponse, canned_id) if canned_id is not None else None
     if canned is None or not canned.active or canned.department_id not in (None, ticket.department_id):
         abort(404)
     return canned
