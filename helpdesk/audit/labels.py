@@ -39,9 +39,78 @@ def object_text(row, names: dict) -> str:
     """«Обращение 2026-000123», «Пользователь ivanov», «Раздел tickets.reply»…"""
     if not row.object_type:
         return "—"
+    if str(row.object_id) == "all":  # an action on every object of a kind (the digest)
+        return ALL_OBJECTS.get(row.object_type, OBJECT_LABELS.get(row.object_type, ""))
     kind = OBJECT_LABELS.get(row.object_type, row.object_type)
     name = names.get((row.object_type, str(row.object_id)), row.object_id)
     return f"{kind} {name}".strip()
+
+
+ALL_OBJECTS = {"department": "Все подразделения"}
+
+# The words for the keys of events' details; (action, key) where one action means otherwise.
+DETAIL_LABELS = {
+    "method": "метод", "path": "адрес", "registration_number": "рег. номер",
+    "action": "действие", "user": "пользователь", "ticket": "обращение", "from": "с", "to": "по",
+    "recomputed": "пересчитано обращений", "kind": "вид", "name": "название", "days": "дней",
+    "until": "до", "answer_working_days": "ответ, рабочих дней",
+    "first_response_hours": "первый ответ, рабочих часов", "departments": "подразделения",
+    "file": "файл", "format": "формат", "mode": "способ", "params": "параметры", "rows": "строк",
+    "date_from": "с", "date_to": "по", "message_id": "сообщение", "purpose": "назначение",
+    "attachments": "вложений", "citizens": "граждан", "cutoff": "старше", "files_deleted":
+    "удалено файлов", "inbound_events": "входящих событий", "messages": "сообщений",
+    "tickets": "обращений", "training_examples": "обучающих примеров", "previous": "было",
+    "status": "статус", "assignee": "исполнитель", "reason": "основание", "result": "результат",
+    "channel": "канал", "close_reason": "основание закрытия", "department": "подразделение",
+    "department_id": "подразделение", "role": "роль", "username": "логин", "changed": "изменено",
+    ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",
+    ("ticket_reopened", "to"): "стал статус", ("status_changed", "previous"): "был статус",
+}
+
+
+def _value_labels() -> dict:
+    """(action, key) or key → {stored value: its Russian label}."""
+    from helpdesk.models.ticket import STATUS_LABELS
+    from helpdesk.models.user import ROLE_LABELS
+    from helpdesk.tickets.outcomes import ART11_REASONS, RESULTS
+
+    statuses = {str(k): v for k, v in STATUS_LABELS.items()}
+    return {("status_changed", "previous"): statuses, ("status_changed", "status"): statuses,
+            ("ticket_reopened", "from"): statuses, ("ticket_reopened", "to"): statuses,
+            "result": RESULTS, "reason": ART11_REASONS, "close_reason": ART11_REASONS,
+            "role": {str(k): v for k, v in ROLE_LABELS.items()}}
+
+
+def details_words(action: str, details: dict | None) -> str:
+    """An event's details in Russian words: «был статус: Требует разбора; статус: В работе»."""
+    if not details:
+        return ""
+    values = _value_labels()
+    parts = []
+    for key, value in details.items():
+        label = DETAIL_LABELS.get((action, key)) or DETAIL_LABELS.get(key, key)
+        known = values.get((action, key)) or values.get(key) or {}
+        if key == "changed" and isinstance(value, dict):  # field: [before, after]
+            text = ", ".join(f"{DETAIL_LABELS.get(field, field)} {_words(pair[0])} → "
+                             f"{_words(pair[1])}" if isinstance(pair, list) and len(pair) == 2
+                             else f"{DETAIL_LABELS.get(field, field)} {_words(pair)}"
+                             for field, pair in value.items())
+        else:
+            text = known.get(value, _words(value)) if isinstance(value, str) else _words(value)
+        parts.append(f"{label}: {text}")
+    return "; ".join(parts)
+
+
+def _words(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{DETAIL_LABELS.get(k, k)} {_words(v)}" for k, v in value.items())
+    return str(value)
 
 
 def result_text(result: str) -> str:

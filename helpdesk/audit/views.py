@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from helpdesk.access import roles_required
 from helpdesk.audit import bp
-from helpdesk.audit.labels import object_names, object_text, result_text
+from helpdesk.audit.labels import details_words, object_names, object_text, result_text
 from helpdesk.audit.log import record
-from helpdesk.audit.services import (EventFilter, action_label, details_text, known_actions,
+from helpdesk.audit.services import (EventFilter, action_label, known_actions,
                                      list_events)
 from helpdesk.exports.filters import YEAR_ERROR, in_year_range
 from helpdesk.extensions import db
@@ -81,6 +81,6 @@ def events():
     db.session.commit()
     return render_template("audit/events.html", rows=rows, next_id=next_id, flt=flt,
                            actions=known_actions(), args=args, errors=errors,
-                           action_label=action_label, details_text=details_text,
+                           action_label=action_label, details_words=details_words,
                            names=object_names(rows), object_text=object_text,
                            result_text=result_text)

@@ -127,7 +127,8 @@ def deadlines():
 @admin_only
 def calendar():
     """Special days of the working calendar for a year, and the form to add or change one."""
-    year = request.args.get("year", type=int) or date.today().year
+    typed = request.args.get("year", "").strip()
+    year = int(typed) if typed.isascii() and typed.isdigit() else (0 if typed else date.today().year)
     status = 200
     if not MIN_YEAR <= year <= MAX_YEAR:
         flash(f"Календарь ведётся на {MIN_YEAR}–{MAX_YEAR} годы: показан текущий год", "danger")

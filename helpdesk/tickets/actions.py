@@ -129,7 +129,9 @@ def change_status(ticket: Ticket, user: User, status: str) -> None:
     if status not in MANUAL_STATUSES:
         raise TicketError("Этот статус нельзя выбрать вручную")
     previous = ticket.status
-    if status == TicketStatus.ANSWERED and previous != TicketStatus.ANSWERED:
+    if status == previous:
+        raise TicketError("Обращение уже в этом статусе: ничего не изменено")
+    if status == TicketStatus.ANSWERED:
         _mark_answered(ticket)
     ticket.status = status
     db.session.flush()
@@ -230,6 +232,8 @@ def close(ticket: Ticket, user: User, result: str, reason: str = "",
     if reason and reason not in ART11_REASONS:
         raise TicketError("Неизвестное основание ст. 11")
     _check_result(ticket, result, reason)
+    if result in ANSWER_RESULTS:
+        _mark_answered(ticket)  # no reply marked as the answer yet: the latest one sent is it
     now = now or utcnow()
     ticket.status, ticket.result = TicketStatus.CLOSED, result
     ticket.close_reason = reason or None

@@ -51,8 +51,8 @@ class ListFilters:
 def queues_for(user: User) -> list[str]:
     """The queue keys a role may open, in menu order."""
     if user.role in (Role.PRESS, Role.ADMIN, Role.AUDITOR):
-        queues = ["triage", "mine", "all"] if user.can_write else ["triage", "all"]
-        return queues + (["department"] if user.department_id else [])
+        queues = ["triage", "mine"] if user.can_write else ["triage"]
+        return queues + (["department"] if user.department_id else []) + ["all"]
     return ["mine", "department"]
 
 

@@ -96,3 +96,25 @@ def test_navigation_entries_by_role(ctx, client):
         present = {link for link in ("/audit/", "/exports/", "/reports/")
                    if f'href="{link}"' in html}
         assert present == links, username
+
+
+def test_details_and_objects_are_written_in_russian(ctx, client):
+    """No raw JSON and no English keys or status codes on the auditors' page."""
+    from helpdesk.audit.labels import details_words
+
+    make_user("aud1", "auditor")
+    record("status_changed", object_type="ticket", object_id="1",
+           details={"previous": "triage", "status": "assigned"})
+    record("user_updated", object_type="user", object_id="1",
+           details={"changed": {"department_id": [None, 1], "role": ["press", "admin"]}})
+    record("digest_refreshed", object_type="department", object_id="all",
+           details={"departments": [1, 2]})
+    db.session.commit()
+    assert details_words("status_changed", {"previous": "triage", "status": "assigned"}) == \
+        "был статус: Требует разбора; статус: В работе"
+    assert details_words("user_updated", {"changed": {"department_id": [None, 1]}}) == \
+        "изменено: подразделение — → 1"
+    login(client, "aud1")
+    html = client.get("/audit/").get_data(as_text=True)
+    assert "Все подразделения" in html and "Подразделение all" not in html
+    assert "подразделения: 1, 2" in html and "{" not in html.split("<tbody", 1)[1].split("</tbody>")[0]

@@ -239,3 +239,16 @@ def test_search_plan_shapes_give_the_same_answer(world, monkeypatch, fraction):
     assert numbers(w.users["press"], q="дорогой") == {road.number}
     assert numbers(w.users["press"], q="фываолдж") == set()
     assert numbers(w.users["spec_a"], queue="department", q="школа") == {road.number}
+
+
+def test_queue_tabs_follow_the_desk_order(world):
+    """«Требует разбора», «Мои», «Мой отдел», «Все»: a press officer with a department sees
+    «Мой отдел» before «Все», as a specialist's tabs read."""
+    from helpdesk.tickets.filters import queues_for
+
+    press = world.users["press"]
+    press.department_id = None
+    assert queues_for(press) == ["triage", "mine", "all"]
+    press.department_id = world.social.id
+    assert queues_for(press) == ["triage", "mine", "department", "all"]
+    assert queues_for(world.users["spec_a"]) == ["mine", "department"]

@@ -159,6 +159,39 @@ def test_failed_interim_reply_gives_back_the_first_response_only(world):
 
 
 
+def test_closing_as_answered_makes_the_latest_reply_the_answer(world):
+    """Only an interim reply was sent, and staff close «Разъяснено»: that reply is the answer
+    (the response-time log then shows when and whether it was in time)."""
+    from helpdesk.models import Message
+
+    w, spec = world, world.users["spec_a"]
+    t = w.ticket
+    first = actions.reply(t, spec, "Разбираемся", final=False)
+    latest = actions.reply(t, spec, "Ремонт запланирован на май.", final=False)
+    db.session.commit()
+    assert t.answered_at is None
+    actions.close(t, spec, "explained")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Message, latest.id).is_answer and not db.session.get(Message, first.id).is_answer
+    t = db.session.get(Ticket, t.id)
+    assert t.answered_at == db.session.get(Message, latest.id).sent_at
+    assert (t.status, t.result) == ("closed", "explained")
+
+
+def test_a_status_change_to_the_same_status_is_refused(world):
+    from helpdesk.models.audit import AuditEvent
+
+    w, press = world, world.users["press"]
+    t = w.ticket
+    before = (t.updated_at, db.session.scalar(select(func.count(AuditEvent.id))))
+    with pytest.raises(TicketError, match="уже в этом статусе"):
+        actions.change_status(t, press, t.status)
+    db.session.rollback()
+    assert (db.session.get(Ticket, t.id).updated_at,
+            db.session.scalar(select(func.count(AuditEvent.id)))) == before
+
+
 def test_a_ticket_closed_as_answered_reopens_when_its_only_reply_fails(world):
     from helpdesk.models.audit import AuditEvent
 

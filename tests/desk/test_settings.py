@@ -117,3 +117,9 @@ def test_calendar_page_lists_the_federal_days_it_applies(world, signed_in):
                "confirmed": "y"})
     page = client.get("/settings/calendar?year=2026").get_data(as_text=True)
     assert "03.11.2026</td><td>Сокращённый" not in page.split('id="federal"', 1)[1]
+
+
+def test_calendar_year_that_is_not_a_number_is_said_so(world, signed_in):
+    response = signed_in("admin").get("/settings/calendar?year=abc")
+    assert response.status_code == 400
+    assert "Календарь ведётся на" in response.get_data(as_text=True)
