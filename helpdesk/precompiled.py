@@ -76,16 +76,16 @@ class Precompiled:
         return tuple((index, convert) for index, convert in enumerate(converters)
                      if convert is not None)
 
-    def rows(self, values: dict | None = None, make: Callable | None = None) -> list:
+    def rows(self, values: dict | None = None, make: Callable | None = None,
+             reader: "Reader | None" = None) -> list:
         """All rows for `values`, through the session's connection and transaction (flushed
-        first, as the session's autoflush would); `make(row)` builds each row's object."""
-        session = db.session()
-        session.flush()
-        connection = session.connection()
-        pooled = connection.connection
+        first, as the session's autoflush would); `make(row)` builds each row's object.
+
+        `reader`: the connection and cursor already taken for several reads in a row."""
+        reader = reader or Reader()
+        connection, pooled, cursor = reader.connection, reader.pooled, reader.cursor
         dbapi_connection = pooled.dbapi_connection
         parameters = self.parameters(values or {})
-        cursor = _cursor(pooled)
         sql = self.sql
         try:
             # The engine's before_cursor_execute listeners see the statement, as they would
@@ -110,6 +110,24 @@ class Precompiled:
         if self._converters:
             fetched = [_convert(row, self._converters) for row in fetched]
         return fetched if make is None else [make(row) for row in fetched]
+
+
+class Reader:
+    """The session's connection and the kept cursor, taken once (the session flushed) for the
+    reads that follow it: a ticket page's blocks run five statements back to back."""
+
+    __slots__ = ("connection", "pooled", "cursor")
+
+    def __init__(self):
+        session = db.session()
+        session.flush()
+        self.connection = session.connection()
+        self.pooled = self.connection.connection
+        self.cursor = _cursor(self.pooled)
+
+    @property
+    def dialect_name(self) -> str:
+        return self.connection.dialect.name
 
 
 _CURSOR = "helpdesk.precompiled.cursor"

@@ -16,7 +16,7 @@ from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
-from helpdesk.precompiled import Precompiled, param
+from helpdesk.precompiled import Precompiled, Reader, param
 from helpdesk.tickets import presenters
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Citizen
@@ -58,11 +58,12 @@ def _ticket_statement(dialect: str, scope) -> Precompiled:
     return Precompiled(restrict_to_scope(query, scope), db.engine.dialect)
 
 
-def page_ticket(user: User, ticket_id: int) -> TicketView:
+def page_ticket(user: User, ticket_id: int, reader: Reader | None = None) -> TicketView:
     """The ticket with its citizen, channel, department and assignee, or 404 (as
     helpdesk.access.ticket_or_404 decides)."""
-    rows = _ticket_statement(db.engine.dialect.name, user_scope(user)).rows(
-        {"ticket_id": ticket_id}, TicketView)
+    reader = reader or Reader()
+    rows = _ticket_statement(reader.dialect_name, user_scope(user)).rows(
+        {"ticket_id": ticket_id}, TicketView, reader)
     return found_or_404(rows[0] if rows else None, ticket_id)
 
 
@@ -81,11 +82,13 @@ def _conversation_statement(dialect: str) -> Precompiled:
         .order_by(_MESSAGES.c.sent_at, _MESSAGES.c.id, _ATTACHMENTS.c.id), db.engine.dialect)
 
 
-def conversation(ticket) -> list[MessageRow]:
+def conversation(ticket, reader: Reader | None = None) -> list[MessageRow]:
     """The ticket's messages in order with attachments and authors, in one query."""
+    reader = reader or Reader()
     messages: list[MessageRow] = []
     n_message, n_author = len(MESSAGE_FIELDS), len(MESSAGE_FIELDS) + 2
-    for row in _conversation_statement(db.engine.dialect.name).rows({"ticket_id": ticket.id}):
+    for row in _conversation_statement(reader.dialect_name).rows({"ticket_id": ticket.id},
+                                                                 reader=reader):
         if not messages or messages[-1].id != row[0]:
             author = AuthorRow(*row[n_message:n_author]) if row[2] is not None else None
             messages.append(MessageRow(row[:n_message], author))
@@ -107,13 +110,15 @@ def _other_tickets_statement(dialect: str, scope, limit: int) -> Precompiled:
                        db.engine.dialect)
 
 
-def citizen_tickets(user: User, ticket, limit: int = OTHER_TICKETS_SHOWN) -> list[OtherTicket]:
+def citizen_tickets(user: User, ticket, limit: int = OTHER_TICKETS_SHOWN,
+                    reader: Reader | None = None) -> list[OtherTicket]:
     """The citizen's other tickets the user may see (repeated appeals), newest first.
 
     Only what the citizen card shows is read: number, status (and its label) and date."""
-    statement = _other_tickets_statement(db.engine.dialect.name, user_scope(user), limit)
+    reader = reader or Reader()
+    statement = _other_tickets_statement(reader.dialect_name, user_scope(user), limit)
     return statement.rows({"citizen_id": ticket.citizen_id, "ticket_id": ticket.id},
-                          OtherTicket._make)
+                          OtherTicket._make, reader)
 
 
 @lru_cache(maxsize=None)
@@ -123,10 +128,11 @@ def _routing_statement(dialect: str) -> Precompiled:
         .order_by(_DECISIONS.c.id.desc()).limit(inline(1)), db.engine.dialect)
 
 
-def routing_explanation(ticket) -> DecisionRow | None:
+def routing_explanation(ticket, reader: Reader | None = None) -> DecisionRow | None:
     """The latest routing decision of the ticket (its columns), or None."""
-    rows = _routing_statement(db.engine.dialect.name).rows({"ticket_id": ticket.id},
-                                                           DecisionRow._make)
+    reader = reader or Reader()
+    rows = _routing_statement(reader.dialect_name).rows({"ticket_id": ticket.id},
+                                                        DecisionRow._make, reader)
     return rows[0] if rows else None
 
 
@@ -140,14 +146,18 @@ def _canned_statement(dialect: str) -> Precompiled:
         .order_by(_CANNED.c.title), db.engine.dialect)
 
 
-def canned_for(ticket) -> list[CannedRow]:
+def canned_for(ticket, reader: Reader | None = None) -> list[CannedRow]:
     """Active canned responses offered on a ticket (shared ones and its department's)."""
-    return _canned_statement(db.engine.dialect.name).rows(
-        {"department_id": ticket.department_id}, CannedRow._make)
+    reader = reader or Reader()
+    return _canned_statement(reader.dialect_name).rows(
+        {"department_id": ticket.department_id}, CannedRow._make, reader)
 
 
 def page_data(user: User, ticket, now: datetime) -> PageData:
-    """Conversation, deadline panel, the citizen's other tickets, routing and canned responses."""
-    return PageData(messages=conversation(ticket), panel=presenters.deadline_panel(ticket, now),
-                    other_tickets=citizen_tickets(user, ticket), routing=routing_explanation(ticket),
-                    canned=canned_for(ticket))
+    """Conversation, deadline panel, the citizen's other tickets, routing and canned responses
+    (four reads back to back on one connection and cursor)."""
+    reader = Reader()
+    return PageData(messages=conversation(ticket, reader),
+                    panel=presenters.deadline_panel(ticket, now),
+                    other_tickets=citizen_tickets(user, ticket, reader=reader),
+                    routing=routing_explanation(ticket, reader), canned=canned_for(ticket, reader))
