@@ -49,10 +49,6 @@ def _period(args) -> tuple[date | None, date | None, list[str]]:
     return start, end, errors
 
 
-def _int(value: str | None) -> int | None:
-    return parse_id(value)
-
-
 def _ticket(value: str | None) -> int | None:
     """A ticket id typed as an id or as its number (2026-000123); -1 matches nothing."""
     value = (value or "").strip()
@@ -74,7 +70,7 @@ def events():
                       date_from=date_from, date_to=date_to)
     rows, next_id = [], None
     if not errors:  # a mistyped filter shows nothing rather than the whole log
-        rows, next_id = list_events(flt, before_id=_int(args.get("before")),
+        rows, next_id = list_events(flt, before_id=parse_id(args.get("before")),
                                     tz=current_app.config["DISPLAY_TIMEZONE"])
     record("audit_viewed", actor=current_user, object_type="audit",
            details={k: v for k, v in args.items() if k != "before" and v})
