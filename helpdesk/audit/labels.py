@@ -1,4 +1,6 @@
 """How the audit page names what an event touched: ticket numbers, user names, Russian words."""
+from functools import lru_cache
+
 from sqlalchemy import select
 
 from helpdesk.extensions import db
@@ -68,6 +70,7 @@ DETAIL_LABELS = {
 }
 
 
+@lru_cache(maxsize=1)
 def _value_labels() -> dict:
     """(action, key) or key → {stored value: its Russian label}."""
     from helpdesk.models.ticket import STATUS_LABELS
@@ -91,14 +94,19 @@ def details_words(action: str, details: dict | None) -> str:
         label = DETAIL_LABELS.get((action, key)) or DETAIL_LABELS.get(key, key)
         known = values.get((action, key)) or values.get(key) or {}
         if key == "changed" and isinstance(value, dict):  # field: [before, after]
-            text = ", ".join(f"{DETAIL_LABELS.get(field, field)} {_words(pair[0])} → "
-                             f"{_words(pair[1])}" if isinstance(pair, list) and len(pair) == 2
-                             else f"{DETAIL_LABELS.get(field, field)} {_words(pair)}"
+            text = ", ".join(f"{DETAIL_LABELS.get(field, field)} {_change(pair)}"
                              for field, pair in value.items())
         else:
             text = known.get(value, _words(value)) if isinstance(value, str) else _words(value)
         parts.append(f"{label}: {text}")
     return "; ".join(parts)
+
+
+def _change(pair) -> str:
+    """«— → 1» for a [before, after] pair; any other value as it is."""
+    if isinstance(pair, list) and len(pair) == 2:
+        return f"{_words(pair[0])} → {_words(pair[1])}"
+    return _words(pair)
 
 
 def _words(value) -> str:

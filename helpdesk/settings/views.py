@@ -127,10 +127,10 @@ def deadlines():
 @admin_only
 def calendar():
     """Special days of the working calendar for a year, and the form to add or change one."""
-    typed = request.args.get("year", "").strip()
-    year = int(typed) if typed.isascii() and typed.isdigit() else (0 if typed else date.today().year)
+    typed = request.args.get("year", "").strip() or str(date.today().year)
+    year = int(typed) if typed.isascii() and typed.isdigit() else None  # «abc» is no year
     status = 200
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
         flash(f"Календарь ведётся на {MIN_YEAR}–{MAX_YEAR} годы: показан текущий год", "danger")
         year, status = date.today().year, 400
     form = CalendarDayForm()
