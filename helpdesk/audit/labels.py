@@ -27,8 +27,10 @@ def object_names(rows) -> dict[tuple[str, str], str]:
                "channel": (Channel.id, Channel.name)}
     wanted: dict[str, set[int]] = {}
     for row in rows:
-        if row.object_type in sources and str(row.object_id).isdigit():
-            wanted.setdefault(row.object_type, set()).add(int(row.object_id))
+        refs = [(row.object_type, row.object_id), *_references(row.action, row.details)]
+        for kind, object_id in refs:
+            if kind in sources and str(object_id).isdigit():
+                wanted.setdefault(kind, set()).add(int(object_id))
     names = {}
     for kind, ids in wanted.items():
         key, label = sources[kind]
@@ -64,10 +66,37 @@ DETAIL_LABELS = {
     "tickets": "обращений", "training_examples": "обучающих примеров", "previous": "было",
     "status": "статус", "assignee": "исполнитель", "reason": "основание", "result": "результат",
     "channel": "канал", "close_reason": "основание закрытия", "department": "подразделение",
-    "department_id": "подразделение", "role": "роль", "username": "логин", "changed": "изменено",
+    "department_id": "подразделение", "role": "роль", "into": "в обращение",
+    "source": "из обращения", "assignee_id": "исполнитель", "username": "логин", "changed": "изменено",
     ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",
     ("ticket_reopened", "to"): "стал статус", ("status_changed", "previous"): "был статус",
 }
+
+
+# Details whose values are ids: (action, key) or key → the kind of object they name.
+REFERENCES = {
+    ("ticket_assigned", "previous"): "user", "assignee": "user",
+    ("ticket_rerouted", "previous"): "department", "department": "department",
+    "department_id": "department", "departments": "department",
+    "into": "ticket", "source": "ticket",
+}
+
+
+def _reference(action: str, key: str) -> str | None:
+    return REFERENCES.get((action, key)) or REFERENCES.get(key)
+
+
+def _references(action: str, details) -> list[tuple[str, object]]:
+    """(kind, id) of every object an event's details name by id, e.g. the new assignee."""
+    found = []
+    for key, value in (details or {}).items() if isinstance(details, dict) else ():
+        if key == "changed" and isinstance(value, dict):
+            found += [(kind, v) for field, pair in value.items()
+                      if (kind := _reference(action, field)) and isinstance(pair, list)
+                      for v in pair]
+        elif kind := _reference(action, key):
+            found += [(kind, v) for v in (value if isinstance(value, list) else [value])]
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -84,29 +113,45 @@ def _value_labels() -> dict:
             "role": {str(k): v for k, v in ROLE_LABELS.items()}}
 
 
-def details_words(action: str, details: dict | None) -> str:
-    """An event's details in Russian words: «был статус: Требует разбора; статус: В работе»."""
+def details_words(action: str, details: dict | None, names: dict | None = None) -> str:
+    """An event's details in Russian words: «был статус: Требует разбора; статус: В работе».
+
+    Ids of users, departments and tickets are written as their names when `names` (from
+    object_names) has them.
+    """
     if not details:
         return ""
-    values = _value_labels()
+    names = names or {}
     parts = []
     for key, value in details.items():
         label = DETAIL_LABELS.get((action, key)) or DETAIL_LABELS.get(key, key)
-        known = values.get((action, key)) or values.get(key) or {}
         if key == "changed" and isinstance(value, dict):  # field: [before, after]
-            text = ", ".join(f"{DETAIL_LABELS.get(field, field)} {_change(pair)}"
+            text = ", ".join(f"{DETAIL_LABELS.get(field, field)} "
+                             f"{_change(action, field, pair, names)}"
                              for field, pair in value.items())
         else:
-            text = known.get(value, _words(value)) if isinstance(value, str) else _words(value)
+            text = _value(action, key, value, names)
         parts.append(f"{label}: {text}")
     return "; ".join(parts)
 
 
-def _change(pair) -> str:
-    """«— → 1» for a [before, after] pair; any other value as it is."""
+def _value(action: str, key: str, value, names: dict) -> str:
+    """One detail's value: a status or role in words, an id as the name of what it names."""
+    kind = _reference(action, key)
+    if kind and isinstance(value, list):
+        return ", ".join(_value(action, key, v, names) for v in value) or "—"
+    if kind and value is not None:
+        return names.get((kind, str(value)), _words(value))
+    values = _value_labels()
+    known = values.get((action, key)) or values.get(key) or {}
+    return known.get(value, _words(value)) if isinstance(value, str) else _words(value)
+
+
+def _change(action: str, field: str, pair, names: dict) -> str:
+    """«— → Отдел писем» for a [before, after] pair; any other value as it is."""
     if isinstance(pair, list) and len(pair) == 2:
-        return f"{_words(pair[0])} → {_words(pair[1])}"
-    return _words(pair)
+        return " → ".join(_value(action, field, v, names) for v in pair)
+    return _value(action, field, pair, names)
 
 
 def _words(value) -> str:

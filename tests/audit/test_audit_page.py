@@ -118,3 +118,30 @@ def test_details_and_objects_are_written_in_russian(ctx, client):
     html = client.get("/audit/").get_data(as_text=True)
     assert "Все подразделения" in html and "Подразделение all" not in html
     assert "подразделения: 1, 2" in html and "{" not in html.split("<tbody", 1)[1].split("</tbody>")[0]
+
+
+def test_details_name_users_departments_and_tickets_instead_of_ids(ctx, client):
+    """A new assignee, a department and a merge target are shown by name, not by id."""
+    dept = make_department("Отдел писем и приёма граждан")
+    other = make_department("Правовое управление")
+    clerk = make_user("petrova", "specialist", dept)
+    ticket = make_ticket(make_channel(), dept)
+    make_user("aud2", "auditor")
+    record("ticket_assigned", object_type="ticket", object_id=str(ticket.id),
+           details={"previous": None, "assignee": clerk.id})
+    record("ticket_rerouted", object_type="ticket", object_id=str(ticket.id),
+           details={"previous": dept.id, "department": other.id})
+    record("ticket_merged", object_type="ticket", object_id=str(ticket.id),
+           details={"into": ticket.id, "messages": 2})
+    record("user_updated", object_type="user", object_id=str(clerk.id),
+           details={"changed": {"department_id": [dept.id, other.id],
+                                "role": ["specialist", "press"]}})
+    db.session.commit()
+    login(client, "aud2")
+    html = client.get("/audit/").get_data(as_text=True)
+    body = html.split("<tbody", 1)[1].split("</tbody>")[0]
+    assert "исполнитель: petrova" in body
+    assert "было: Отдел писем и приёма граждан; подразделение: Правовое управление" in body
+    assert f"в обращение: {ticket.number}; сообщений: 2" in body
+    assert ("подразделение Отдел писем и приёма граждан → Правовое управление, "
+            "роль Специалист подразделения → Пресс-служба") in body
