@@ -1,6 +1,9 @@
 """Form-wide settings: WTForms' own Russian messages for every form ("This field is required" → Russian)."""
+from collections.abc import Iterable
+
 from flask import Flask
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 RUSSIAN = ("ru_RU", "ru")
 
@@ -10,3 +13,8 @@ def configure_forms(app: Flask) -> None:
     app.config.setdefault("WTF_I18N_ENABLED", False)
     # DefaultMeta.locales is WTForms' documented switch; set once on the shared base Meta.
     FlaskForm.Meta.locales = RUSSIAN
+
+
+def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """SelectField options from (value, label) pairs (WTForms 3.4 no longer takes tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -3,11 +3,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from helpdesk.forms import choices
 from helpdesk.models.user import ROLE_LABELS
 
 
 def _role_choices():
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+    return choices((role.value, label) for role, label in ROLE_LABELS.items())
 
 
 class UserCreateForm(FlaskForm):

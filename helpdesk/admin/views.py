@@ -10,6 +10,7 @@ from helpdesk.admin.services import (DepartmentError, active_departments, create
                                      set_department_active, update_department)
 from helpdesk.auth.services import AccountError, create_user, reset_password, update_user
 from helpdesk.extensions import db
+from helpdesk.forms import choices
 from helpdesk.models.department import Department
 from helpdesk.models.user import Role, User
 
@@ -17,7 +18,7 @@ admin_only = roles_required(Role.ADMIN)
 
 
 def _department_choices():
-    return [(0, "— нет —")] + [(d.id, d.name) for d in active_departments()]
+    return choices([(0, "— нет —")] + [(d.id, d.name) for d in active_departments()])
 
 
 def _department(dept_id: int) -> Department | None:

@@ -3,9 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-KIND_CHOICES = [("vk", "ВКонтакте"), ("ok", "Одноклассники"), ("telegram", "Telegram")]
-MODE_CHOICES = [("webhook", "Вебхук (платформа присылает события)"),
-                ("poll", "Опрос (без публичного адреса)")]
+from helpdesk.forms import choices
+
+KIND_CHOICES = choices([("vk", "ВКонтакте"), ("ok", "Одноклассники"), ("telegram", "Telegram")])
+MODE_CHOICES = choices([("webhook", "Вебхук (платформа присылает события)"),
+                        ("poll", "Опрос (без публичного адреса)")])
 
 
 class ChannelEditForm(FlaskForm):

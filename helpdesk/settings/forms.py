@@ -6,6 +6,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
                                 ValidationError)
 
 from helpdesk.deadlines.policy import LAST_DAY_RULE_LABELS
+from helpdesk.forms import choices
 from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
 
 from helpdesk.dates import YEAR_MAX as MAX_YEAR
@@ -80,7 +81,7 @@ class AppealPolicyForm(FlaskForm):
     forward_days = IntegerField("Направление по компетенции, дней",
                                 validators=[_GIVEN, _range(1, 366, "дн.")])
     last_day_rule = SelectField("Последний день — нерабочий",
-                                choices=[(str(k), v) for k, v in LAST_DAY_RULE_LABELS.items()])
+                                choices=choices((str(k), v) for k, v in LAST_DAY_RULE_LABELS.items()))
 
 
 class HoursForm(FlaskForm):
@@ -93,7 +94,7 @@ class HoursForm(FlaskForm):
 class CalendarDayForm(FlaskForm):
     day = DateField("Дата", validators=[DataRequired(message="Укажите дату"), _sane_year],
                     render_kw={"min": f"{MIN_YEAR}-01-01", "max": f"{MAX_YEAR}-12-31"})
-    kind = SelectField("Вид дня", choices=list(CALENDAR_DAY_KIND_LABELS.items()))
+    kind = SelectField("Вид дня", choices=choices(CALENDAR_DAY_KIND_LABELS.items()))
     name = StringField("Название", validators=[Optional(), Length(max=200)])
     source = StringField("Источник", validators=[Optional(), Length(max=40)])
     confirmed = BooleanField("Подтверждено указом", default=True)

@@ -10,6 +10,7 @@ from helpdesk.admin.services import active_departments
 from helpdesk.deadlines import store
 from helpdesk.deadlines.calendar import federal_days
 from helpdesk.extensions import db
+from helpdesk.forms import choices
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.deadlines import CalendarDay
 from helpdesk.models.setting import get_setting
@@ -23,7 +24,7 @@ admin_only = roles_required(Role.ADMIN)
 
 
 def _departments():
-    return [(0, "Все подразделения")] + [(d.id, d.name) for d in active_departments()]
+    return choices([(0, "Все подразделения")] + [(d.id, d.name) for d in active_departments()])
 
 
 @bp.route("/canned", methods=["GET", "POST"])
