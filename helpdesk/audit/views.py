@@ -11,7 +11,7 @@ from helpdesk.audit.labels import details_words, object_names, object_text, resu
 from helpdesk.audit.log import record
 from helpdesk.audit.services import (EventFilter, action_label, known_actions,
                                      list_events)
-from helpdesk.exports.filters import YEAR_ERROR, in_year_range
+from helpdesk.dates import DayError, typed_day
 from helpdesk.extensions import db
 from helpdesk.ids import parse_id
 from helpdesk.models.ticket import Ticket
@@ -21,26 +21,13 @@ class FilterError(ValueError):
     """A filter value the auditor must correct (a Russian message)."""
 
 
-def _date(value: str | None, label: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise FilterError(f"Дата «{label}»: укажите её в формате ГГГГ-ММ-ДД") from None
-    if not in_year_range(day):
-        raise FilterError(f"Дата «{label}»: {YEAR_ERROR[0].lower()}{YEAR_ERROR[1:]}")
-    return day
-
-
 def _period(args) -> tuple[date | None, date | None, list[str]]:
     """The inclusive local period asked for, and the errors found in it."""
     errors, days = [], []
     for key, label in (("from", "С"), ("to", "По")):
         try:
-            days.append(_date(args.get(key), label))
-        except FilterError as exc:
+            days.append(typed_day(args.get(key), label))
+        except DayError as exc:
             errors.append(str(exc))
             days.append(None)
     start, end = days

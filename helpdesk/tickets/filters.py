@@ -2,8 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from helpdesk.dates import YEAR_MAX as MAX_YEAR
-from helpdesk.dates import YEAR_MIN as MIN_YEAR
+from helpdesk.dates import DayError, typed_day
 from helpdesk.ids import parse_id
 from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.user import Role, User
@@ -70,18 +69,6 @@ def _int(value: str | None, name: str) -> int | None:
     return number
 
 
-def _date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise FilterError(f"Неверная дата в фильтре «{name}»: ожидается ГГГГ-ММ-ДД") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise FilterError(f"Дата в фильтре «{name}» должна быть между {MIN_YEAR} и {MAX_YEAR} годом")
-    return day
-
-
 def parse_filters(args, user: User) -> tuple[ListFilters, list[str]]:
     """Validate request arguments; bad values are dropped and reported, never a 500."""
     errors: list[str] = []
@@ -112,10 +99,10 @@ def parse_filters(args, user: User) -> tuple[ListFilters, list[str]]:
             values[key] = _int(args.get(key), label)
         except FilterError as exc:
             errors.append(str(exc))
-    for key, label in (("date_from", "с"), ("date_to", "по")):
+    for key, label in (("date_from", "С"), ("date_to", "По")):
         try:
-            values[key] = _date(args.get(key), label)
-        except FilterError as exc:
+            values[key] = typed_day(args.get(key), label)
+        except DayError as exc:
             errors.append(str(exc))
     values["district"] = (args.get("district") or "").strip()[:100]
     values["topic"] = (args.get("topic") or "").strip()[:300]

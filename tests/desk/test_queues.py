@@ -49,7 +49,7 @@ def test_bad_filters_in_the_page_show_a_warning(world, signed_in):
     response = signed_in("press").get("/tickets?queue=all&date_from=bad&after=%%%")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Неверная дата" in html and "Неверная ссылка на страницу" in html
+    assert "Дата «С»: укажите её в формате ГГГГ-ММ-ДД" in html and "Неверная ссылка на страницу" in html
 
 
 def test_filters_status_kind_channel_district_topic_dates(world):
