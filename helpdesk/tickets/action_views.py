@@ -69,10 +69,12 @@ def reply(ticket_id: int):
     ticket = ticket_or_404(current_user, ticket_id)
     try:
         actions.reply(ticket, current_user, _form("text"), final=final)
-    except TicketError as exc:  # keep the typed text: the page comes back with it and the error
+    except TicketError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return render_ticket(ticket_or_404(current_user, ticket_id), _form("text"), 422)
+        if _form("text").strip():  # keep the typed text: the page comes back with it and the error
+            return render_ticket(ticket_or_404(current_user, ticket_id), _form("text"), 422)
+        return redirect(url_for("tickets.show", ticket_id=ticket_id))  # nothing typed to keep
     db.session.commit()
     flash("Ответ поставлен в очередь отправки.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
