@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 JOB_MODULES: list[str] = ["helpdesk.inbox.jobs", "helpdesk.exports.jobs", "helpdesk.retention.jobs",
                          "helpdesk.tickets.digest"]
 # Modules that register tasks with @task (imported before a task is looked up).
-TASK_MODULES: list[str] = ["helpdesk.inbox.tasks", "helpdesk.exports.jobs"]
+TASK_MODULES: list[str] = ["helpdesk.inbox.tasks", "helpdesk.exports.jobs", "helpdesk.routing.tasks"]
 
 TASKS: dict[str, object] = {}
 LANES: dict[str, str] = {}  # task name -> its own in-process lane (one thread)

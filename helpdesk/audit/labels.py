@@ -10,7 +10,8 @@ OBJECT_LABELS = {
     "channel": "Канал", "export_job": "Выгрузка", "export": "Выгрузка", "audit": "Журнал аудита",
     "calendar_day": "День календаря", "canned_response": "Шаблон ответа",
     "deadline_policy": "Правила сроков", "retention": "Срок хранения", "setting": "Настройка",
-    "route": "Раздел",
+    "route": "Раздел", "routing_rule": "Правило маршрутизации",
+    "topic_mapping": "Тема маршрутизации", "model_version": "Модель маршрутизации",
 }
 RESULT_LABELS = {"ok": "успешно", "denied": "отказано", "failed": "ошибка", "error": "ошибка"}
 
@@ -47,10 +48,13 @@ def object_text(row, names: dict) -> str:
         return ALL_OBJECTS.get(row.object_type, OBJECT_LABELS.get(row.object_type, ""))
     kind = OBJECT_LABELS.get(row.object_type, row.object_type)
     name = names.get((row.object_type, str(row.object_id)), row.object_id)
+    if row.object_type == "setting":
+        name = SETTING_LABELS.get(str(row.object_id), name)
     return f"{kind} {name}".strip()
 
 
 ALL_OBJECTS = {"department": "Все подразделения"}
+SETTING_LABELS = {"routing": "маршрутизации", "deadlines.working_hours": "рабочего графика"}
 
 # The words for the keys of events' details; (action, key) where one action means otherwise.
 DETAIL_LABELS = {
@@ -67,7 +71,11 @@ DETAIL_LABELS = {
     "status": "статус", "assignee": "исполнитель", "reason": "основание", "result": "результат",
     "channel": "канал", "close_reason": "основание закрытия", "department": "подразделение",
     "department_id": "подразделение", "role": "роль", "into": "в обращение",
-    "source": "из обращения", "assignee_id": "исполнитель", "username": "логин", "changed": "изменено",
+    "source": "из обращения", "assignee_id": "исполнитель", "automatic": "автоматически",
+    "threshold": "порог", "tatar_department_id": "татарские сообщения",
+    "auto_close": "закрывать без сотрудника", "keywords": "ключевые слова", "weight": "вес",
+    "active": "действует", "topic": "тема", "code": "код", "version": "версия",
+    "examples": "примеров", "username": "логин", "changed": "изменено",
     ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",
     ("ticket_reopened", "to"): "стал статус", ("status_changed", "previous"): "был статус",
 }
@@ -77,7 +85,7 @@ DETAIL_LABELS = {
 REFERENCES = {
     ("ticket_assigned", "previous"): "user", "assignee": "user",
     ("ticket_rerouted", "previous"): "department", "department": "department",
-    "department_id": "department", "departments": "department",
+    "department_id": "department", "departments": "department", "tatar_department_id": "department",
     "into": "ticket", "source": "ticket",
 }
 
@@ -104,13 +112,15 @@ def _value_labels() -> dict:
     """(action, key) or key → {stored value: its Russian label}."""
     from helpdesk.models.ticket import STATUS_LABELS
     from helpdesk.models.user import ROLE_LABELS
+    from helpdesk.routing.special import KINDS
     from helpdesk.tickets.outcomes import ART11_REASONS, RESULTS
 
     statuses = {str(k): v for k, v in STATUS_LABELS.items()}
     return {("status_changed", "previous"): statuses, ("status_changed", "status"): statuses,
             ("ticket_reopened", "from"): statuses, ("ticket_reopened", "to"): statuses,
             "result": RESULTS, "reason": ART11_REASONS, "close_reason": ART11_REASONS,
-            "role": {str(k): v for k, v in ROLE_LABELS.items()}}
+            "role": {str(k): v for k, v in ROLE_LABELS.items()},
+            "auto_close": {k: v.label for k, v in KINDS.items()}}
 
 
 def details_words(action: str, details: dict | None, names: dict | None = None) -> str:
@@ -144,6 +154,8 @@ def _value(action: str, key: str, value, names: dict) -> str:
         return names.get((kind, str(value)), _words(value))
     values = _value_labels()
     known = values.get((action, key)) or values.get(key) or {}
+    if isinstance(value, list) and known:
+        return ", ".join(known.get(v, _words(v)) for v in value) or "—"
     return known.get(value, _words(value)) if isinstance(value, str) else _words(value)
 
 
@@ -160,7 +172,7 @@ def _words(value) -> str:
     if isinstance(value, bool):
         return "да" if value else "нет"
     if isinstance(value, list):
-        return ", ".join(_words(v) for v in value)
+        return ", ".join(_words(v) for v in value) or "—"
     if isinstance(value, dict):
         return ", ".join(f"{DETAIL_LABELS.get(k, k)} {_words(v)}" for k, v in value.items())
     return str(value)

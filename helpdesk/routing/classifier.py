@@ -182,6 +182,7 @@ class TopicModel:
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_chars_fast", None)
+        state.pop("oof_", None)
         return state
 
     def _svm(self, X, y, sample_weight=None, class_weight="balanced"):
@@ -212,6 +213,7 @@ class TopicModel:
             y = np.concatenate([labels, np.asarray(extra_labels, dtype=object)])
             self.prior_estimator_ = self._svm(X, y, np.array([weight[c] for c in y]), None)
         conf, correct = self._out_of_fold(feats, labels)
+        self.__dict__["oof_"] = (conf, correct)  # for the model's recorded scores; not pickled
         self.calibrator_ = None
         # Isotonic steps need enough out-of-fold points; with fewer, raw probabilities are kept.
         if len(conf) >= MIN_CALIBRATION and 0 < correct.sum() < len(correct):

@@ -86,5 +86,5 @@ def setup(no_train):
 def _short(scores):
     if not scores:
         return None
-    return {k: scores[k] for k in ("n", "accuracy", "macro_f1", "coverage_at_95_precision")
-            if k in scores}
+    return {k: scores[k] for k in ("n", "accuracy", "macro_f1", "coverage_at_95_precision",
+                                   "method") if k in scores}

@@ -23,10 +23,11 @@ from helpdesk.routing.extraction import appeal_suggestion, extract
 from helpdesk.routing.language import detect_language
 from helpdesk.routing.nlp import analyse_many, get_pipeline
 from helpdesk.routing.rules import Rule, make_rule, match_rules
-from helpdesk.routing.special import detect_special, known_share
+from helpdesk.routing.special import KINDS, detect_special, known_share
 
 THRESHOLD_KEY = "routing.threshold"
 TATAR_DEPARTMENT_KEY = "routing.tatar_department_id"
+AUTO_CLOSE_KEY = "routing.auto_close_kinds"  # special kinds closed without a person (admin's)
 DEFAULT_THRESHOLD = 0.6
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_DATA = DATA_DIR / "kursk-appeals-train.csv"
@@ -127,7 +128,23 @@ def route_ticket(ticket, message) -> RoutingDecision:
         reason=d.reason, model_version=d.model_version, extracted=routed.extracted)
     db.session.add(row)
     db.session.flush()
+    if d.special_kind and d.special_kind in auto_close_kinds():
+        _close_special(ticket, d.special_kind)
     return row
+
+
+def auto_close_kinds() -> tuple[str, ...]:
+    """Special kinds an administrator lets the helpdesk close without a person (none by default)."""
+    stored = get_setting(AUTO_CLOSE_KEY) or []
+    return tuple(kind for kind in KINDS if kind in stored)
+
+
+def _close_special(ticket, kind: str) -> None:
+    """Close with the kind's proposed result and ст. 11 reason, as a person would (audited)."""
+    from helpdesk.tickets.actions import close
+
+    spec = KINDS[kind]
+    close(ticket, None, spec.close_result, spec.close_reason, automatic=True)
 
 
 def record_correction(ticket, new_department: Department, user=None, text: str | None = None,
@@ -214,8 +231,22 @@ def fit_and_save(texts: list[str], labels: list[str], out: str | Path, cv: int =
     if cv and cv >= 2:
         scores = cross_validate(texts, labels, folds=cv, feats=feats)
     model = TopicModel().fit(feats, labels)
+    if not scores:  # no cross-validation asked: the calibration's own out-of-fold figures
+        scores = _calibration_scores(model)
     return save_model(model, out, {"version": version or new_version(), "n_examples": len(texts),
                                    "cv_scores": scores, "source": source})
+
+
+def _calibration_scores(model: TopicModel) -> dict:
+    """Accuracy and coverage of the out-of-fold predictions the confidence was calibrated on."""
+    from helpdesk.routing.evaluation import coverage_at_precision
+
+    conf, correct = model.__dict__.get("oof_", ((), ()))
+    if not len(correct):
+        return {}
+    return {"n": int(len(correct)), "accuracy": round(float(correct.mean()), 4),
+            "coverage_at_95_precision": round(coverage_at_precision(conf, correct), 4),
+            "method": f"{model.calibration_folds}-fold"}
 
 
 def models_dir() -> Path:

@@ -12,18 +12,19 @@ GRATITUDE, SPAM, ABUSE, MEANINGLESS = "gratitude", "spam", "abuse", "meaningless
 class SpecialKind:
     kind: str
     label: str            # shown to staff
-    close_reason: str     # proposed closing reason code
+    close_reason: str     # proposed closing reason: a key of tickets.outcomes.ART11_REASONS
     classifier_code: str  # the standard thematic classifier's code for reports
+    close_result: str = "no_answer"  # proposed result: a key of tickets.outcomes.RESULTS
 
 
 KINDS = {
-    GRATITUDE: SpecialKind(GRATITUDE, "Благодарность (не является обращением)", "gratitude",
+    GRATITUDE: SpecialKind(GRATITUDE, "Благодарность (не является обращением)", "not_appeal",
                            "0001.0002.0027.0151"),
-    SPAM: SpecialKind(SPAM, "Спам или реклама", "spam", "0001.0002.0027.0158"),
+    SPAM: SpecialKind(SPAM, "Спам или реклама", "not_appeal", "0001.0002.0027.0158"),
     ABUSE: SpecialKind(ABUSE, "Нецензурная брань или угрозы (ст. 11 ч. 3 59-ФЗ)", "obscene",
                        "0001.0002.0027.0158"),
     MEANINGLESS: SpecialKind(MEANINGLESS, "Текст без смысла (не является обращением)",
-                             "meaningless", "0001.0002.0027.0158"),
+                             "no_substance", "0001.0002.0027.0158"),
 }
 
 # Word edges (Cyrillic-aware: \b misreads some forms): every pattern below matches whole words,

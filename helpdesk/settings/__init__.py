@@ -6,6 +6,7 @@ bp = Blueprint("settings", __name__)
 NAV = [(("admin",), "settings.canned", "Шаблоны ответов"),
        (("admin",), "settings.deadlines", "Сроки"),
        (("admin",), "settings.calendar", "Календарь"),
+       (("admin",), "settings.routing", "Маршрутизация"),
        (("press", "specialist", "admin", "auditor"), "tickets.digests", "Сводка сроков")]
 
 
@@ -21,4 +22,4 @@ def register(app) -> None:
             EXTRA_NAV.append(entry)
 
 
-from helpdesk.settings import views  # noqa: E402,F401
+from helpdesk.settings import routing_views, views  # noqa: E402,F401

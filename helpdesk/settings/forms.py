@@ -1,4 +1,6 @@
 """Settings forms: each names exactly the fields it takes."""
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField,
                      TextAreaField)
@@ -35,6 +37,10 @@ class CommaDecimalField(DecimalField):
 
     def process_formdata(self, valuelist):
         super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
+        if valuelist and isinstance(self.data, Decimal) and not self.data.is_finite():
+            # NaN, sNaN, Infinity: NumberRange cannot compare them (sNaN even raises)
+            self.data = None
+            raise ValueError("Укажите число")
 
 
 def _range(low, high, unit: str):

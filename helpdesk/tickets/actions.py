@@ -223,9 +223,11 @@ def forward(ticket: Ticket, user: User, body: str, notice: str = "",
     _audit("ticket_forwarded", user, ticket, to=body)
 
 
-def close(ticket: Ticket, user: User, result: str, reason: str = "",
-          now: datetime | None = None) -> None:
-    """Close with an ССТУ result and, where it applies, a 59-ФЗ ст. 11 reason."""
+def close(ticket: Ticket, user: User | None, result: str, reason: str = "",
+          now: datetime | None = None, automatic: bool = False) -> None:
+    """Close with an ССТУ result and, where it applies, a 59-ФЗ ст. 11 reason.
+
+    `automatic`: closed by routing without a person (a special kind an admin allowed)."""
     _require_open(ticket)
     if result not in RESULTS:
         raise TicketError("Выберите результат рассмотрения")
@@ -240,7 +242,8 @@ def close(ticket: Ticket, user: User, result: str, reason: str = "",
     ticket.closed_at = now
     resolve_escalation(ticket, now)
     db.session.flush()
-    _audit("ticket_closed", user, ticket, result=result, reason=reason or None)
+    _audit("ticket_closed", user, ticket, result=result, reason=reason or None,
+           **({"automatic": True} if automatic else {}))
 
 
 def has_real_reply(ticket: Ticket) -> bool:

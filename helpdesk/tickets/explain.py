@@ -29,6 +29,12 @@ class RoutingView:
     moved_by: str | None = None  # who did
 
 
+def close_proposal(special_kind: str | None) -> tuple[str, str] | None:
+    """(result, ст. 11 reason) proposed for closing a special kind of message, or None."""
+    spec = KINDS.get(special_kind) if special_kind else None
+    return (spec.close_result, spec.close_reason) if spec else None
+
+
 def routing_view(decision, current_department_id: int | None = None) -> RoutingView | None:
     """The routing decision in words: reason, language, top topics and rules with departments,
     and the staff re-route made since, if any (an automatic triage is not a person's move)."""

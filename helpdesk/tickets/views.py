@@ -11,7 +11,7 @@ from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.message import Message
-from helpdesk.models.ticket import KIND_LABELS
+from helpdesk.models.ticket import ENDED_STATUSES, KIND_LABELS
 from helpdesk.models.types import utcnow
 from helpdesk.tickets import bp, explain, page, presenters, suggest
 from helpdesk.tickets.actions import assignees_for
@@ -83,7 +83,9 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200):
         results=RESULTS, reasons=ART11_REASONS, pending=_pending(data.messages),
         outbound=[m for m in data.messages if m.direction == "outbound"],
         attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket),
-        version=version_of(ticket))
+        version=version_of(ticket),
+        proposal=None if ticket.status in ENDED_STATUSES
+        else explain.close_proposal(ticket.special_kind))
     # Recorded once the page is built: committing first would expire every loaded row and
     # the template would fetch each message again.
     record_view(ticket, current_user)

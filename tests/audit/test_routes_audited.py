@@ -3,6 +3,7 @@
 Both tests walk app.url_map, so a new POST/PUT/PATCH/DELETE route fails them until it is
 audited and listed in CASES below (with the request data that makes it succeed).
 """
+import os
 import itertools
 from datetime import timedelta
 
@@ -108,7 +109,54 @@ def _calendar_day(env):
     return day.isoformat()
 
 
+def _rule(env):
+    from helpdesk.models.routing import RoutingRule
+
+    rule = RoutingRule(department_id=env["dept"].id, name=f"Правило {next(_uid)}",
+                       keywords=["пенсия"], weight=0.3)
+    db.session.add(rule)
+    db.session.flush()
+    return rule.id
+
+
+def _mapping(env):
+    from helpdesk.models.routing import TopicMapping
+
+    row = TopicMapping(topic=f"Тема {next(_uid)}", department_id=env["dept"].id)
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
+def _model(env):
+    import tempfile
+
+    from helpdesk.models.routing import ModelVersion
+
+    fd, path = tempfile.mkstemp(suffix=".joblib")
+    os.close(fd)
+    row = ModelVersion(version=f"test-{next(_uid)}", path=path, n_examples=1)
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
 CASES = {
+    "settings.routing": lambda e: ("admin", {}, {"threshold": "0,55", "tatar_department_id": "0"}),
+    "settings.routing_train": lambda e: ("admin", {}, {}),
+    "settings.routing_model_activate": lambda e: ("admin", {"model_id": _model(e)}, {}),
+    "settings.routing_rules": lambda e: ("admin", {}, {
+        "name": f"Пенсии {next(_uid)}", "department_id": str(e["dept"].id),
+        "keywords": "пенсии\nпособие", "weight": "0.3", "active": "y"}),
+    "settings.routing_rule_edit": lambda e: ("admin", {"rule_id": _rule(e)}, {
+        "name": f"Пенсии {next(_uid)}", "department_id": str(e["dept"].id),
+        "keywords": "пенсия", "weight": "0.4", "active": "y"}),
+    "settings.routing_rule_toggle": lambda e: ("admin", {"rule_id": _rule(e)}, {}),
+    "settings.routing_topics": lambda e: ("admin", {}, {
+        "topic": f"Новая тема {next(_uid)}", "department_id": str(e["dept"].id)}),
+    "settings.routing_topic_edit": lambda e: ("admin", {"mapping_id": _mapping(e)}, {
+        "topic": f"Тема {next(_uid)}", "department_id": str(e["dept2"].id)}),
+    "settings.routing_topic_delete": lambda e: ("admin", {"mapping_id": _mapping(e)}, {}),
     "channels.channels": lambda e: ("admin", {}, {"kind": "vk", "slug": f"vk{next(_uid)}",
                                                   "token": "vk-token-1", "group_id": "123",
                                                   "mode": "webhook", "name": ""}),

@@ -2,8 +2,16 @@
 import csv
 
 import pytest
+from sqlalchemy import select
 
+from helpdesk.extensions import db
+from helpdesk.models import Department, Message
+from helpdesk.models.routing import TopicMapping
+from helpdesk.models.setting import set_setting
 from helpdesk.routing.nlp import analyse, get_pipeline
+from helpdesk.routing.service import (THRESHOLD_KEY, fit_and_save, read_csv, register_model,
+                                      route_ticket)
+from tests.helpers import make_channel, make_ticket
 
 TRAINING_ROWS = [
     ("Нет горячей воды в доме уже неделю, управляющая компания не отвечает", "ЖКХ"),
@@ -55,3 +63,29 @@ def training_csv(tmp_path):
         for i, (text, label) in enumerate(TRAINING_ROWS):
             writer.writerow([i, text, label])
     return path
+
+
+@pytest.fixture
+def routed_setup(ctx, training_csv, tmp_path):
+    """Departments, a mapping and a model trained on the tiny fixture."""
+    housing = Department(name="Комитет по жилищной политике и инфраструктурному развитию")
+    social = Department(name="Комитет по социальной политике")
+    press = Department(name="Пресс-служба", is_triage=True)
+    tatar = Department(name="Татароязычные обращения")
+    db.session.add_all([housing, social, press, tatar])
+    db.session.flush()
+    for topic, dept in (("ЖКХ", housing), ("Дороги", housing), ("Здравоохранение", social)):
+        db.session.add(TopicMapping(topic=topic, department_id=dept.id))
+    texts, labels = read_csv(training_csv, "text", "topic")
+    path = tmp_path / "m.joblib"
+    register_model(path, fit_and_save(texts, labels, path))
+    set_setting(THRESHOLD_KEY, 0.5)
+    return {"housing": housing, "social": social, "press": press, "tatar": tatar,
+            "channel": make_channel()}
+
+
+def route_text(setup, text):
+    """A new ticket with this text, routed: (ticket, its RoutingDecision)."""
+    ticket = make_ticket(setup["channel"], None, text=text, status="new")
+    message = db.session.scalar(select(Message).where(Message.ticket_id == ticket.id))
+    return ticket, route_ticket(ticket, message)

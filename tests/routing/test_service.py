@@ -5,16 +5,13 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.extensions import db
-from helpdesk.models import Department, Message
 from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule, TopicMapping,
                                      TrainingExample)
 from helpdesk.models.setting import set_setting
 from helpdesk.routing.cli import routing_cli
 from helpdesk.routing.defaults import default_setup
-from helpdesk.routing.service import (THRESHOLD_KEY, TATAR_DEPARTMENT_KEY, fit_and_save,
-                                      read_csv, record_correction, register_model, route_ticket,
-                                      stored_examples)
-from tests.helpers import make_channel, make_ticket
+from helpdesk.routing.service import (THRESHOLD_KEY, TATAR_DEPARTMENT_KEY, record_correction, stored_examples)
+from tests.routing.conftest import route_text
 
 
 def test_cli_train_and_evaluate(app, training_csv, tmp_path):
@@ -51,33 +48,8 @@ def test_cli_rejects_a_missing_column(app, training_csv):
     assert result.exit_code != 0
 
 
-@pytest.fixture
-def routed_setup(ctx, training_csv, tmp_path):
-    """Departments, a mapping and a model trained on the tiny fixture."""
-    housing = Department(name="Комитет по жилищной политике и инфраструктурному развитию")
-    social = Department(name="Комитет по социальной политике")
-    press = Department(name="Пресс-служба", is_triage=True)
-    tatar = Department(name="Татароязычные обращения")
-    db.session.add_all([housing, social, press, tatar])
-    db.session.flush()
-    for topic, dept in (("ЖКХ", housing), ("Дороги", housing), ("Здравоохранение", social)):
-        db.session.add(TopicMapping(topic=topic, department_id=dept.id))
-    texts, labels = read_csv(training_csv, "text", "topic")
-    path = tmp_path / "m.joblib"
-    register_model(path, fit_and_save(texts, labels, path))
-    set_setting(THRESHOLD_KEY, 0.5)
-    return {"housing": housing, "social": social, "press": press, "tatar": tatar,
-            "channel": make_channel()}
-
-
-def _route(setup, text):
-    ticket = make_ticket(setup["channel"], None, text=text, status="new")
-    message = db.session.scalar(select(Message).where(Message.ticket_id == ticket.id))
-    return ticket, route_ticket(ticket, message)
-
-
 def test_route_ticket_to_department_with_explanation(routed_setup):
-    ticket, row = _route(routed_setup, "В поликлинике нет врача, к терапевту не записаться. "
+    ticket, row = route_text(routed_setup, "В поликлинике нет врача, к терапевту не записаться. "
                                        "Галиева Светлана Фаритовна, Арский район")
     assert ticket.department_id == routed_setup["social"].id and ticket.status == "assigned"
     assert ticket.topic == "Здравоохранение" and ticket.language == "ru"
@@ -91,27 +63,27 @@ def test_route_ticket_to_department_with_explanation(routed_setup):
 
 def test_low_confidence_goes_to_triage(routed_setup):
     set_setting(THRESHOLD_KEY, 0.8)
-    ticket, row = _route(routed_setup, "В поликлинике нет горячей воды и ямы на дороге к больнице")
+    ticket, row = route_text(routed_setup, "В поликлинике нет горячей воды и ямы на дороге к больнице")
     assert ticket.status == "triage" and ticket.department_id == routed_setup["press"].id
     assert row.to_triage and row.reason == "low_confidence" and len(row.candidates) == 3
 
 
 def test_tatar_message_goes_to_configured_queue(routed_setup):
     set_setting(TATAR_DEPARTMENT_KEY, routed_setup["tatar"].id)
-    ticket, row = _route(routed_setup, "Исәнмесез! Безнең авылда юл начар, су юк инде. "
+    ticket, row = route_text(routed_setup, "Исәнмесез! Безнең авылда юл начар, су юк инде. "
                                        "Ярдәм итегез, зинһар.")
     assert ticket.language == "tt" and ticket.department_id == routed_setup["tatar"].id
     assert row.reason == "language"
 
 
 def test_special_kind_is_flagged_for_a_person(routed_setup):
-    ticket, row = _route(routed_setup, "Огромное спасибо за новую поликлинику в нашем селе!")
+    ticket, row = route_text(routed_setup, "Огромное спасибо за новую поликлинику в нашем селе!")
     assert ticket.special_kind == "gratitude" and ticket.status == "triage"
     assert row.special_kind == "gratitude"
 
 
 def test_rerouting_creates_a_training_example(routed_setup):
-    ticket, _ = _route(routed_setup, "Ямы на дороге у поликлиники")
+    ticket, _ = route_text(routed_setup, "Ямы на дороге у поликлиники")
     example = record_correction(ticket, routed_setup["social"], user=None)
     assert ticket.department_id == routed_setup["social"].id and ticket.status == "assigned"
     assert example.ticket_id == ticket.id and example.text == "Ямы на дороге у поликлиники"
