@@ -25,3 +25,14 @@ def test_wrong_numbers_name_the_problem(world, signed_in):
     assert "Обязательное поле" not in page
     page = _message_policy(client, "", "7").get_data(as_text=True)
     assert "Укажите число" in page
+
+
+def test_not_a_number_is_refused_not_a_500(world, signed_in):
+    """Decimal reads «sNaN», «NaN» and «Infinity»; none of them is an hour count."""
+    client = signed_in("admin")
+    before = store.load_policies().message.first_response_hours
+    for value in ("sNaN", "NaN", "Infinity", "-inf"):
+        response = _message_policy(client, value, "7")
+        assert response.status_code == 400, value
+        assert "Укажите число" in response.get_data(as_text=True)
+    assert store.load_policies().message.first_response_hours == before
