@@ -8,7 +8,7 @@ from helpdesk.ids import parse_id
 from helpdesk.models.message import Message
 from helpdesk.tickets import actions, bp
 from helpdesk.tickets.concurrency import check_version
-from helpdesk.tickets.services import TicketError, add_note
+from helpdesk.tickets.services import TicketError, add_note, is_blank
 
 
 def _run(ticket_id: int, action, success: str, guarded: bool = True):
@@ -68,11 +68,14 @@ def reply(ticket_id: int):
     final = request.form.get("final") == "1"
     ticket = ticket_or_404(current_user, ticket_id)
     try:
+        # Guarded like a state change: the same reply sent again (Back, a reload, a second
+        # tab) or typed over a newer citizen message is refused, and the text is kept.
+        check_version(ticket, request.form.get("version"))
         actions.reply(ticket, current_user, _form("text"), final=final)
     except TicketError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        if _form("text").strip():  # keep the typed text: the page comes back with it and the error
+        if not is_blank(_form("text")):  # keep the typed text: the page comes back with it and the error
             return render_ticket(ticket_or_404(current_user, ticket_id), _form("text"), 422)
         return redirect(url_for("tickets.show", ticket_id=ticket_id))  # nothing typed to keep
     db.session.commit()

@@ -20,21 +20,12 @@ from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role, User
 from helpdesk.tickets.outcomes import ANSWER_RESULTS, ART11_REASONS, MANUAL_STATUSES, RESULTS
 from helpdesk.tickets.services import TicketError
+from helpdesk.tickets.services import clean_text as _text
 
-MAX_TEXT = 10_000
 
 
 def _audit(action: str, user: User, ticket: Ticket, **details) -> None:
     record(action, actor=user, object_type="ticket", object_id=str(ticket.id), details=details)
-
-
-def _text(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise TicketError(f"Заполните поле «{what}»")
-    if len(value) > limit:
-        raise TicketError(f"Поле «{what}» длиннее {limit} символов")
-    return value
 
 
 def _require_open(ticket: Ticket) -> None:
@@ -70,6 +61,7 @@ def reply(ticket: Ticket, user: User, text: str, final: bool = True,
     now = now or utcnow()
     # send_reply writes the audit row and sets the first response / answer times
     message = _send(ticket, user, text, ANSWER if final else INTERIM)
+    ticket.updated_at = now  # a new version: the same form sent again (Back, a second tab) is stale
     if final:
         resolve_escalation(ticket, now)
     else:

@@ -2,7 +2,8 @@
 
 The page's state-changing forms carry the ticket's version (its updated_at, which every change of a
 ticket row moves); a POST whose version is not the ticket's current one is refused and changes
-nothing. Replies and notes only append and carry no version.
+nothing. Replies carry it too: each reply moves the version, so the same reply sent twice
+(Back, a reload, a second tab) is refused. Notes only append and carry no version.
 """
 from datetime import datetime, timezone
 

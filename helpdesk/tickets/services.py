@@ -14,6 +14,28 @@ class TicketError(ValueError):
     """A domain error shown to the person (Russian message)."""
 
 
+MAX_TEXT = 10_000
+NOTE_LIMIT = 20_000
+# Characters that show nothing: zero-width spaces and joiners, the BOM, soft hyphens, bidi marks.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
+
+
+def is_blank(value: str | None) -> bool:
+    """Whether a typed text shows nothing: only spaces and invisible marks."""
+    return not (value or "").replace("\x00", "").translate(_INVISIBLE).strip()
+
+
+def clean_text(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    """A typed text, trimmed; refused when it shows nothing (only spaces or invisible marks) or
+    is longer than `limit`. NUL characters, which no database column stores, are dropped."""
+    value = (value or "").replace("\x00", "").strip()
+    if is_blank(value):
+        raise TicketError(f"Заполните поле «{what}»")
+    if len(value) > limit:
+        raise TicketError(f"Поле «{what}» длиннее {limit} символов")
+    return value
+
+
 def next_ticket_number(now: datetime | None = None) -> str:
     """Take the next human-readable number, e.g. 2026-000123 (row-locked counter per year)."""
     year = (now or datetime.now(timezone.utc)).year
@@ -29,9 +51,7 @@ def next_ticket_number(now: datetime | None = None) -> str:
 
 def add_note(ticket: Ticket, author: User, text: str) -> Message:
     """An internal note, visible to staff only."""
-    text = (text or "").strip()
-    if not text:
-        raise TicketError("Пустая заметка")
+    text = clean_text(text, "Заметка", NOTE_LIMIT)
     note = Message(ticket_id=ticket.id, channel_id=ticket.channel_id, direction=Direction.NOTE,
                    author_id=author.id, text=text)
     db.session.add(note)

@@ -155,7 +155,8 @@ def test_interim_reply_keeps_the_answer_clock_running(world):
 
 def test_empty_reply_is_refused_without_losing_anything(world, signed_in):
     client = signed_in("spec_a")
-    response = post_form(client, "/tickets", f"/tickets/{world.ticket.id}/reply", {"text": "   "})
+    response = post_form(client, f"/tickets/{world.ticket.id}", f"/tickets/{world.ticket.id}/reply",
+                         {"text": " \u200b\u2060 "})  # only spaces and invisible marks
     # Nothing was typed, so the browser goes back to the ticket's own address (a reload there
     # does not post again), and the error is shown on it.
     assert response.status_code == 302
@@ -200,3 +201,14 @@ def test_canned_response_prefills_reply_without_js(world, signed_in):
     html = signed_in("spec_a").get(f"/tickets/{world.ticket.id}?canned={c.id}").get_data(as_text=True)
     assert f"Иван Петров, ответ по № {world.ticket.number} до " in html
     assert "{unknown}" in html and "{due}" not in html
+
+
+def test_notes_are_bounded_and_keep_no_nul(world, signed_in):
+    client = signed_in("press")
+    page = f"/tickets/{world.ticket.id}"
+    post_form(client, page, f"{page}/note", {"text": "ж" * 20_001})
+    assert "длиннее 20000 символов" in client.get(page).get_data(as_text=True)
+    post_form(client, page, f"{page}/note", {"text": "Позвонить\x00 заявителю"})
+    notes = list(db.session.scalars(select(Message.text).where(
+        Message.ticket_id == world.ticket.id, Message.direction == "note")))
+    assert notes == ["Позвонить заявителю"]

@@ -61,8 +61,8 @@ def test_too_long_reply_comes_back_with_the_text_and_the_error(world, signed_in)
     page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
     assert 'maxlength="4096"' in page
     text = "Уважаемый заявитель, " + "ж" * 5000
-    response = client.post(f"/tickets/{ticket.id}/reply", data={
-        "text": text, "final": "1", "csrf_token": csrf_from(page)})
+    response = post_form(client, f"/tickets/{ticket.id}", f"/tickets/{ticket.id}/reply",
+                         {"text": text, "final": "1"})
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "4096" in body and text in body
