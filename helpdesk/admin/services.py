@@ -34,13 +34,22 @@ def _name_taken(name: str, exclude_id: int | None = None) -> bool:
     return any(n.casefold() == wanted and i != exclude_id for i, n in rows)
 
 
-def _check_triage(is_triage: bool, exclude_id: int | None = None) -> None:
-    """One department does the first reading: a second would split the triage queue."""
+def _move_triage(dept: Department, is_triage: bool) -> str | None:
+    """Exactly one department does the first reading (low-confidence messages go there).
+
+    Marking another department moves the mark to it (returns the name it came from); the mark
+    cannot be just taken off, or new messages would have no queue to wait in."""
+    current = triage_department()
     if not is_triage:
-        return
-    other = triage_department()
-    if other is not None and other.id != exclude_id:
-        raise DepartmentError(f"Первичный разбор уже ведёт «{other.name}»: снимите отметку там")
+        if dept.is_triage and (current is None or current.id == dept.id):
+            raise DepartmentError("Первичный разбор должен вести одно подразделение: отметьте "
+                                  "его у другого подразделения — отметка перейдёт туда")
+        return None
+    if current is None or current.id == dept.id:
+        return None
+    current.is_triage = False
+    db.session.flush()  # one triage department at any moment (a partial unique index may hold it)
+    return current.name
 
 
 def create_department(name: str, is_triage: bool, actor: User | None) -> Department:
@@ -49,12 +58,13 @@ def create_department(name: str, is_triage: bool, actor: User | None) -> Departm
         raise DepartmentError("Укажите название")
     if _name_taken(name):
         raise DepartmentError("Подразделение с таким названием уже есть")
-    _check_triage(is_triage)
-    dept = Department(name=name, is_triage=is_triage)
+    dept = Department(name=name, is_triage=False)
+    moved_from = _move_triage(dept, is_triage)
+    dept.is_triage = is_triage
     db.session.add(dept)
     db.session.flush()
     record("department_created", actor=actor, object_type="department", object_id=str(dept.id),
-           details={"name": name})
+           details={"name": name, **({"triage_moved_from": moved_from} if moved_from else {})})
     return dept
 
 
@@ -64,12 +74,13 @@ def update_department(dept: Department, name: str, is_triage: bool, actor: User)
         raise DepartmentError("Укажите название")
     if _name_taken(name, exclude_id=dept.id):
         raise DepartmentError("Подразделение с таким названием уже есть")
-    _check_triage(is_triage, exclude_id=dept.id)
+    moved_from = _move_triage(dept, is_triage)
     old = dept.name
     dept.name, dept.is_triage = name, is_triage
     db.session.flush()
     record("department_updated", actor=actor, object_type="department", object_id=str(dept.id),
-           details={"old_name": old, "name": name, "is_triage": is_triage})
+           details={"old_name": old, "name": name, "is_triage": is_triage,
+                    **({"triage_moved_from": moved_from} if moved_from else {})})
 
 
 def set_department_active(dept: Department, active: bool, actor: User) -> None:

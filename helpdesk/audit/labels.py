@@ -75,7 +75,9 @@ DETAIL_LABELS = {
     "threshold": "порог", "tatar_department_id": "татарские сообщения",
     "auto_close": "закрывать без сотрудника", "keywords": "ключевые слова", "weight": "вес",
     "active": "действует", "topic": "тема", "code": "код", "version": "версия",
-    "examples": "примеров", "username": "логин", "changed": "изменено",
+    "examples": "примеров", "triage_moved_from": "первичный разбор передан от",
+    "old_name": "прежнее название", "is_triage": "первичный разбор", "attachment_id": "вложение",
+    "username": "логин", "changed": "изменено",
     ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",
     ("ticket_reopened", "to"): "стал статус", ("status_changed", "previous"): "был статус",
 }
@@ -110,6 +112,7 @@ def _references(action: str, details) -> list[tuple[str, object]]:
 @lru_cache(maxsize=1)
 def _value_labels() -> dict:
     """(action, key) or key → {stored value: its Russian label}."""
+    from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
     from helpdesk.models.ticket import STATUS_LABELS
     from helpdesk.models.user import ROLE_LABELS
     from helpdesk.routing.special import KINDS
@@ -120,7 +123,11 @@ def _value_labels() -> dict:
             ("ticket_reopened", "from"): statuses, ("ticket_reopened", "to"): statuses,
             "result": RESULTS, "reason": ART11_REASONS, "close_reason": ART11_REASONS,
             "role": {str(k): v for k, v in ROLE_LABELS.items()},
-            "auto_close": {k: v.label for k, v in KINDS.items()}}
+            "auto_close": {k: v.label for k, v in KINDS.items()},
+            ("calendar_day_saved", "kind"): CALENDAR_DAY_KIND_LABELS,
+            "purpose": {"answer": "ответ по существу", "interim": "промежуточный ответ",
+                        "notice": "уведомление"},
+            ("export", "mode"): {"direct": "скачан сразу", "background": "в фоне"}}
 
 
 def details_words(action: str, details: dict | None, names: dict | None = None) -> str:

@@ -1,6 +1,8 @@
 """Admin pages and commands: departments, users, the first admin."""
 import re
 
+from sqlalchemy import select
+
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Department, User
 from tests.helpers import login, make_user, post_form
@@ -129,19 +131,23 @@ def test_department_with_people_or_open_tickets_stays_on(app, ctx):
     assert dept.active is False
 
 
-def test_only_one_triage_department(app, ctx):
+def test_exactly_one_triage_department(app, ctx):
+    """The mark moves to the department that takes it; it cannot be just taken off."""
     make_user("boss", "admin")
-    db.session.add(Department(name="Пресс-служба", is_triage=True))
+    press = Department(name="Пресс-служба", is_triage=True)
     other = Department(name="Второй разбор")
-    db.session.add(other)
+    db.session.add_all([press, other])
     db.session.commit()
     client = app.test_client()
     login(client, "boss")
-    answer = post_form(client, "/admin/departments", "/admin/departments",
-                       {"name": "Ещё один разбор", "is_triage": "y"})
-    assert "Первичный разбор уже ведёт «Пресс-служба»" in answer.get_data(as_text=True)
+    url = f"/admin/departments/{press.id}"
+    answer = post_form(client, url, url, {"name": "Пресс-служба"})  # the box left unticked
+    assert "Первичный разбор должен вести одно подразделение" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert press.is_triage is True
     url = f"/admin/departments/{other.id}"
-    answer = post_form(client, url, url, {"name": "Второй разбор", "is_triage": "y"})
-    assert "Первичный разбор уже ведёт" in answer.get_data(as_text=True)
-    db.session.refresh(other)
-    assert other.is_triage is False
+    post_form(client, url, url, {"name": "Второй разбор", "is_triage": "y"})
+    db.session.expire_all()
+    assert (press.is_triage, other.is_triage) == (False, True)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "department_updated"))
+    assert event.details["triage_moved_from"] == "Пресс-служба"
