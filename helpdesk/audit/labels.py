@@ -121,7 +121,8 @@ def _value_labels() -> dict:
     statuses = {str(k): v for k, v in STATUS_LABELS.items()}
     return {("status_changed", "previous"): statuses, ("status_changed", "status"): statuses,
             ("ticket_reopened", "from"): statuses, ("ticket_reopened", "to"): statuses,
-            "result": RESULTS, "reason": ART11_REASONS, "close_reason": ART11_REASONS,
+            "result": RESULTS, "close_reason": ART11_REASONS,
+            "reason": {**ART11_REASONS, "user_changed": "сотрудник переведён или отключён"},
             "role": {str(k): v for k, v in ROLE_LABELS.items()},
             "auto_close": {k: v.label for k, v in KINDS.items()},
             ("calendar_day_saved", "kind"): CALENDAR_DAY_KIND_LABELS,

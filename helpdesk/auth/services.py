@@ -106,6 +106,26 @@ def update_user(user: User, *, role: str, department: Department | None, full_na
     db.session.flush()
     record("user_updated", actor=actor, object_type="user", object_id=str(user.id),
            details={"changed": changed})
+    if changed:
+        release_tickets(user, actor)
+
+
+def release_tickets(user: User, actor: User | None) -> int:
+    """Unassign the open tickets a user may no longer work (moved, switched off, made auditor):
+    they go back to their department's queue instead of waiting for someone who cannot open
+    them. Each is audited as a change of assignee. Returns how many."""
+    from helpdesk.models.ticket import OPEN_STATUSES, Ticket
+    from helpdesk.tickets.actions import can_be_assigned
+
+    tickets = db.session.scalars(select(Ticket).where(
+        Ticket.assignee_id == user.id, Ticket.status.in_(OPEN_STATUSES))).all()
+    released = [t for t in tickets if not can_be_assigned(user, t)]
+    for ticket in released:
+        ticket.assignee_id = None
+        record("ticket_assigned", actor=actor, object_type="ticket", object_id=str(ticket.id),
+               details={"previous": user.id, "assignee": None, "reason": "user_changed"})
+    db.session.flush()
+    return len(released)
 
 
 def reset_password(user: User, actor: User | None) -> str:

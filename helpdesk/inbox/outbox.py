@@ -64,6 +64,9 @@ def send_reply(ticket: Ticket, author, text: str, purpose: str = ANSWER) -> Mess
     if not text:
         raise ReplyError("Пустой ответ")
     channel = db.session.get(Channel, ticket.channel_id)
+    if not channel.active and purpose != NOTICE:  # a notice goes with an action; it may wait
+        raise ReplyError(f"Канал «{channel.name or channel.slug}» отключён: ответ не дойдёт. "
+                         "Включите канал (Настройки → Каналы) и отправьте ответ снова")
     limit = adapter_for(channel).text_limit
     if len(text) > limit:
         raise ReplyError(f"Ответ длиннее {limit} символов, допустимых в {channel.kind_label}")

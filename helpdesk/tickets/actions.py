@@ -18,7 +18,8 @@ from helpdesk.models.message import Message
 from helpdesk.models.ticket import ENDED_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role, User
-from helpdesk.tickets.outcomes import ANSWER_RESULTS, ART11_REASONS, MANUAL_STATUSES, RESULTS
+from helpdesk.tickets.outcomes import (ANSWER_RESULTS, ART11_REASONS, MANUAL_STATUSES,
+                                       REASON_RESULTS, RESULTS)
 from helpdesk.tickets.services import TicketError
 from helpdesk.tickets.services import clean_text as _text
 
@@ -125,9 +126,20 @@ def change_status(ticket: Ticket, user: User, status: str) -> None:
         raise TicketError("Обращение уже в этом статусе: ничего не изменено")
     if status == TicketStatus.ANSWERED:
         _mark_answered(ticket)
+    elif previous == TicketStatus.ANSWERED:
+        _unmark_answer(ticket)  # back to work: the answer given was not the last word
     ticket.status = status
     db.session.flush()
     _audit("status_changed", user, ticket, previous=previous, status=status)
+
+
+def _unmark_answer(ticket: Ticket) -> None:
+    """No reply is the answer any more: the answer clock runs again (flushes)."""
+    from helpdesk.inbox.outbox import sync_answer_state
+
+    db.session.execute(update(Message).where(Message.ticket_id == ticket.id,
+                                             Message.is_answer.is_(True)).values(is_answer=False))
+    sync_answer_state(ticket)
 
 
 def _mark_answered(ticket: Ticket) -> None:
@@ -256,6 +268,10 @@ def _check_result(ticket: Ticket, result: str, reason: str) -> None:
                           "«Направить по компетенции»")
     if result == "no_answer" and not reason:
         raise TicketError("Для результата «Оставлено без ответа» выберите основание ст. 11")
+    if reason and result not in REASON_RESULTS.get(reason, ("no_answer",)):
+        allowed = "», «".join(RESULTS[r] for r in REASON_RESULTS.get(reason, ("no_answer",)))
+        raise TicketError(f"Основание «{ART11_REASONS[reason]}» не сочетается с результатом "
+                          f"«{RESULTS[result]}»: выберите «{allowed}» или уберите основание")
 
 
 def merge(ticket: Ticket, user: User, target: Ticket, now: datetime | None = None) -> int:

@@ -20,6 +20,10 @@ ART11_REASONS = {
     "not_appeal": "Не является обращением: благодарность или бессмысленный текст",
 }
 
+# The results a ст. 11 reason goes with. Most reasons mean no answer on the merits; a pointer to
+# an answer already published (ч. 5.1) is itself the answer.
+REASON_RESULTS = {"published": ("answered", "explained", "no_answer")}
+
 # Results saying the citizen got an answer: closing with them needs a reply actually sent.
 ANSWER_RESULTS = ("supported", "explained", "not_supported", "answered")
 

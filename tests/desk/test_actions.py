@@ -85,6 +85,7 @@ def test_forward_notifies_and_ends(world):
 @pytest.mark.parametrize("result,reason,ok", [
     ("supported", "", True), ("no_answer", "obscene", True), ("answered", "published", True),
     ("", "", False), ("maybe", "", False), ("explained", "because", False),
+    ("supported", "obscene", False), ("explained", "not_appeal", False),
 ])
 def test_close_results_and_reasons(world, result, reason, ok):
     t = world.ticket

@@ -121,11 +121,11 @@ def test_an_answered_registered_appeal_is_not_reopened_either(world):
 def test_undelivered_reply_is_not_the_answer_until_it_is_on_its_way_again(world, signed_in):
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    w.channel.active = False  # «Не доставлено (канал отключён)»
-    db.session.commit()
     message = actions.reply(t, spec, "Ремонт запланирован на май.")
     db.session.commit()
     assert t.status == "answered"  # on its way: it counts for now
+    w.channel.active = False  # switched off before delivery: «Не доставлено (канал отключён)»
+    db.session.commit()
     assert deliver_due() == 1
     db.session.expire_all()
     t = db.session.get(Ticket, t.id)
@@ -361,3 +361,24 @@ def test_manual_status_option_is_labelled_as_the_ticket_will_show(world):
     choices = dict(presenters.manual_status_choices(world.ticket))
     assert choices["assigned"] == "В подразделении"  # nobody assigned yet
     assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_a_reply_on_a_switched_off_channel_is_refused_at_once(world):
+    w, spec = world, world.users["spec_a"]
+    w.channel.active = False
+    db.session.commit()
+    with pytest.raises(TicketError, match="отключён: ответ не дойдёт"):
+        actions.reply(w.ticket, spec, "Ремонт запланирован на май.")
+    assert w.ticket.first_response_at is None
+
+
+def test_going_back_from_answered_restarts_the_answer_clock(world):
+    w, spec = world, world.users["spec_a"]
+    t = w.ticket
+    actions.reply(t, spec, "Ремонт запланирован на май.")
+    assert t.status == "answered" and t.answered_at is not None
+    actions.change_status(t, spec, "assigned")
+    assert t.status == "assigned" and t.answered_at is None
+    assert t.first_response_at is not None  # the reply was still a response
+    actions.change_status(t, spec, "answered")  # and it can be the answer again
+    assert t.answered_at is not None

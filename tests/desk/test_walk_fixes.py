@@ -8,7 +8,7 @@ from helpdesk.models.ticket import TicketStatus
 from helpdesk.tickets import actions
 from helpdesk.tickets.services import TicketError
 from tests.desk.world import add_ticket
-from tests.helpers import csrf_from, post_form
+from tests.helpers import post_form
 
 
 # --- 1. merge ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Department, User
-from tests.helpers import login, make_user, post_form
+from tests.helpers import login, make_channel, make_department, make_ticket, make_user, post_form
 
 
 def test_admin_creates_department_and_specialist_who_sees_only_it(app, ctx):
@@ -151,3 +151,20 @@ def test_exactly_one_triage_department(app, ctx):
     assert (press.is_triage, other.is_triage) == (False, True)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "department_updated"))
     assert event.details["triage_moved_from"] == "Пресс-служба"
+
+
+def test_moving_a_specialist_frees_the_tickets_they_can_no_longer_open(app, ctx):
+    from helpdesk.auth.services import update_user
+
+    social, legal = make_department("Комитет по социальной политике"), make_department("Правовое")
+    boss = make_user("boss2", "admin")
+    spec = make_user("spec9", "specialist", social)
+    mine = make_ticket(make_channel(), social)
+    mine.assignee_id = spec.id
+    update_user(spec, role="specialist", department=legal, full_name="", email=None,
+                active=True, actor=boss)
+    db.session.commit()
+    db.session.refresh(mine)
+    assert mine.assignee_id is None and mine.department_id == social.id  # back in its queue
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ticket_assigned"))
+    assert event.details == {"previous": spec.id, "assignee": None, "reason": "user_changed"}
