@@ -1,4 +1,6 @@
 """POST routes of the ticket page: one service call each, commit once, redirect back (no JS needed)."""
+import re
+
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -6,16 +8,18 @@ from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.extensions import db
 from helpdesk.ids import parse_id
 from helpdesk.models.message import Message
+from helpdesk.templating import local_time
 from helpdesk.tickets import actions, bp
 from helpdesk.tickets.concurrency import check_version
 from helpdesk.tickets.services import TicketError, add_note, is_blank
 
 
-def _run(ticket_id: int, action, success: str, guarded: bool = True):
+def _run(ticket_id: int, action, success, guarded: bool = True):
     """Load the ticket through access control, run the action, commit or report the error.
 
     A guarded action (one that changes the ticket's state) is refused when the form was filled on
-    an older version of the ticket; appending actions (notes, a retried delivery) are not."""
+    an older version of the ticket; appending actions (notes, a retried delivery) are not.
+    `success` is the message shown, or a function of the changed ticket that writes it."""
     ticket = ticket_or_404(current_user, ticket_id)
     try:
         if guarded:
@@ -25,8 +29,9 @@ def _run(ticket_id: int, action, success: str, guarded: bool = True):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
+        message = success(ticket) if callable(success) else success
         db.session.commit()
-        flash(success, "success")
+        flash(message, "success")
         if not _still_visible(ticket_id):  # e.g. rerouted away from the user's department
             return redirect(url_for("tickets.list_tickets"))
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
@@ -51,6 +56,14 @@ def _int(name: str) -> int | None:
     if number is None:
         raise TicketError("Неверное числовое значение")
     return number
+
+
+def _days() -> int:
+    """A number of days as typed, sign included: its range is the action's to judge."""
+    value = request.form.get("days", "").strip()
+    if not re.fullmatch(r"[-+]?\d{1,6}", value):
+        raise TicketError("Укажите число дней")
+    return int(value)
 
 
 @bp.route("/tickets/<int:ticket_id>/note", methods=["POST"])
@@ -109,15 +122,17 @@ def status(ticket_id: int):
 def register(ticket_id: int):
     return _run(ticket_id, lambda t: actions.register_appeal(
         t, current_user, _form("name"), _form("address"), _form("email")),
-        "Обращение зарегистрировано (59-ФЗ), срок ответа — 30 дней.")
+        lambda t: "Обращение зарегистрировано (59-ФЗ), срок ответа — до "
+                  f"{local_time(t.answer_due, '%d.%m.%Y')}.")
 
 
 @bp.route("/tickets/<int:ticket_id>/extend", methods=["POST"])
 @writer_required
 def extend(ticket_id: int):
     return _run(ticket_id, lambda t: actions.extend(
-        t, current_user, _int("days"), _form("reason"), _form("notice")),
-        "Срок продлён, гражданину отправлено уведомление.")
+        t, current_user, _days(), _form("reason"), _form("notice")),
+        lambda t: f"Срок продлён до {local_time(t.extended_until, '%d.%m.%Y')}, гражданину "
+                  "отправлено уведомление.")
 
 
 @bp.route("/tickets/<int:ticket_id>/forward", methods=["POST"])

@@ -186,8 +186,12 @@ def register_appeal(ticket: Ticket, user: User, name: str, address: str, email: 
 
 def extension_notice(ticket: Ticket, days: int) -> str:
     """The default notice telling the citizen about an extension."""
+    from helpdesk.templating import local_time
+
+    until = f", до {local_time(ticket.extended_until, '%d.%m.%Y')}" if ticket.extended_until else ""
     return (f"Срок рассмотрения вашего обращения № {ticket.registration_number or ticket.number} "
-            f"продлён на {days} дн. в соответствии с ч. 2 ст. 12 Федерального закона № 59-ФЗ.")
+            f"продлён на {days} дн.{until} в соответствии с ч. 2 ст. 12 Федерального закона "
+            "№ 59-ФЗ.")
 
 
 def extend(ticket: Ticket, user: User, days: int, reason: str, notice: str = "",

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.admin.services import active_departments
+from helpdesk.deadlines import store
 from helpdesk.extensions import db
 from helpdesk.ids import parse_id
 from helpdesk.models.canned import CannedResponse
@@ -84,6 +85,7 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200):
         outbound=[m for m in data.messages if m.direction == "outbound"],
         attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket),
         version=version_of(ticket),
+        extension_max=store.load_policies().appeal.max_extension_days,
         proposal=None if ticket.status in ENDED_STATUSES
         else explain.close_proposal(ticket.special_kind))
     # Recorded once the page is built: committing first would expire every loaded row and

@@ -61,7 +61,7 @@ def test_extend_once_within_limit_and_notice_is_not_the_answer(world):
     # a shortened pre-holiday day: 17:00 MSK = 14:00 UTC.
     assert t.answer_due == datetime(2026, 4, 30, 14, 0, tzinfo=timezone.utc)
     notices = outbound(t)
-    assert len(notices) == 1 and "продлён на 30 дн." in notices[0].text
+    assert len(notices) == 1 and "продлён на 30 дн., до 30.04.2026" in notices[0].text
     assert db.session.scalar(select(OutboxItem).where(OutboxItem.message_id == notices[0].id))
     assert t.answered_at is None and t.status == "assigned"  # a notice is not the answer
     with pytest.raises(TicketError, match="повторное продление"):
@@ -216,3 +216,30 @@ def test_notes_are_bounded_and_a_nul_is_refused(world, signed_in):
         Message.ticket_id == world.ticket.id, Message.direction == "note")))
     assert add_note(world.ticket, world.users["press"], "Позвонить\x00 заявителю").text \
         == "Позвонить заявителю"  # a caller outside the web (CLI, import) gets it dropped
+
+
+def test_register_and_extend_follow_the_deadline_settings(world, signed_in):
+    """The page's texts and the extension form's limits come from Настройки → Сроки."""
+    from helpdesk.deadlines import store
+
+    store.save_policy("appeal", {"registration_days": 3, "answer_days": 15,
+                                 "max_extension_days": 10, "forward_days": 7})
+    db.session.commit()
+    client = signed_in("press")
+    page = f"/tickets/{world.ticket.id}"
+    html = post_form(client, page, f"{page}/register", {
+        "name": "Петров Иван", "address": "Казань, ул. Баумана, 1"})
+    html = client.get(page).get_data(as_text=True)
+    db.session.expire_all()
+    t = db.session.get(Ticket, world.ticket.id)
+    assert "срок ответа — до " in html and "30 дней" not in html
+    assert 'name="days" type="number" min="1" max="10" value="10"' in html
+    for days, error in (("0", "от 1 до 10 дней"), ("-5", "от 1 до 10 дней"),
+                        ("11", "от 1 до 10 дней"), ("пять", "Укажите число дней")):
+        post_form(client, page, f"{page}/extend", {"days": days, "reason": "Запрос"})
+        assert error in client.get(page).get_data(as_text=True), days
+    post_form(client, page, f"{page}/extend", {"days": "10", "reason": "Запрос в министерство"})
+    db.session.expire_all()
+    t = db.session.get(Ticket, world.ticket.id)
+    assert t.extended_until is not None
+    assert "Срок продлён до " in client.get(page).get_data(as_text=True)
