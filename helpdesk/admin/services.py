@@ -4,6 +4,7 @@ from sqlalchemy import select
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
+from helpdesk.text import is_blank
 from helpdesk.models.user import User
 
 DEFAULT_DEPARTMENTS = (
@@ -25,6 +26,14 @@ DEFAULT_DEPARTMENTS = (
 
 class DepartmentError(ValueError):
     """A domain error shown to the person."""
+
+
+def _clean_name(name: str) -> str:
+    """The name with its spaces collapsed; refused when it shows nothing (invisible marks only)."""
+    name = " ".join((name or "").split())
+    if is_blank(name):
+        raise DepartmentError("Укажите название")
+    return name
 
 
 def _name_taken(name: str, exclude_id: int | None = None) -> bool:
@@ -53,9 +62,7 @@ def _move_triage(dept: Department, is_triage: bool) -> str | None:
 
 
 def create_department(name: str, is_triage: bool, actor: User | None) -> Department:
-    name = " ".join(name.split())
-    if not name:
-        raise DepartmentError("Укажите название")
+    name = _clean_name(name)
     if _name_taken(name):
         raise DepartmentError("Подразделение с таким названием уже есть")
     dept = Department(name=name, is_triage=False)
@@ -69,9 +76,7 @@ def create_department(name: str, is_triage: bool, actor: User | None) -> Departm
 
 
 def update_department(dept: Department, name: str, is_triage: bool, actor: User) -> None:
-    name = " ".join(name.split())
-    if not name:
-        raise DepartmentError("Укажите название")
+    name = _clean_name(name)
     if _name_taken(name, exclude_id=dept.id):
         raise DepartmentError("Подразделение с таким названием уже есть")
     moved_from = _move_triage(dept, is_triage)

@@ -11,7 +11,8 @@ from helpdesk.models.message import Message
 from helpdesk.templating import local_time
 from helpdesk.tickets import actions, bp
 from helpdesk.tickets.concurrency import check_version
-from helpdesk.tickets.services import TicketError, add_note, is_blank
+from helpdesk.text import is_blank
+from helpdesk.tickets.services import TicketError, add_note
 
 
 def _run(ticket_id: int, action, success, guarded: bool = True):

@@ -104,6 +104,9 @@ def parse_filters(args, user: User) -> tuple[ListFilters, list[str]]:
             values[key] = typed_day(args.get(key), label)
         except DayError as exc:
             errors.append(str(exc))
+    if values.get("date_from") and values.get("date_to") and values["date_to"] < values["date_from"]:
+        errors.append("Дата «По» раньше даты «С»: исправьте период")
+        values["date_from"] = values["date_to"] = None
     values["district"] = (args.get("district") or "").strip()[:100]
     values["topic"] = (args.get("topic") or "").strip()[:300]
     try:

@@ -8,6 +8,7 @@ from helpdesk.extensions import db
 from helpdesk.models.message import Direction, Message
 from helpdesk.models.ticket import Ticket, TicketCounter, TicketStatus
 from helpdesk.models.user import User
+from helpdesk.text import is_blank
 
 
 class TicketError(ValueError):
@@ -16,15 +17,6 @@ class TicketError(ValueError):
 
 MAX_TEXT = 10_000
 NOTE_LIMIT = 20_000
-# Characters that show nothing: zero-width spaces and joiners, the BOM, soft hyphens, bidi marks.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
-
-
-def is_blank(value: str | None) -> bool:
-    """Whether a typed text shows nothing: only spaces and invisible marks."""
-    return not (value or "").replace("\x00", "").translate(_INVISIBLE).strip()
-
-
 def clean_text(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
     """A typed text, trimmed; refused when it shows nothing (only spaces or invisible marks) or
     is longer than `limit`. NUL characters, which no database column stores, are dropped."""

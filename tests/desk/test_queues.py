@@ -252,3 +252,10 @@ def test_queue_tabs_follow_the_desk_order(world):
     press.department_id = world.social.id
     assert queues_for(press) == ["triage", "mine", "department", "all"]
     assert queues_for(world.users["spec_a"]) == ["mine", "department"]
+
+
+def test_a_period_that_ends_before_it_starts_is_named(world, signed_in):
+    html = signed_in("press").get("/tickets?queue=all&date_from=2026-05-10&date_to=2026-05-01") \
+        .get_data(as_text=True)
+    assert "Дата «По» раньше даты «С»" in html
+    assert world.ticket.number in html  # the period is dropped, not applied

@@ -168,3 +168,13 @@ def test_moving_a_specialist_frees_the_tickets_they_can_no_longer_open(app, ctx)
     assert mine.assignee_id is None and mine.department_id == social.id  # back in its queue
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ticket_assigned"))
     assert event.details == {"previous": spec.id, "assignee": None, "reason": "user_changed"}
+
+
+def test_a_department_name_of_invisible_marks_is_refused(app, ctx):
+    make_user("boss3", "admin")
+    db.session.commit()
+    client = app.test_client()
+    login(client, "boss3")
+    answer = post_form(client, "/admin/departments", "/admin/departments", {"name": "\u200b \u2060"})
+    assert "Укажите название" in answer.get_data(as_text=True)
+    assert db.session.scalar(select(Department).where(Department.name.like("%\u200b%"))) is None
