@@ -38,8 +38,10 @@ def password_weakness(password: str, username: str) -> str | None:
     """Why a new password is too easy to guess, or None."""
     if len(password) < 10:
         return "Пароль должен быть не короче 10 символов"
-    if password.isdigit() or len(set(password)) < 4:
-        return "Пароль слишком простой: добавьте буквы и разные символы"
+    if password.isdigit():
+        return "Пароль слишком простой: одни цифры — добавьте буквы"
+    if len(set(password)) < 4:
+        return "Пароль слишком простой: в нём меньше четырёх разных символов"
     if username and username.lower() in password.lower():
         return "Пароль не должен содержать имя пользователя"
     return None

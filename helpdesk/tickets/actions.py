@@ -156,7 +156,8 @@ def _mark_answered(ticket: Ticket) -> None:
         sync_answer_state(ticket)
 
 
-_NAME = re.compile(r"^[^\W\d_][^\W\d_'\-\.]*(?:[\s\-'][^\W\d_]+)+\.?$")
+# Two or more words of letters: «Петров Иван», «Салтыков-Щедрин М.Е.», «Иванов И. И.».
+_NAME = re.compile(r"^[^\W\d_]+(?:(?:[\s\-']+|\.\s*)[^\W\d_]+)+\.?$")
 
 
 def register_appeal(ticket: Ticket, user: User, name: str, address: str, email: str = "",
@@ -167,7 +168,7 @@ def register_appeal(ticket: Ticket, user: User, name: str, address: str, email: 
         raise TicketError("Обращение уже зарегистрировано")
     name = _text(name, "Фамилия и имя", 300)
     if not _NAME.match(name):
-        raise TicketError("Укажите фамилию и имя (минимум два слова, без цифр)")
+        raise TicketError("Укажите фамилию и имя или инициалы (например, «Иванов И. И.»), без цифр")
     address = (address or "").strip()[:500]
     email = (email or "").strip()[:200]
     if not address and not email:
