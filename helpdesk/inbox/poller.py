@@ -22,7 +22,7 @@ class PollError(Exception):
 
 
 class ChannelGone(Exception):
-    """The channel was deleted or switched off while it was being polled: the loop ends."""
+    """The channel was deleted (the loop ends) or switched off (the loop waits)."""
 
 
 def _channel(channel_id: int) -> Channel:
@@ -124,12 +124,18 @@ def poller_for(channel: Channel, wait: int = 25):
 
 
 def run(channel_id: int, wait: int = 25, stop: threading.Event | None = None,
-        rounds: int | None = None) -> int:
-    """Poll until stopped (or for `rounds` rounds), backing off on errors; returns events stored."""
+        rounds: int | None = None, idle: float = 10.0) -> int:
+    """Poll until stopped (or for `rounds` rounds), backing off on errors; returns events stored.
+
+    While the channel is switched off the loop idles, checking every `idle` seconds, and polls
+    again once it is switched back on; it ends when the channel is deleted."""
     stop = stop or threading.Event()
     channel = db.session.get(Channel, channel_id)
+    if channel is None:
+        log.warning("channel %s does not exist: nothing to poll", channel_id)
+        return 0
     poller = poller_for(channel, wait)
-    total, delay, done = 0, 1.0, 0
+    total, delay, done, paused = 0, 1.0, 0, False
     while not stop.is_set() and (rounds is None or done < rounds):
         done += 1
         try:
@@ -142,8 +148,17 @@ def run(channel_id: int, wait: int = 25, stop: threading.Event | None = None,
             delay = min(delay * 2, 30.0)
         except ChannelGone:
             db.session.rollback()
-            log.warning("channel %s was removed or switched off: polling stops", channel_id)
-            break
+            if db.session.get(Channel, channel_id) is None:
+                log.warning("channel %s was removed: polling stops", channel_id)
+                break
+            if not paused:
+                log.info("channel %s is switched off: polling waits for it", channel_id)
+            paused = True
+            stop.wait(idle)
+            continue
+        if paused:
+            log.info("channel %s is switched on again: polling resumes", channel_id)
+            paused = False
     return total
 
 

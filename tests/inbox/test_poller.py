@@ -1,7 +1,10 @@
 """Polling: VK Bots Long Poll through vk_api (failed 1/2/3 recover) and Telegram getUpdates with
 the offset kept in the database; both use the same ingest as the webhooks."""
+import threading
+import time
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from helpdesk.extensions import db
 from helpdesk.inbox.events import process_pending
@@ -100,7 +103,7 @@ def test_telegram_conflict_is_reported_and_recovers(ctx, live, tg_fake):
         poller.poll_once()
 
 
-def test_polling_stops_when_the_channel_is_switched_off(ctx, live, tg_fake):
+def test_polling_waits_while_the_channel_is_switched_off_and_resumes(app, ctx, live, tg_fake):
     tg_fake.max_wait = 0.2
     platform = make_platform("telegram", tg_fake, live.url, mode="poll")
     tg_fake.push_update(tg_fake.message_update(20003, "До отключения"))
@@ -109,7 +112,33 @@ def test_polling_stops_when_the_channel_is_switched_off(ctx, live, tg_fake):
     channel.active = False
     db.session.commit()
     tg_fake.push_update(tg_fake.message_update(20003, "После отключения"))
-    # the loop ends at once instead of polling (or failing) forever; the update stays queued
-    assert run(platform.channel.id, wait=1, rounds=5) == 0
+    # switched off: nothing is fetched (the update stays queued at the platform)
+    assert run(platform.channel.id, wait=1, rounds=3, idle=0.01) == 0
+    assert inbound_texts() == ["До отключения"] and len(tg_fake.updates) >= 1
+    # A polling thread idles while the channel is off; switched on, it picks the update up.
+    stop, stored = threading.Event(), []
+
+    def poll():
+        with app.app_context():
+            stored.append(run(platform.channel.id, wait=1, idle=0.05, stop=stop))
+
+    worker = threading.Thread(target=poll)
+    worker.start()
+    time.sleep(0.3)
     assert inbound_texts() == ["До отключения"]
-    assert len(tg_fake.updates) >= 1
+    db.session.execute(update(Channel).where(Channel.id == platform.channel.id).values(active=True))
+    db.session.commit()
+    deadline = time.monotonic() + 15
+    while inbound_texts() != ["До отключения", "После отключения"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    worker.join(10)
+    assert inbound_texts() == ["До отключения", "После отключения"] and stored == [1]
+
+
+def test_polling_ends_when_the_channel_is_deleted(ctx, live, tg_fake):
+    tg_fake.max_wait = 0.2
+    platform = make_platform("telegram", tg_fake, live.url, mode="poll")
+    db.session.delete(db.session.get(Channel, platform.channel.id))
+    db.session.commit()
+    assert run(platform.channel.id, wait=1, rounds=5, idle=0.01) == 0
