@@ -166,7 +166,9 @@ class DigestView:
 
 
 def digests_for_page(department_id: int | None, now: datetime) -> list[DigestView]:
-    """Each active department in scope: its stored digest, or a live one when stale or missing."""
+    """Each active department in scope, as it stands now (a stored digest is a snapshot for the
+    e-mail: even an hour old it would show a late ticket as due soon). The newest stored digest
+    still says whether, and to whom, it was mailed."""
     departments = select(Department).where(Department.active.is_(True)).order_by(Department.name)
     if department_id is not None:
         departments = departments.where(Department.id == department_id)
@@ -174,11 +176,10 @@ def digests_for_page(department_id: int | None, now: datetime) -> list[DigestVie
     rows = []
     for department in db.session.scalars(departments):
         digest = stored.get(department.id)
-        if digest is not None and now - _aware(digest.created_at) <= timedelta(seconds=DIGEST_JOB_SECONDS):
-            rows.append(DigestView(department, digest.created_at, digest.content,
-                                   emailed_to=digest.emailed_to or [], email_error=digest.email_error))
-        else:
-            rows.append(DigestView(department, now, digest_content(department, now), live=True))
+        mailed = digest is not None and now - _aware(digest.created_at) <= DIGEST_EVERY
+        rows.append(DigestView(department, now, digest_content(department, now), live=True,
+                               emailed_to=(digest.emailed_to or []) if mailed else [],
+                               email_error=digest.email_error if mailed else None))
     return rows
 
 
