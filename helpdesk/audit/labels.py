@@ -75,7 +75,7 @@ DETAIL_LABELS = {
     "threshold": "порог", "tatar_department_id": "татарские сообщения",
     "auto_close": "закрывать без сотрудника", "keywords": "ключевые слова", "weight": "вес",
     "active": "действует", "topic": "тема", "code": "код", "version": "версия",
-    "examples": "примеров", "triage_moved_from": "первичный разбор передан от",
+    "examples": "примеров", "why": "причина", "triage_moved_from": "первичный разбор передан от",
     "old_name": "прежнее название", "is_triage": "первичный разбор", "attachment_id": "вложение",
     "username": "логин", "changed": "изменено",
     ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",

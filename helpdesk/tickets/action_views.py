@@ -97,6 +97,13 @@ def reply(ticket_id: int):
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
 
 
+@bp.route("/tickets/<int:ticket_id>/reopen", methods=["POST"])
+@writer_required
+def reopen(ticket_id: int):
+    return _run(ticket_id, lambda t: actions.reopen(t, current_user, _form("why")),
+                "Обращение снова в работе.")
+
+
 @bp.route("/tickets/<int:ticket_id>/assign", methods=["POST"])
 @writer_required
 def assign(ticket_id: int):

@@ -334,3 +334,23 @@ def assignees_for(ticket: Ticket) -> list[tuple[str, list[User]]]:
 
 ASSIGNEE_GROUPS = {Role.SPECIALIST: "Специалисты подразделения", Role.PRESS: "Пресс-служба",
                    Role.ADMIN: "Администраторы"}
+
+
+REOPENABLE_BY_STAFF = (TicketStatus.CLOSED, TicketStatus.FORWARDED)
+
+
+def reopen(ticket: Ticket, user: User, why: str, now: datetime | None = None) -> None:
+    """Take back a closing or a forwarding made by mistake: the ticket returns to work, its
+    result and forwarding are cleared and its clocks run again. The reason is audited."""
+    from helpdesk.tickets.services import back_to_work
+
+    if ticket.status not in REOPENABLE_BY_STAFF:
+        raise TicketError("Открыть снова можно закрытое или направленное по компетенции обращение")
+    why = _text(why, "Почему открыть снова", 500)
+    now = now or utcnow()
+    previous = back_to_work(ticket)
+    ticket.forwarded_to = ticket.forwarded_at = None
+    ticket.reopened_at = now
+    store.recompute(ticket, now)
+    db.session.flush()
+    _audit("ticket_reopened", user, ticket, **previous, to=str(ticket.status), why=why)

@@ -210,6 +210,8 @@ CASES = {
     "tickets.close": lambda e: ("admin", {"ticket_id": _ticket(e).id},
                                 {"result": "no_answer", "reason": "unreadable"}),
     "tickets.merge": lambda e: _merge_pair(e),
+    "tickets.reopen": lambda e: ("admin", {"ticket_id": _ticket(e, status="closed").id},
+                                 {"why": "Закрыто по ошибке"}),
     "tickets.retry": lambda e: ("admin", _failed_reply(e), {}),
     "tickets.refresh_digest": lambda e: ("admin", {}, {}),
 }

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
-from helpdesk.models import Message, OutboxItem, Ticket
+from helpdesk.models import AuditEvent, Message, OutboxItem, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.routing import TrainingExample
 from helpdesk.tickets import actions
@@ -249,3 +249,24 @@ def test_register_and_extend_follow_the_deadline_settings(world, signed_in):
 def test_initials_and_double_surnames_register(world, name):
     actions.register_appeal(world.ticket, world.users["press"], name, "Казань", now=REG)
     assert world.ticket.applicant_name == name
+
+
+
+def test_staff_reopen_a_ticket_closed_by_mistake(world, signed_in):
+    t = world.ticket
+    actions.forward(t, world.users["press"], "Министерство транспорта РТ")
+    db.session.commit()
+    client = signed_in("press")
+    page = f"/tickets/{t.id}"
+    assert "Открыть снова" in client.get(page).get_data(as_text=True)
+    post_form(client, page, f"{page}/reopen", {"why": "  "})
+    assert "Заполните поле «Почему открыть снова»" in client.get(page).get_data(as_text=True)
+    post_form(client, page, f"{page}/reopen", {"why": "Направлено не туда"})
+    db.session.expire_all()
+    t = db.session.get(Ticket, t.id)
+    assert (t.status, t.result, t.forwarded_to, t.closed_at) == ("assigned", None, None, None)
+    assert t.reopened_at is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ticket_reopened"))
+    assert event.details["why"] == "Направлено не туда" and event.details["from"] == "forwarded"
+    with pytest.raises(TicketError, match="Открыть снова можно"):
+        actions.reopen(t, world.users["press"], "ещё раз")
