@@ -50,6 +50,12 @@ def save_canned(canned: CannedResponse | None, actor, title: str, body: str,
     return canned
 
 
+def _minutes(hhmm: str) -> int:
+    """«09:30» → 570; anything else → 0 (the store refuses it with its own message)."""
+    hours, _, minutes = (hhmm or "").partition(":")
+    return int(hours) * 60 + int(minutes) if hours.isdigit() and minutes.isdigit() else 0
+
+
 def recompute_open_tickets(batch: int = 500) -> int:
     """Recompute the clocks of every open ticket after a policy or calendar change (flushes)."""
     now, count, last_id = utcnow(), 0, 0
@@ -76,8 +82,15 @@ def save_policy(actor, kind: str, params: dict) -> int:
     return count
 
 
+MIN_DAY_MINUTES = 120  # a pre-holiday day is an hour shorter: a shorter day would go negative
+
+
 def save_hours(actor, start: str, end: str) -> int:
     """Store the working hours and recompute open tickets."""
+    minutes = _minutes(end) - _minutes(start)
+    if 0 < minutes < MIN_DAY_MINUTES:
+        raise SettingsError("Рабочий день должен быть не короче 2 часов: предпраздничный день "
+                            "на час короче")
     try:
         store.save_working_hours(start, end)
     except ValueError as exc:

@@ -36,3 +36,14 @@ def test_not_a_number_is_refused_not_a_500(world, signed_in):
         assert response.status_code == 400, value
         assert "Укажите число" in response.get_data(as_text=True)
     assert store.load_policies().message.first_response_hours == before
+
+
+
+def test_a_working_day_shorter_than_two_hours_is_refused(world, signed_in):
+    client = signed_in("admin")
+    page = post_form(client, "/settings/deadlines", "/settings/deadlines",
+                     {"form": "hours", "h-start": "09:00", "h-end": "09:30"})
+    assert page.status_code == 400
+    assert "не короче 2 часов" in page.get_data(as_text=True)
+    calendar = store.load_calendar()
+    assert (calendar.start.hour, calendar.end.hour, calendar.end.minute) != (9, 9, 30)
