@@ -65,6 +65,8 @@ def find_settlement(analysis: Analysis, pipe: Pipeline) -> str | None:
         first = name.split()[0]
         if NOT_SETTLEMENT.match(first) or first.isdigit():
             continue
+        if first.islower() and pipe.is_known(first) and not pipe.is_proper(first):
+            continue  # "в посёлке сломаны тренажёры": a common word, not a name
         if len(name.split()) > 1 and not pipe.is_proper(name.split()[1].lower()):
             name = first
         centre = gazetteer.centre_of(first)

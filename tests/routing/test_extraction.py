@@ -177,3 +177,10 @@ def test_address_with_a_name_first_street(pipeline):
 
     text = "Мой адрес: г. Казань, Мамадышский тракт, д. 12, кв. 5. Прошу ответить письменно."
     assert find_address(text, pipeline.morph_vocab) == "г. Казань, Мамадышский тракт, д. 12, кв. 5"
+
+
+def test_a_common_word_after_a_settlement_marker_is_not_a_place(analysed, pipeline):
+    text = "Здравствуйте! На школьной площадке в посёлке сломаны тренажёры, дети могут травмироваться."
+    assert extract(analysed(text), pipeline, "ru").get("settlement") is None
+    found = extract(analysed("в деревне кукуевка нет воды"), pipeline, "ru").get("settlement")
+    assert found and found.lower().startswith("кукуев")  # an unknown word after it still is
