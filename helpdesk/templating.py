@@ -1,5 +1,6 @@
 """Template filters and globals: formatting only, no computation in templates."""
-from datetime import datetime
+import re
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -14,8 +15,25 @@ def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
     return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).strftime(fmt)
 
 
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def cell(value) -> str:
+    """A table value the Russian way: dates as ДД.ММ.ГГГГ, decimals with a comma, none as «—»."""
+    if value is None:
+        return "—"
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    if isinstance(value, str) and (m := _ISO_DAY.match(value)):
+        return f"{m[3]}.{m[2]}.{m[1]}"
+    return str(value)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(cell, "cell")
     app.jinja_env.globals.update(Role=Role, ROLE_LABELS=ROLE_LABELS)
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["user_caption"] = user_caption
