@@ -23,9 +23,36 @@ def _departments(first: str | None = None):
     return choices(([(0, first)] if first else []) + rows)
 
 
-def _code() -> int:
-    """A page shown again after a POST shows its errors: 400."""
-    return 400 if request.method == "POST" else 200
+def _form_page(form, save, error_field, success: str, back: str, template: str, context):
+    """A page with a form: save when it validates (the service's refusal shown at error_field,
+    nothing kept), else show it again, with 400 after a POST. `context` builds the rest."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except admin.RoutingSettingsError as exc:
+            db.session.rollback()
+            error_field.errors = [*error_field.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for(back))
+    return render_template(template, form=form, button=EmptyForm(), **context()), \
+        400 if request.method == "POST" else 200
+
+
+def _button(action, success, back: str = "settings.routing"):
+    """A POST button: the action on its row, committed, or its refusal flashed."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except admin.RoutingSettingsError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(success() if callable(success) else success, "success")
+    return redirect(url_for(back))
 
 
 # -- settings and models -------------------------------------------------------------------------
@@ -38,40 +65,22 @@ def routing():
                                      "tatar_department_id": current.tatar_department_id or 0,
                                      "auto_close": list(current.auto_close)})
     form.tatar_department_id.choices = _departments("— как остальные (пресс-служба решает)")
-    if form.validate_on_submit():
-        try:
-            admin.save_settings(current_user, form.threshold.data, form.tatar_department_id.data,
-                                form.auto_close.data or [])
-        except admin.RoutingSettingsError as exc:
-            db.session.rollback()
-            form.threshold.errors = [*form.threshold.errors, str(exc)]
-        else:
-            db.session.commit()
-            flash("Настройки маршрутизации сохранены.", "success")
-            return redirect(url_for("settings.routing"))
-    models = db.session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())
-                                .limit(MODELS_SHOWN)).all()
-    return render_template("settings/routing.html", form=form, models=models,
-                           training=admin.training_state(), button=EmptyForm(),
-                           examples=admin.stored_example_count()), _code()
+    return _form_page(
+        form, lambda: admin.save_settings(current_user, form.threshold.data,
+                                          form.tatar_department_id.data, form.auto_close.data or []),
+        form.threshold, "Настройки маршрутизации сохранены.", "settings.routing",
+        "settings/routing.html",
+        lambda: {"models": db.session.scalars(select(ModelVersion).order_by(
+            ModelVersion.id.desc()).limit(MODELS_SHOWN)).all(),
+            "training": admin.training_state(), "examples": admin.stored_example_count()})
 
 
 @bp.route("/routing/train", methods=["POST"])
 @admin_only
 def routing_train():
     """Retrain from the shipped data and staff corrections, in the background."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        admin.request_training(current_user)
-    except admin.RoutingSettingsError as exc:
-        db.session.rollback()
-        flash(str(exc), "warning")
-    else:
-        db.session.commit()
-        flash("Обучение модели запущено: новая версия заменит текущую, когда будет готова.",
-              "success")
-    return redirect(url_for("settings.routing"))
+    return _button(lambda: admin.request_training(current_user),
+                   "Обучение модели запущено: новая версия заменит текущую, когда будет готова.")
 
 
 @bp.route("/routing/models/<int:model_id>/activate", methods=["POST"])
@@ -79,24 +88,11 @@ def routing_train():
 def routing_model_activate(model_id: int):
     """Make an earlier (or newer) model version the live one."""
     row = db.get_or_404(ModelVersion, model_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        admin.activate_model(row, current_user)
-    except admin.RoutingSettingsError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(f"Действует модель {row.version}.", "success")
-    return redirect(url_for("settings.routing"))
+    return _button(lambda: admin.activate_model(row, current_user),
+                   lambda: f"Действует модель {row.version}.")
 
 
 # -- keyword rules -------------------------------------------------------------------------------
-def _rules():
-    return db.session.scalars(select(RoutingRule).order_by(RoutingRule.name)).all()
-
-
 @bp.route("/routing/rules", methods=["GET", "POST"])
 @admin_only
 def routing_rules():
@@ -116,38 +112,25 @@ def routing_rule_edit(rule_id: int):
 
 def _rule_page(rule, form):
     form.department_id.choices = _departments()
-    if form.validate_on_submit():
-        try:
-            admin.save_rule(rule, current_user, form.name.data, form.department_id.data,
-                            form.keywords.data, form.weight.data, form.active.data)
-        except admin.RoutingSettingsError as exc:
-            db.session.rollback()
-            form.keywords.errors = [*form.keywords.errors, str(exc)]
-        else:
-            db.session.commit()
-            flash("Правило сохранено.", "success")
-            return redirect(url_for("settings.routing_rules"))
-    return render_template("settings/routing_rules.html", rows=_rules(), form=form,
-                           editing=rule, button=EmptyForm()), _code()
+    return _form_page(
+        form, lambda: admin.save_rule(rule, current_user, form.name.data, form.department_id.data,
+                                      form.keywords.data, form.weight.data, form.active.data),
+        form.keywords, "Правило сохранено.", "settings.routing_rules",
+        "settings/routing_rules.html",
+        lambda: {"rows": db.session.scalars(select(RoutingRule).order_by(RoutingRule.name)).all(),
+                 "editing": rule})
 
 
 @bp.route("/routing/rules/<int:rule_id>/toggle", methods=["POST"])
 @admin_only
 def routing_rule_toggle(rule_id: int):
     rule = db.get_or_404(RoutingRule, rule_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    admin.toggle_rule(rule, current_user)
-    db.session.commit()
-    flash("Правило включено." if rule.active else "Правило отключено.", "success")
-    return redirect(url_for("settings.routing_rules"))
+    return _button(lambda: admin.toggle_rule(rule, current_user),
+                   lambda: "Правило включено." if rule.active else "Правило отключено.",
+                   "settings.routing_rules")
 
 
 # -- topic → department --------------------------------------------------------------------------
-def _mappings():
-    return db.session.scalars(select(TopicMapping).order_by(TopicMapping.topic)).all()
-
-
 @bp.route("/routing/topics", methods=["GET", "POST"])
 @admin_only
 def routing_topics():
@@ -164,32 +147,24 @@ def routing_topic_edit(mapping_id: int):
 
 def _mapping_page(mapping, form):
     form.department_id.choices = _departments()
-    if form.validate_on_submit():
-        try:
-            admin.save_mapping(mapping, current_user, form.topic.data, form.department_id.data,
-                               form.topic_code.data)
-        except admin.RoutingSettingsError as exc:
-            db.session.rollback()
-            form.topic.errors = [*form.topic.errors, str(exc)]
-        else:
-            db.session.commit()
-            flash("Сопоставление сохранено.", "success")
-            return redirect(url_for("settings.routing_topics"))
-    rows = _mappings()
-    mapped = {m.topic for m in rows}
-    unmapped = [t for t in admin.known_topics() if t not in mapped]
-    return render_template("settings/routing_topics.html", rows=rows, form=form,
-                           editing=mapping, button=EmptyForm(), unmapped=unmapped), \
-        _code()
+
+    def context():
+        rows = db.session.scalars(select(TopicMapping).order_by(TopicMapping.topic)).all()
+        mapped = {m.topic for m in rows}
+        return {"rows": rows, "editing": mapping,
+                "unmapped": [t for t in admin.known_topics() if t not in mapped]}
+
+    return _form_page(
+        form, lambda: admin.save_mapping(mapping, current_user, form.topic.data,
+                                         form.department_id.data, form.topic_code.data),
+        form.topic, "Сопоставление сохранено.", "settings.routing_topics",
+        "settings/routing_topics.html", context)
 
 
 @bp.route("/routing/topics/<int:mapping_id>/delete", methods=["POST"])
 @admin_only
 def routing_topic_delete(mapping_id: int):
     mapping = db.get_or_404(TopicMapping, mapping_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    admin.delete_mapping(mapping, current_user)
-    db.session.commit()
-    flash("Сопоставление удалено: сообщения этой темы пойдут на разбор.", "success")
-    return redirect(url_for("settings.routing_topics"))
+    return _button(lambda: admin.delete_mapping(mapping, current_user),
+                   "Сопоставление удалено: сообщения этой темы пойдут на разбор.",
+                   "settings.routing_topics")
