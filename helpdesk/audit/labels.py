@@ -23,9 +23,14 @@ def object_names(rows) -> dict[tuple[str, str], str]:
     from helpdesk.models.ticket import Ticket
     from helpdesk.models.user import User
 
+    from helpdesk.models.routing import ModelVersion, RoutingRule, TopicMapping
+
     sources = {"ticket": (Ticket.id, Ticket.number), "user": (User.id, User.username),
                "department": (Department.id, Department.name),
-               "channel": (Channel.id, Channel.name)}
+               "channel": (Channel.id, Channel.name),
+               "routing_rule": (RoutingRule.id, RoutingRule.name),
+               "topic_mapping": (TopicMapping.id, TopicMapping.topic),
+               "model_version": (ModelVersion.id, ModelVersion.version)}
     wanted: dict[str, set[int]] = {}
     for row in rows:
         refs = [(row.object_type, row.object_id), *_references(row.action, row.details)]
@@ -75,7 +80,8 @@ DETAIL_LABELS = {
     "threshold": "порог", "tatar_department_id": "татарские сообщения",
     "auto_close": "закрывать без сотрудника", "keywords": "ключевые слова", "weight": "вес",
     "active": "действует", "topic": "тема", "code": "код", "version": "версия",
-    "examples": "примеров", "why": "причина", "triage_moved_from": "первичный разбор передан от",
+    "examples": "примеров", "why": "причина", "corrections": "исправлений сотрудников",
+    "triage_moved_from": "первичный разбор передан от",
     "old_name": "прежнее название", "is_triage": "первичный разбор", "attachment_id": "вложение",
     "username": "логин", "changed": "изменено",
     ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",
@@ -87,6 +93,8 @@ DETAIL_LABELS = {
 REFERENCES = {
     ("ticket_assigned", "previous"): "user", "assignee": "user",
     ("ticket_rerouted", "previous"): "department", "department": "department",
+    ("topic_mapping_saved", "previous"): "department",
+    ("topic_mapping_deleted", "previous"): "department",
     "department_id": "department", "departments": "department", "tatar_department_id": "department",
     "into": "ticket", "source": "ticket",
 }
@@ -144,7 +152,7 @@ def details_words(action: str, details: dict | None, names: dict | None = None) 
     for key, value in details.items():
         label = DETAIL_LABELS.get((action, key)) or DETAIL_LABELS.get(key, key)
         if key == "changed" and isinstance(value, dict):  # field: [before, after]
-            text = ", ".join(f"{DETAIL_LABELS.get(field, field)} "
+            text = "; ".join(f"{DETAIL_LABELS.get(field, field)} "
                              f"{_change(action, field, pair, names)}"
                              for field, pair in value.items())
         else:
@@ -179,6 +187,8 @@ def _words(value) -> str:
         return "—"
     if isinstance(value, bool):
         return "да" if value else "нет"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
     if isinstance(value, list):
         return ", ".join(_words(v) for v in value) or "—"
     if isinstance(value, dict):

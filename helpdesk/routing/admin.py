@@ -30,7 +30,20 @@ CODE = re.compile(r"^\d{4}\.\d{4}\.\d{4}\.\d{4}(\.\d{4})?$")
 
 
 class RoutingSettingsError(ValueError):
-    """A routing setting that cannot be saved (a Russian message)."""
+    """A routing setting that cannot be saved (a Russian message), and the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# Words that stand in nearly every message: as a keyword alone they would match everything.
+STOP_WORDS = frozenset("""
+а без более бы был была были было быть в вам вас весь во вот все всё всего вы где да даже
+для до его ее её если есть еще ещё же за здесь и из или им их к как ко когда кто ли либо мы
+на над не нет ни но ну о об от по под при про с со так также там то тот у уже хотя чем что
+чтобы это этот я мой наш ваш свой который какой такой очень просить прошу помочь помогите
+""".split())
 
 
 @dataclass(frozen=True)
@@ -50,9 +63,10 @@ def save_settings(actor, threshold: float, tatar_department_id: int | None,
                   auto_close: list[str]) -> None:
     """Store the threshold, the Tatar queue and the kinds closed automatically (audited)."""
     if not 0.0 <= threshold <= 1.0:
-        raise RoutingSettingsError("Порог уверенности — число от 0 до 1")
+        raise RoutingSettingsError("Порог уверенности — число от 0 до 1", "threshold")
     if tatar_department_id and _active_department(tatar_department_id) is None:
-        raise RoutingSettingsError("Выберите действующее подразделение для татарских сообщений")
+        raise RoutingSettingsError("Выберите действующее подразделение для татарских сообщений",
+                                   "tatar_department_id")
     unknown = set(auto_close) - set(KINDS)
     if unknown:
         raise RoutingSettingsError("Неизвестный вид сообщения")
@@ -96,19 +110,24 @@ def parse_keywords(text: str) -> list[str]:
     lemmas = list(dict.fromkeys(lemmatise_keywords(phrases)))
     if not lemmas:
         raise RoutingSettingsError("В ключевых словах нет ни одного слова")
+    common = [k for k in lemmas if " " not in k and (k in STOP_WORDS or len(k) < 3)]
+    if common:
+        raise RoutingSettingsError(
+            f"Слишком общие слова: {', '.join(common)}. Они есть почти в каждом сообщении; "
+            "используйте их только внутри словосочетания («в подъезде» → «подъезд»)")
     return lemmas
 
 
 def save_rule(rule: RoutingRule | None, actor, name: str, department_id: int,
               keywords_text: str, weight: float, active: bool) -> RoutingRule:
     """Create or update a keyword rule; its keywords are stored as lemmas."""
-    name = name.strip()
+    name = " ".join(name.split())
     if not name:
-        raise RoutingSettingsError("Укажите название правила")
+        raise RoutingSettingsError("Укажите название правила", "name")
     if _active_department(department_id) is None:
-        raise RoutingSettingsError("Выберите действующее подразделение")
+        raise RoutingSettingsError("Выберите действующее подразделение", "department_id")
     if not 0.05 <= weight <= 1.0:
-        raise RoutingSettingsError("Вес правила — число от 0,05 до 1")
+        raise RoutingSettingsError("Вес правила — число от 0,05 до 1", "weight")
     keywords = parse_keywords(keywords_text)
     created = rule is None
     if rule is None:
@@ -135,16 +154,20 @@ def toggle_rule(rule: RoutingRule, actor) -> None:
 def save_mapping(mapping: TopicMapping | None, actor, topic: str, department_id: int,
                  topic_code: str) -> TopicMapping:
     """Create or update which department answers a topic (topics are unique)."""
-    topic, topic_code = topic.strip(), (topic_code or "").strip()
+    topic, topic_code = " ".join(topic.split())[:300], (topic_code or "").strip()
     if not topic:
-        raise RoutingSettingsError("Укажите тему")
+        raise RoutingSettingsError("Укажите тему", "topic")
     if _active_department(department_id) is None:
-        raise RoutingSettingsError("Выберите действующее подразделение")
+        raise RoutingSettingsError("Выберите действующее подразделение", "department_id")
     if topic_code and not CODE.match(topic_code):
-        raise RoutingSettingsError("Код классификатора — как 0003.0009.0099.0742")
-    clash = db.session.scalar(select(TopicMapping).where(TopicMapping.topic == topic[:300]))
-    if clash is not None and clash is not mapping:
-        raise RoutingSettingsError("Эта тема уже сопоставлена: измените её строку")
+        raise RoutingSettingsError("Код классификатора — как 0003.0009.0099.0742", "topic_code")
+    # Compared in Python, case-free: SQLite's lower() folds only ASCII, the topics are Cyrillic.
+    wanted = topic.casefold()
+    clash = next((m for m in db.session.scalars(select(TopicMapping))
+                  if m.topic.casefold() == wanted and m is not mapping), None)
+    if clash is not None:
+        raise RoutingSettingsError(f"Тема «{clash.topic}» уже сопоставлена: измените её строку",
+                                   "topic")
     created = mapping is None
     if mapping is None:
         mapping = TopicMapping()
@@ -218,7 +241,7 @@ def request_training(actor) -> None:
     set_setting(TRAINING_KEY, {"state": "queued", "at": utcnow().isoformat(),
                                "by": getattr(actor, "username", None)})
     record("model_training_requested", actor=actor, object_type="model_version",
-           details={"examples": stored_example_count()})
+           details={"corrections": stored_example_count()})
     dispatch("routing.train")
 
 

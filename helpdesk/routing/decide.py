@@ -15,6 +15,7 @@ REASON_LANGUAGE = "language"
 REASON_SPECIAL = "special_kind"
 REASON_NO_MAPPING = "no_mapping"
 REASON_NO_MODEL = "no_model"
+REASON_AUTO_CLOSED = "auto_closed"
 
 REASON_LABELS = {
     REASON_CONFIDENT: "Уверенная маршрутизация",
@@ -23,6 +24,7 @@ REASON_LABELS = {
     REASON_SPECIAL: "Особый вид сообщения — решает сотрудник",
     REASON_NO_MAPPING: "Тема не сопоставлена подразделению",
     REASON_NO_MODEL: "Модель не обучена — требует разбора",
+    REASON_AUTO_CLOSED: "Особый вид сообщения — закрыто автоматически (так настроил администратор)",
 }
 
 

@@ -18,7 +18,8 @@ from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule,
                                      TrainingExample)
 from helpdesk.models.setting import get_setting
 from helpdesk.routing.classifier import TopicModel, features_of, load_model, new_version, save_model
-from helpdesk.routing.decide import Decision, RoutingConfig, decide
+from helpdesk.routing.decide import (REASON_AUTO_CLOSED, REASON_LABELS, Decision, RoutingConfig,
+                                     decide)
 from helpdesk.routing.extraction import appeal_suggestion, extract
 from helpdesk.routing.language import detect_language
 from helpdesk.routing.nlp import analyse_many, get_pipeline
@@ -130,6 +131,11 @@ def route_ticket(ticket, message) -> RoutingDecision:
     db.session.flush()
     if d.special_kind and d.special_kind in auto_close_kinds():
         _close_special(ticket, d.special_kind)
+        row.reason, row.to_triage = REASON_AUTO_CLOSED, False
+        ticket.extracted = {**ticket.extracted, "routing": {
+            **d.explanation, "reason": REASON_AUTO_CLOSED,
+            "reason_label": REASON_LABELS[REASON_AUTO_CLOSED]}}
+        db.session.flush()
     return row
 
 

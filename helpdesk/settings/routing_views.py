@@ -31,7 +31,8 @@ def _form_page(form, save, error_field, success: str, back: str, template: str, 
             save()
         except admin.RoutingSettingsError as exc:
             db.session.rollback()
-            error_field.errors = [*error_field.errors, str(exc)]
+            field = form._fields.get(exc.field) or error_field
+            field.errors = [*field.errors, str(exc)]
         else:
             db.session.commit()
             flash(success, "success")
@@ -150,9 +151,9 @@ def _mapping_page(mapping, form):
 
     def context():
         rows = db.session.scalars(select(TopicMapping).order_by(TopicMapping.topic)).all()
-        mapped = {m.topic for m in rows}
-        return {"rows": rows, "editing": mapping,
-                "unmapped": [t for t in admin.known_topics() if t not in mapped]}
+        mapped, known = {m.topic for m in rows}, admin.known_topics()
+        return {"rows": rows, "editing": mapping, "known": known,
+                "unmapped": [t for t in known if t not in mapped]}
 
     return _form_page(
         form, lambda: admin.save_mapping(mapping, current_user, form.topic.data,

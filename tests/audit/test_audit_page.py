@@ -143,5 +143,5 @@ def test_details_name_users_departments_and_tickets_instead_of_ids(ctx, client):
     assert "исполнитель: petrova" in body
     assert "было: Отдел писем и приёма граждан; подразделение: Правовое управление" in body
     assert f"в обращение: {ticket.number}; сообщений: 2" in body
-    assert ("подразделение Отдел писем и приёма граждан → Правовое управление, "
+    assert ("подразделение Отдел писем и приёма граждан → Правовое управление; "
             "роль Специалист подразделения → Пресс-служба") in body

@@ -1,5 +1,6 @@
 """The admin's routing pages: threshold, Tatar queue, automatic closing, rules, topics, models."""
 import csv
+import re
 
 import pytest
 from sqlalchemy import select
@@ -40,6 +41,9 @@ def test_only_admins_see_the_routing_pages(routed_setup, app):
 def test_threshold_tatar_queue_and_auto_close_are_saved(admin_client, routed_setup):
     page = admin_client.get("/settings/routing").get_data(as_text=True)
     assert "Маршрутизация" in page and "Переобучить модель" in page and "действует" in page
+    # A text box that keeps the comma (type="number" drops it in some locales), shown with one.
+    assert re.search(r'<input[^>]*id="threshold"[^>]*inputmode="decimal"[^>]*type="text"[^>]*'
+                     r'value="0,5"', page)
     response = _post(admin_client, "/settings/routing", {
         "threshold": "0,75", "tatar_department_id": str(routed_setup["tatar"].id),
         "auto_close": ["gratitude", "spam"]})
@@ -52,8 +56,9 @@ def test_threshold_tatar_queue_and_auto_close_are_saved(admin_client, routed_set
         AuditEvent.action == "routing_settings_saved"))
     assert event.details["changed"]["threshold"] == [0.5, 0.75]
     html = admin_client.get("/audit/").get_data(as_text=True)
-    assert ("татарские сообщения — → Татароязычные обращения, закрывать без сотрудника — → "
-            "Благодарность (не является обращением), Спам или реклама") in html
+    assert ("изменено: порог 0,5 → 0,75; татарские сообщения — → Татароязычные обращения; "
+            "закрывать без сотрудника — → Благодарность (не является обращением), "
+            "Спам или реклама") in html
     assert "Настройка маршрутизации" in html
 
 
@@ -64,6 +69,7 @@ def test_a_bad_threshold_is_refused_and_nothing_changes(admin_client, value):
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Порог" in body or "Укажите" in body
+    assert body.count('<div class="invalid-feedback">') == 1  # one message, not two
     db.session.expire_all()
     assert get_setting(service.THRESHOLD_KEY) == 0.5
 
@@ -201,3 +207,29 @@ def test_a_failed_training_keeps_the_model_and_says_why(admin_client, routed_set
         before.id
     assert "Последнее обучение не удалось" in admin_client.get("/settings/routing").get_data(
         as_text=True)
+
+
+def test_a_rule_of_words_found_everywhere_is_refused(admin_client, routed_setup):
+    response = _post(admin_client, "/settings/routing/rules", {
+        "name": "Мусор", "department_id": str(routed_setup["social"].id),
+        "keywords": "и\nв\nна", "weight": "0,3", "active": "y"})
+    assert response.status_code == 400
+    assert "Слишком общие слова: и, в, на" in response.get_data(as_text=True)
+    assert db.session.scalar(select(RoutingRule).where(RoutingRule.name == "Мусор")) is None
+
+
+def test_errors_stand_under_their_field(admin_client, routed_setup):
+    response = _post(admin_client, "/settings/routing/topics", {
+        "topic": "Новая тема", "department_id": str(routed_setup["social"].id),
+        "topic_code": "дороги"})
+    body = response.get_data(as_text=True)
+    code_field = body[body.index('id="topic_code"'):]
+    assert "Код классификатора — как" in code_field[:600]
+
+
+def test_a_topic_differing_only_in_case_or_spaces_is_the_same_topic(admin_client, routed_setup):
+    for topic in ("дороги", "  Дороги  ", "ДОРОГИ"):
+        response = _post(admin_client, "/settings/routing/topics", {
+            "topic": topic, "department_id": str(routed_setup["social"].id)})
+        assert response.status_code == 400, topic
+        assert "Тема «Дороги» уже сопоставлена" in response.get_data(as_text=True)
