@@ -107,6 +107,9 @@ def save_day(actor, day, kind: str, name: str, source: str, confirmed: bool) -> 
 
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise SettingsError(f"Дата должна быть в {MIN_YEAR}–{MAX_YEAR} годах")
+    if kind == "short" and day.weekday() >= 5:
+        raise SettingsError("Сокращённым бывает рабочий день, а это выходной. Если он перенесён "
+                            "на рабочий, выберите «Рабочий день»")
     try:
         store.save_calendar_day(day, kind, name, source, confirmed)
     except ValueError as exc:

@@ -123,3 +123,11 @@ def test_calendar_year_that_is_not_a_number_is_said_so(world, signed_in):
     response = signed_in("admin").get("/settings/calendar?year=abc")
     assert response.status_code == 400
     assert "Календарь ведётся на" in response.get_data(as_text=True)
+
+
+def test_a_shortened_day_on_a_weekend_is_refused(world, signed_in):
+    client = signed_in("admin")
+    r = post_form(client, "/settings/calendar", "/settings/calendar",
+                  {"day": "2026-11-29", "kind": "short", "name": "Предпраздничный"})  # a Sunday
+    assert r.status_code == 400 and "это выходной" in r.get_data(as_text=True)
+    assert store.load_calendar().is_working_day(date(2026, 11, 29)) is False
