@@ -173,7 +173,7 @@ def save_mapping(mapping: TopicMapping | None, actor, topic: str, department_id:
         mapping = TopicMapping()
         db.session.add(mapping)
     previous = mapping.department_id
-    mapping.topic, mapping.department_id = topic[:300], department_id
+    mapping.topic, mapping.department_id = topic, department_id
     mapping.topic_code = topic_code or None
     db.session.flush()
     record("topic_mapping_saved", actor=actor, object_type="topic_mapping",

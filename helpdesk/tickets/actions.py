@@ -24,7 +24,6 @@ from helpdesk.tickets.services import TicketError
 from helpdesk.tickets.services import clean_text as _text
 
 
-
 def _audit(action: str, user: User, ticket: Ticket, **details) -> None:
     record(action, actor=user, object_type="ticket", object_id=str(ticket.id), details=details)
 
