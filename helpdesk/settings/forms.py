@@ -4,11 +4,11 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional, Regexp,
+from wtforms.validators import (DataRequired, InputRequired, Length, Optional, Regexp,
                                 ValidationError)
 
 from helpdesk.deadlines.policy import LAST_DAY_RULE_LABELS
-from helpdesk.forms import choices
+from helpdesk.forms import choices, in_range
 from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
 
 from helpdesk.dates import YEAR_MAX as MAX_YEAR
@@ -44,15 +44,9 @@ class CommaDecimalField(DecimalField):
 
 
 def _range(low, high, unit: str):
-    """NumberRange with the range in the message; silent when the value did not parse (the
-    field has already said so)."""
+    """in_range with the range and its unit in the message («Допустимо от 0,25 до 168 ч»)."""
     text = f"Допустимо от {low} до {high} {unit}".replace(".", ",").replace("дн,", "дн.")
-    check = NumberRange(low, high, message=text)
-
-    def validate(form, field):
-        if field.data is not None:
-            check(form, field)
-    return validate
+    return in_range(low, high, text)
 
 
 class CannedForm(FlaskForm):

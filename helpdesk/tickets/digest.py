@@ -155,12 +155,11 @@ DIGEST_JOB_SECONDS = 3600  # how often the sweeper looks; a stored digest older 
 
 @dataclass
 class DigestView:
-    """A digest as the page shows it: stored, or computed live because the stored one is stale."""
+    """A department's digest as the page shows it: computed now, with the e-mail state of the
+    newest stored one."""
 
     department: Department
-    created_at: datetime
     content: dict
-    live: bool = False
     emailed_to: list = field(default_factory=list)
     email_error: str | None = None
 
@@ -177,7 +176,7 @@ def digests_for_page(department_id: int | None, now: datetime) -> list[DigestVie
     for department in db.session.scalars(departments):
         digest = stored.get(department.id)
         mailed = digest is not None and now - _aware(digest.created_at) <= DIGEST_EVERY
-        rows.append(DigestView(department, now, digest_content(department, now), live=True,
+        rows.append(DigestView(department, digest_content(department, now),
                                emailed_to=(digest.emailed_to or []) if mailed else [],
                                email_error=digest.email_error if mailed else None))
     return rows
@@ -191,11 +190,11 @@ def has_news(view: DigestView) -> bool:
 @dataclass
 class DigestPage:
     """The digest page: departments with something to report, the quiet ones by name only, and
-    the one moment the live digests were computed at (None when every digest is stored)."""
+    the moment they were computed at."""
 
     reporting: list
     quiet: list
-    live_at: datetime | None
+    live_at: datetime
 
 
 def digest_page(department_id: int | None, now: datetime) -> DigestPage:
@@ -203,7 +202,7 @@ def digest_page(department_id: int | None, now: datetime) -> DigestPage:
     views = digests_for_page(department_id, now)
     return DigestPage(reporting=[v for v in views if has_news(v)],
                       quiet=[v for v in views if not has_news(v)],
-                      live_at=now if any(v.live for v in views) else None)
+                      live_at=now)
 
 
 def refresh_digests(user: User, department_id: int | None, now: datetime | None = None) -> int:
