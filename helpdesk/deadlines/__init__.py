@@ -9,10 +9,7 @@ def register(app) -> None:
     from helpdesk.deadlines.cli import deadlines_cli
 
     app.cli.add_command(deadlines_cli)
-    try:
-        from helpdesk.cli import SEEDERS
-    except ImportError:  # an app without the shared `flask seed` command
-        return
+    from helpdesk.cli import SEEDERS
     from helpdesk.deadlines.store import seed_defaults
 
     if seed_defaults not in SEEDERS:

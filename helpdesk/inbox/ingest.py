@@ -151,8 +151,6 @@ def _reopen(ticket: Ticket, at: datetime) -> None:
 
 
 def _recompute_clocks(ticket: Ticket, now: datetime) -> None:
-    try:
-        from helpdesk.deadlines.store import recompute
-    except ImportError:  # the deadlines package is not there yet
-        return
+    from helpdesk.deadlines.store import recompute
+
     recompute(ticket, now)

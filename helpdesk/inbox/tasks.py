@@ -84,7 +84,7 @@ def route_task(ticket_id: int, message_id: int) -> None:
 
 
 def route_new_ticket(ticket_id: int, message_id: int | None = None) -> str | None:
-    """Call routing.service.route_ticket when available; otherwise (or on error) triage. Flushes."""
+    """Route a new ticket with routing.service.route_ticket (on an error: triage). Flushes."""
     # Claim first: the write lock (SQLite) / row lock (PostgreSQL) is taken before anything is
     # read, so two routers never route one ticket and SQLite never has to upgrade a stale read.
     claimed = db.session.execute(update(Ticket).where(
@@ -100,19 +100,14 @@ def route_new_ticket(ticket_id: int, message_id: int | None = None) -> str | Non
         ticket.status = TicketStatus.TRIAGE
         db.session.flush()
         return str(ticket.status)
+    from helpdesk.routing.service import route_ticket
+
     try:
-        from helpdesk.routing.service import route_ticket
-    except ImportError:
-        route_ticket = None
-    if route_ticket is not None:
-        try:
-            with db.session.begin_nested():
-                route_ticket(ticket, message)
-        except Exception:  # routing must never lose a ticket: people decide instead
-            log.exception("routing ticket %s failed", ticket_id)
-            db.session.refresh(ticket)
-            ticket.status = TicketStatus.TRIAGE
-    else:
+        with db.session.begin_nested():
+            route_ticket(ticket, message)
+    except Exception:  # routing must never lose a ticket: people decide instead
+        log.exception("routing ticket %s failed", ticket_id)
+        db.session.refresh(ticket)
         ticket.status = TicketStatus.TRIAGE
     if ticket.status == TicketStatus.NEW:
         ticket.status = TicketStatus.TRIAGE
