@@ -1,4 +1,6 @@
 """Raw inbound events: stored once (unique key) before answering, processed in the background."""
+import hashlib
+import json
 import logging
 
 from sqlalchemy import bindparam, select, text, update
@@ -7,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from helpdesk.extensions import db
 from helpdesk.inbox.adapters import adapter_for
 from helpdesk.inbox.ingest import ingest
+from helpdesk.inbox.normalise import MALFORMED, clean, storable
 from helpdesk.inbox.types import DeliveryError, IncomingMessage
 from helpdesk.models import Channel, InboundEvent
 from helpdesk.models.types import utcnow
@@ -32,11 +35,17 @@ def store_event(channel_id: int, event_key: str, payload: dict) -> int | None:
     Flushes only: the caller commits (before answering the platform), then dispatches.
     """
     stmt = (_insert()(InboundEvent)
-            .values(channel_id=channel_id, event_key=event_key[:128], payload=payload,
+            .values(channel_id=channel_id, event_key=clean(event_key)[:128],
+                    payload=storable(payload),
                     status="pending", attempts=0, received_at=utcnow())
             .on_conflict_do_nothing(index_elements=["channel_id", "event_key"])
             .returning(InboundEvent.id))
     return db.session.execute(stmt).scalar()
+
+
+def unparsed_key(payload) -> str:
+    """The event key of an authentic delivery its adapter could not parse (kept, ignored)."""
+    return "raw:" + hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:48]
 
 
 def process_event(event_id: int) -> bool:
@@ -72,7 +81,7 @@ def _process_once(event_id: int) -> bool:
     adapter = adapter_for(channel)
     try:
         parsed = adapter.parse(event.payload)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except MALFORMED as exc:
         event.status, event.error = "ignored", f"не разобрано: {exc.__class__.__name__}"
         event.processed_at = utcnow()
         db.session.commit()
@@ -151,8 +160,8 @@ def accept(channel_id: int, event_key: str, payload: dict) -> bool:
 
     The intake hot path: plain Core, one INSERT and a commit; False for a duplicate.
     """
-    params = {"channel_id": channel_id, "event_key": event_key[:128], "payload": payload,
-              "received_at": utcnow()}
+    params = {"channel_id": channel_id, "event_key": clean(event_key)[:128],
+              "payload": storable(payload), "received_at": utcnow()}
     with db.engine.begin() as conn:
         stored = conn.execute(_ACCEPT, params).rowcount == 1
     if stored:  # coalesced into one "process everything pending" run

@@ -11,7 +11,8 @@ from helpdesk.extensions import db
 from helpdesk.inbox.adapters import adapter_for, snapshot
 from helpdesk.inbox.adapters.telegram import TelegramError
 from helpdesk.inbox.adapters.vk import vk_client
-from helpdesk.inbox.events import process_event, store_event
+from helpdesk.inbox.events import process_event, store_event, unparsed_key
+from helpdesk.inbox.normalise import MALFORMED, storable
 from helpdesk.models import Channel
 
 log = logging.getLogger(__name__)
@@ -37,13 +38,14 @@ def _store_all(channel: Channel, raw_events: list[dict], state: dict) -> int:
     adapter = adapter_for(channel)
     new_ids = []
     for raw in raw_events:
+        raw = storable(raw)
         try:
-            parsed = adapter.parse(raw)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            log.warning("channel %s: unparsed polled event skipped", channel.id)
-            continue
-        if parsed.event_key:
-            event_id = store_event(channel.id, parsed.event_key, raw)
+            key = adapter.parse(raw).event_key
+        except MALFORMED:  # kept for inspection (ignored when processed), never dropped
+            log.warning("channel %s: unparsed polled event kept", channel.id)
+            key = unparsed_key(raw)
+        if key:
+            event_id = store_event(channel.id, key, raw)
             if event_id is not None:
                 new_ids.append(event_id)
     channel.poll_state = {**(channel.poll_state or {}), **state}

@@ -2,6 +2,18 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from helpdesk.inbox import normalise
+
+ATTACHMENT_KINDS = ("photo", "document", "voice", "other")
+# Column widths of what ingest stores (Message, Citizen, Attachment).
+KEY_LIMIT, NAME_LIMIT, PART_LIMIT, MIME_LIMIT = 128, 300, 150, 100
+
+
+def _clean_fields(obj, limits: dict) -> None:
+    """Every text field as clean text within its column (None: no limit), set on a frozen obj."""
+    for name, limit in limits.items():
+        object.__setattr__(obj, name, normalise.text(getattr(obj, name), limit))
+
 
 @dataclass(frozen=True)
 class IncomingAttachment:
@@ -12,6 +24,12 @@ class IncomingAttachment:
     name: str = ""
     mime_type: str = ""
     size: int | None = None
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, {"source": None, "name": NAME_LIMIT, "mime_type": MIME_LIMIT})
+        if self.kind not in ATTACHMENT_KINDS:
+            object.__setattr__(self, "kind", "other")
+        object.__setattr__(self, "size", normalise.size(self.size))
 
 
 @dataclass(frozen=True)
@@ -33,11 +51,18 @@ class IncomingMessage:
     cropped: bool = False          # the platform sent only part of it: fetch the rest first
 
     def __post_init__(self) -> None:
-        # NUL can arrive in platform text but cannot be stored in PostgreSQL text columns.
-        for name in ("text", "display_name", "first_name", "last_name", "username"):
-            value = getattr(self, name)
-            if "\x00" in value:
-                object.__setattr__(self, name, value.replace("\x00", ""))
+        # Whatever an adapter passes on, ingest can store: clean text cut to its column, a
+        # sane time, attachments of the one type (see helpdesk.inbox.normalise).
+        _clean_fields(self, {"event_key": KEY_LIMIT, "message_key": KEY_LIMIT,
+                             "external_user_id": KEY_LIMIT, "reply_address": KEY_LIMIT,
+                             "text": None, "external_id": KEY_LIMIT,
+                             "display_name": NAME_LIMIT, "first_name": PART_LIMIT,
+                             "last_name": PART_LIMIT, "username": PART_LIMIT})
+        if not isinstance(self.sent_at, datetime) or self.sent_at.tzinfo is None:
+            object.__setattr__(self, "sent_at", normalise.timestamp(None))
+        object.__setattr__(self, "attachments", tuple(
+            a for a in self.attachments if isinstance(a, IncomingAttachment)))
+        object.__setattr__(self, "cropped", bool(self.cropped))
 
 
 @dataclass(frozen=True)
@@ -51,8 +76,9 @@ class Profile:
 
     def __post_init__(self) -> None:
         for name in ("first_name", "last_name"):
-            value = " ".join(getattr(self, name).replace("\x00", "").split())[:150]
+            value = " ".join(normalise.text(getattr(self, name)).split())[:PART_LIMIT]
             object.__setattr__(self, name, value)
+        object.__setattr__(self, "deactivated", normalise.text(self.deactivated, 100))
 
     @property
     def display_name(self) -> str:
@@ -70,6 +96,11 @@ class Parsed:
     event_key: str | None = None
     messages: tuple[IncomingMessage, ...] = ()
     reply: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, limit in (("event_key", KEY_LIMIT), ("reply", None)):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, normalise.text(getattr(self, name), limit))
 
 
 class DeliveryError(Exception):

@@ -30,13 +30,13 @@ def test_gunicorn_access_log_masks_the_ok_token(tmp_path):
     server = subprocess.Popen([str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1",
                                "--access-logfile", str(log), "wsgi:app"], cwd=ROOT, env=env)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 answer = requests.post(f"http://127.0.0.1:{port}/webhooks/ok/some-channel/"
-                                       "very-secret-token", json={}, timeout=5)
+                                       "very-secret-token", json={}, timeout=30)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # the worker still booting
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)

@@ -1,10 +1,10 @@
 """The interface every platform adapter implements; shared HTTP helpers."""
 import hmac
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import requests
 
+from helpdesk.inbox.normalise import timestamp as from_timestamp  # noqa: F401 (adapters' name)
 from helpdesk.inbox.types import DeliveryError, IncomingMessage, Parsed, Profile
 
 CONNECT_TIMEOUT = 5.0
@@ -21,6 +21,12 @@ class ChannelAdapter:
     file_hosts: tuple[str, ...] = ()
     # True when deliveries carry no name and profiles() must be asked (VK Callback API).
     fetches_profiles = False
+    # How a webhook delivery proves where it comes from. By default from the headers and the
+    # path alone, checked before the body is parsed; `secret_header` names a header that must
+    # be present (401 without it). `secret_in_body`: a field of the JSON body (VK), checked
+    # after the bounded parse (helpdesk.inbox.normalise.load_json).
+    secret_header = ""
+    secret_in_body = False
 
     def __init__(self, channel) -> None:
         self.channel = channel
@@ -29,12 +35,14 @@ class ChannelAdapter:
     def api_base(self) -> str:
         return (self.channel.api_base or self.default_api_base).rstrip("/")
 
-    def authenticate(self, payload: dict, headers, path_token: str | None = None) -> bool:
-        """True when the delivery really comes from the platform."""
+    def authenticate(self, payload, headers, path_token: str | None = None) -> bool:
+        """True when the delivery really comes from the platform. `payload` is None unless
+        `secret_in_body`; then it is the parsed body, of any JSON type."""
         raise NotImplementedError
 
     def parse(self, payload: dict) -> Parsed:
-        """The event key and messages of a delivery (raises ValueError on a malformed one)."""
+        """The event key and messages of a delivery, built with helpdesk.inbox.normalise;
+        raises only normalise.MALFORMED errors (the raw delivery is then kept, ignored)."""
         raise NotImplementedError
 
     def complete(self, incoming: IncomingMessage) -> IncomingMessage:
@@ -69,15 +77,8 @@ def same_secret(given, expected: str) -> bool:
     """Constant-time comparison; an empty expected secret never matches."""
     if not expected or not isinstance(given, str):
         return False
-    return hmac.compare_digest(given.encode(), expected.encode())
-
-
-def from_timestamp(value, divisor: float = 1.0) -> datetime:
-    """A platform timestamp (seconds or ms) as aware UTC; now when absent or invalid."""
-    try:
-        return datetime.fromtimestamp(float(value) / divisor, timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return datetime.now(timezone.utc)
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"),
+                               expected.encode("utf-8", "surrogatepass"))
 
 
 def http_error(exc: requests.RequestException) -> DeliveryError:

@@ -2,8 +2,8 @@
 import requests
 
 from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, ChannelAdapter,
-                                          from_timestamp, http_error, need, same_secret,
-                                          status_error)
+                                          http_error, need, same_secret, status_error)
+from helpdesk.inbox.normalise import ident, items, mapping, text, timestamp
 from helpdesk.inbox.types import DeliveryError, IncomingAttachment, IncomingMessage, Parsed
 
 JSON_TYPE = "application/json;charset=utf-8"
@@ -25,15 +25,14 @@ class OkAdapter(ChannelAdapter):
         if need(payload, "webhookType") != "MESSAGE_CREATED":
             return Parsed()
         message = need(payload, "message")
-        mid = str(need(message, "mid"))
+        mid = ident(need(message, "mid"))
         sender = need(payload, "sender")
-        user_id = str(need(sender, "user_id"))
-        chat_id = str(need(need(payload, "recipient"), "chat_id"))
-        name = str(sender.get("name") or "")[:300]
+        user_id = ident(need(sender, "user_id"))
+        chat_id = ident(need(need(payload, "recipient"), "chat_id"))
+        name = text(sender.get("name"))
         incoming = IncomingMessage(
             event_key=mid, message_key=mid, external_user_id=user_id, reply_address=chat_id,
-            text=str(message.get("text") or ""), sent_at=from_timestamp(payload.get("timestamp"),
-                                                                         1000.0),
+            text=text(message.get("text")), sent_at=timestamp(payload.get("timestamp"), 1000.0),
             external_id=mid, display_name=name or f"OK {user_id}",
             attachments=tuple(_attachments(message)))
         return Parsed(event_key=mid, messages=(incoming,))
@@ -70,13 +69,11 @@ class OkAdapter(ChannelAdapter):
 
 
 def _attachments(message: dict):
-    for item in message.get("attachments") or ():
-        if not isinstance(item, dict):
-            continue
-        payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
-        url = payload.get("url")
+    for item in items(message.get("attachments")):
+        item = mapping(item)
+        payload = mapping(item.get("payload"))
+        url = text(payload.get("url"))
         if url:
-            kind = KINDS.get(str(item.get("type")), "other")
-            name = str(payload.get("name") or ("image.jpg" if kind == "photo" else "file"))
-            yield IncomingAttachment(kind, str(url), name[:300],
-                                     "image/jpeg" if kind == "photo" else "")
+            kind = KINDS.get(text(item.get("type")), "other")
+            name = text(payload.get("name")) or ("image.jpg" if kind == "photo" else "file")
+            yield IncomingAttachment(kind, url, name, "image/jpeg" if kind == "photo" else "")

@@ -2,8 +2,8 @@
 import requests
 
 from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, ChannelAdapter,
-                                          from_timestamp, http_error, need, same_secret,
-                                          status_error)
+                                          http_error, need, same_secret, status_error)
+from helpdesk.inbox.normalise import ident, integer, items, mapping, need_int, size, text, timestamp
 from helpdesk.inbox.types import DeliveryError, IncomingAttachment, IncomingMessage, Parsed
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -24,6 +24,7 @@ class TelegramAdapter(ChannelAdapter):
     kind = "telegram"
     default_api_base = "https://api.telegram.org"
     text_limit = 4096
+    secret_header = SECRET_HEADER
 
     def call(self, method: str, params: dict | None = None, timeout: float = READ_TIMEOUT):
         """Call a Bot API method; returns `result` or raises TelegramError/RequestException."""
@@ -43,24 +44,25 @@ class TelegramAdapter(ChannelAdapter):
         return same_secret(headers.get(SECRET_HEADER), self.channel.secret)
 
     def parse(self, payload) -> Parsed:
-        update_id = int(need(payload, "update_id"))
+        update_id = need_int(payload, "update_id", 0)
         message = payload.get("message")
         if not isinstance(message, dict):
             return Parsed()
-        chat = need(message, "chat")
-        chat_id = int(need(chat, "id"))
-        message_id = int(need(message, "message_id"))
-        person = message.get("from") if isinstance(message.get("from"), dict) else {}
-        first, last = str(person.get("first_name") or ""), str(person.get("last_name") or "")
-        username = str(person.get("username") or "")
+        chat_id = need_int(need(message, "chat"), "id")
+        message_id = need_int(message, "message_id")
+        person = mapping(message.get("from"))
+        first, last = text(person.get("first_name")), text(person.get("last_name"))
+        username = text(person.get("username"))
         display = " ".join(p for p in (first, last) if p) or username or f"Telegram {chat_id}"
+        sender = integer(person.get("id"))
         incoming = IncomingMessage(
             event_key=str(update_id), message_key=f"{chat_id}:{message_id}",
-            external_user_id=str(person.get("id") or chat_id), reply_address=str(chat_id),
-            text=str(message.get("text") or message.get("caption") or ""),
-            sent_at=from_timestamp(message.get("date")), external_id=str(message_id),
-            display_name=display[:300], first_name=first[:150], last_name=last[:150],
-            username=username[:150], attachments=tuple(_attachments(message)))
+            external_user_id=str(sender if sender is not None else chat_id),
+            reply_address=str(chat_id),
+            text=text(message.get("text")) or text(message.get("caption")),
+            sent_at=timestamp(message.get("date")), external_id=str(message_id),
+            display_name=display, first_name=first, last_name=last, username=username,
+            attachments=tuple(_attachments(message)))
         return Parsed(event_key=str(update_id), messages=(incoming,))
 
     def send(self, address, text, dedupe_id) -> str:
@@ -85,16 +87,26 @@ class TelegramAdapter(ChannelAdapter):
 
 
 def _attachments(message: dict):
-    photos = [p for p in message.get("photo") or () if isinstance(p, dict) and p.get("file_id")]
+    photos = [p for p in items(message.get("photo")) if _file_id(p)]
     if photos:
-        best = max(photos, key=lambda p: (p.get("width") or 0) * (p.get("height") or 0))
-        yield IncomingAttachment("photo", best["file_id"], "photo.jpg", "image/jpeg",
-                                 best.get("file_size"))
-    doc = message.get("document")
-    if isinstance(doc, dict) and doc.get("file_id"):
-        yield IncomingAttachment("document", doc["file_id"], str(doc.get("file_name") or "file")[:300],
-                                 str(doc.get("mime_type") or ""), doc.get("file_size"))
-    voice = message.get("voice")
-    if isinstance(voice, dict) and voice.get("file_id"):
-        yield IncomingAttachment("voice", voice["file_id"], "voice.ogg",
-                                 str(voice.get("mime_type") or "audio/ogg"), voice.get("file_size"))
+        best = max(photos, key=lambda p: (integer(p.get("width"), 0, 10 ** 6) or 0)
+                   * (integer(p.get("height"), 0, 10 ** 6) or 0))
+        yield IncomingAttachment("photo", _file_id(best), "photo.jpg", "image/jpeg",
+                                 size(best.get("file_size")))
+    doc = mapping(message.get("document"))
+    if _file_id(doc):
+        yield IncomingAttachment("document", _file_id(doc), text(doc.get("file_name")) or "file",
+                                 text(doc.get("mime_type")), size(doc.get("file_size")))
+    voice = mapping(message.get("voice"))
+    if _file_id(voice):
+        yield IncomingAttachment("voice", _file_id(voice), "voice.ogg",
+                                 text(voice.get("mime_type")) or "audio/ogg",
+                                 size(voice.get("file_size")))
+
+
+def _file_id(item) -> str:
+    """A file's id, or "" when the item is not a file of a usable shape."""
+    try:
+        return ident(mapping(item).get("file_id"), limit=1000)
+    except ValueError:
+        return ""

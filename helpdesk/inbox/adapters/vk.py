@@ -8,8 +8,9 @@ from requests.adapters import HTTPAdapter
 from vk_api.exceptions import ApiError, ApiHttpError
 
 from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, ChannelAdapter,
-                                          from_timestamp, http_error, need, same_secret,
-                                          status_error)
+                                          http_error, need, same_secret, status_error)
+from helpdesk.inbox.normalise import (integer, items, mapping, need_int, size, text,
+                                      timestamp)
 from helpdesk.inbox.types import (DeliveryError, IncomingAttachment, IncomingMessage, Parsed,
                                   Profile)
 
@@ -69,12 +70,15 @@ class VkAdapter(ChannelAdapter):
     file_hosts = ("userapi.com", "*.userapi.com", "*.vk.com", "*.vk.ru", "*.vkuser.net",
                   "*.mycdn.me")
     fetches_profiles = True  # message_new carries only from_id
+    secret_in_body = True  # the Callback API's `secret` is a field of the JSON body
 
     def client(self, purpose: str = "") -> vk_api.VkApi:
         return vk_client(self.channel.token, self.api_base, purpose)
 
     def authenticate(self, payload, headers, path_token=None) -> bool:
-        group = str(payload.get("group_id", ""))
+        if not isinstance(payload, dict):
+            return False
+        group = text(payload.get("group_id"))
         if self.channel.group_id and group != str(self.channel.group_id):
             return False
         if payload.get("type") == "confirmation" and not self.channel.secret:
@@ -91,14 +95,14 @@ class VkAdapter(ChannelAdapter):
         message = obj.get("message", obj) if isinstance(obj, dict) else None
         if not isinstance(message, dict) or message.get("out"):
             return Parsed()
-        peer = int(need(message, "peer_id"))
-        cmid = int(need(message, "conversation_message_id"))
-        sender = int(message.get("from_id") or peer)
-        event_key = str(payload.get("event_id") or f"msg:{peer}:{cmid}")
+        peer = need_int(message, "peer_id")
+        cmid = need_int(message, "conversation_message_id")
+        sender = integer(message.get("from_id")) or peer
+        event_key = text(payload.get("event_id"), 128).strip() or f"msg:{peer}:{cmid}"
         incoming = IncomingMessage(
             event_key=event_key, message_key=f"{peer}:{cmid}", external_user_id=str(sender),
-            reply_address=str(peer), text=str(message.get("text") or ""),
-            sent_at=from_timestamp(message.get("date")), external_id=str(message.get("id", "")),
+            reply_address=str(peer), text=text(message.get("text")),
+            sent_at=timestamp(message.get("date")), external_id=text(message.get("id"), 128),
             display_name=self.placeholder_name(str(sender)),
             attachments=tuple(_attachments(message)), cropped=bool(message.get("is_cropped")))
         return Parsed(event_key=event_key, messages=(incoming,))
@@ -113,7 +117,7 @@ class VkAdapter(ChannelAdapter):
         if not items or not isinstance(items[0], dict):
             raise DeliveryError("VK: сообщение не найдено при повторной загрузке", retryable=True)
         full = items[0]
-        return replace(incoming, text=str(full.get("text") or incoming.text), cropped=False,
+        return replace(incoming, text=text(full.get("text")) or incoming.text, cropped=False,
                        attachments=tuple(_attachments(full)) or incoming.attachments)
 
     def placeholder_name(self, external_user_id: str) -> str:
@@ -129,10 +133,10 @@ class VkAdapter(ChannelAdapter):
                 "fields": "first_name,last_name", "lang": "ru"}, purpose="profiles")
             for user in result if isinstance(result, list) else ():
                 if isinstance(user, dict) and user.get("id") is not None:
-                    found[str(user["id"])] = Profile(
-                        first_name=str(user.get("first_name") or ""),
-                        last_name=str(user.get("last_name") or ""),
-                        deactivated=str(user.get("deactivated") or ""))
+                    found[text(user["id"])] = Profile(
+                        first_name=text(user.get("first_name")),
+                        last_name=text(user.get("last_name")),
+                        deactivated=text(user.get("deactivated")))
         return found
 
     def send(self, address, text, dedupe_id) -> str:
@@ -159,24 +163,23 @@ class VkAdapter(ChannelAdapter):
 
 
 def _attachments(message: dict):
-    for item in message.get("attachments") or ():
-        if not isinstance(item, dict):
-            continue
-        kind = item.get("type")
-        body = item.get(kind) if isinstance(item.get(kind), dict) else {}
+    for item in items(message.get("attachments")):
+        item = mapping(item)
+        kind = text(item.get("type"))
+        body = mapping(item.get(kind))
         if kind == "photo":
-            sizes = [s for s in body.get("sizes") or () if isinstance(s, dict) and s.get("url")]
+            sizes = [s for s in items(body.get("sizes")) if text(mapping(s).get("url"))]
             if sizes:
-                best = max(sizes, key=lambda s: (s.get("width") or 0) * (s.get("height") or 0))
-                yield IncomingAttachment("photo", best["url"], f"photo{body.get('id', '')}.jpg",
-                                         "image/jpeg")
-        elif kind == "doc" and body.get("url"):
-            title = str(body.get("title") or "document")
-            size = body.get("size") if isinstance(body.get("size"), int) else None
-            yield IncomingAttachment("document", body["url"], title[:300], "", size)
+                best = max(sizes, key=lambda s: (integer(s.get("width"), 0, 10 ** 6) or 0)
+                           * (integer(s.get("height"), 0, 10 ** 6) or 0))
+                yield IncomingAttachment("photo", text(best["url"]),
+                                         f"photo{text(body.get('id'), 40)}.jpg", "image/jpeg")
+        elif kind == "doc" and text(body.get("url")):
+            yield IncomingAttachment("document", text(body["url"]),
+                                     text(body.get("title")) or "document", "",
+                                     size(body.get("size")))
         elif kind == "audio_message":
-            link = body.get("link_ogg") or body.get("link_mp3")
-            if link:
-                mime = "audio/ogg" if body.get("link_ogg") else "audio/mpeg"
-                yield IncomingAttachment("voice", link, "voice" + (".ogg" if body.get("link_ogg")
-                                                                    else ".mp3"), mime)
+            ogg, mp3 = text(body.get("link_ogg")), text(body.get("link_mp3"))
+            if ogg or mp3:
+                yield IncomingAttachment("voice", ogg or mp3, "voice.ogg" if ogg else "voice.mp3",
+                                         "audio/ogg" if ogg else "audio/mpeg")
