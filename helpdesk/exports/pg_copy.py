@@ -20,6 +20,7 @@ from helpdesk.exports.spreadsheets import DANGEROUS_PREFIXES
 from helpdesk.exports.workclock import WorkingClock
 from helpdesk.extensions import db
 from helpdesk.models.ticket import KIND_LABELS, Ticket, TicketStatus
+from helpdesk.tickets.outcomes import ANSWER_RESULTS
 
 MINUTE_US = 60_000_000
 WORKDAYS = "export_workdays"
@@ -96,6 +97,7 @@ def log_columns(flt: ExportFilter, user, tz: str, now: datetime):
     due = func.coalesce(c.extended_until, c.answer_due)
     on_time = case((due.is_(None), None),
                    (c.answered_at.is_not(None), _yes_no(c.answered_at <= due)),
+                   (c.result.in_(ANSWER_RESULTS), "нет"),  # closed as answered, never was
                    (literal(now) > due, "нет"), else_=None)
     kind = case(*[(c.kind == str(k), v) for k, v in KIND_LABELS.items()], else_=c.kind)
     assignee = func.coalesce(func.nullif(c.assignee_name, ""), c.assignee_login)

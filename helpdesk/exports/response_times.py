@@ -15,6 +15,7 @@ from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.ticket import KIND_LABELS, Ticket, TicketStatus
 from helpdesk.models.user import User
+from helpdesk.tickets.outcomes import ANSWER_RESULTS
 
 HEADERS = (
     "Номер", "Канал", "Вид", "Поступило (МСК)", "Зарегистрировано (МСК)", "Подразделение",
@@ -62,12 +63,17 @@ def response_time_query(flt: ExportFilter, user: User | None = None,
 
 
 def answered_on_time(answered_at: datetime | None, due: datetime | None,
-                     now: datetime) -> bool | None:
-    """True/False when decidable; None while unanswered and not yet due (or no due time)."""
+                     now: datetime, result: str | None = None) -> bool | None:
+    """True/False when decidable; None while unanswered and not yet due (or no due time).
+
+    A ticket closed with a result that claims an answer it never got (an appeal whose only
+    replies were interim or sent before its registration) is decided: not answered in time."""
     if due is None:
         return None
     if answered_at is not None:
         return answered_at <= due
+    if result in ANSWER_RESULTS:
+        return False
     return False if now > due else None
 
 
@@ -92,7 +98,7 @@ def build_row(rec, clock, now: datetime, zone: ZoneInfo) -> tuple:
         topic, code, district, first and first.astimezone(zone),
         clock.working_minutes_between(reopened or received, first) if first is not None else None,
         answered and answered.astimezone(zone), due and due.astimezone(zone),
-        answered_on_time(answered, due, now), extended is not None,
+        answered_on_time(answered, due, now, result), extended is not None,
         forwarded_at is not None or status == _FORWARDED,
         result_label(status, result, answered is not None), closed and closed.astimezone(zone),
     )

@@ -15,6 +15,7 @@ from helpdesk.exports.results import SSTU_RESULTS, result_label
 from helpdesk.extensions import db
 from helpdesk.models.channel import Channel
 from helpdesk.models.ticket import Ticket, TicketKind, TicketStatus
+from helpdesk.tickets.outcomes import ANSWER_RESULTS
 
 NO_CODE = "(без кода)"
 HEADERS = ("Код классификатора", *SSTU_RESULTS, "Всего")
@@ -32,8 +33,12 @@ def grouped_counts(flt: ExportFilter, tz: str = "Europe/Moscow") -> list[tuple]:
     repeated = exists().where(earlier.citizen_id == Ticket.citizen_id,
                               earlier.received_at < Ticket.received_at)
     due = func.coalesce(Ticket.extended_until, Ticket.answer_due)
+    # Late: answered after the term, or closed as answered without an answer on the substance
+    # after registration (an interim or earlier reply does not answer an appeal).
     late = case((and_(Ticket.answered_at.is_not(None), due.is_not(None),
-                      Ticket.answered_at > due), 1), else_=0)
+                      Ticket.answered_at > due), 1),
+                (and_(Ticket.answered_at.is_(None), Ticket.result.in_(ANSWER_RESULTS)), 1),
+                else_=0)
     answered = case((Ticket.answered_at.is_not(None), 1), else_=0)
     collective = case((Ticket.collective.is_(True), 1), else_=0)
     rep = case((repeated, 1), else_=0)

@@ -13,7 +13,7 @@ from helpdesk.inbox.throttle import throttle_for
 from helpdesk.inbox.types import DeliveryError
 from helpdesk.models import Channel, Citizen, Message, OutboxItem, Ticket
 from helpdesk.models.message import Delivery, Direction
-from helpdesk.models.ticket import TicketStatus
+from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.tasks import dispatch
 
@@ -95,6 +95,14 @@ def reply_conditions(ticket: Ticket) -> list:
 WORKING = (TicketStatus.NEW, TicketStatus.TRIAGE, TicketStatus.ASSIGNED)
 
 
+def answer_floor(ticket: Ticket):
+    """The moment from which a reply can be the answer: a registered 59-ФЗ appeal is answered
+    only by a substantive reply sent after its registration (None: no such limit)."""
+    if ticket.kind == TicketKind.APPEAL and ticket.registered_at is not None:
+        return ticket.registered_at
+    return None
+
+
 def sync_answer_state(ticket: Ticket) -> None:
     """Set first_response_at, answered_at and the «Дан ответ» status from the ticket's replies.
 
@@ -102,20 +110,24 @@ def sync_answer_state(ticket: Ticket) -> None:
     still being delivered; a permanent delivery failure takes it back, and a person's retry
     puts it back. So the outbox's success path never touches the ticket: only the rare
     permanent failure and the retry call this. The first response is the earliest such
-    reply, the answer the earliest such reply sent as the answer (Message.is_answer).
-    Notices (acknowledgement, extension, forwarding) never count. Flushes.
+    reply, the answer the earliest such reply sent as the answer (Message.is_answer) and, for a
+    registered appeal, sent after its registration (answer_floor). Notices (acknowledgement, extension, forwarding) never count. Flushes.
     """
     rows = db.session.execute(select(Message.sent_at, Message.is_answer)
                               .where(*reply_conditions(ticket))).all()
+    floor = answer_floor(ticket)
     first = min((sent for sent, _ in rows), default=None)
-    answered = min((sent for sent, is_answer in rows if is_answer), default=None)
+    answered = min((sent for sent, is_answer in rows
+                    if is_answer and (floor is None or sent >= floor)), default=None)
     was_answered = ticket.answered_at is not None
     ticket.first_response_at, ticket.answered_at = first, answered
+    # What an answer result stands on: the answer for an appeal, any reply for a message.
+    stands_on = answered if floor is not None else first
     if answered is not None and not was_answered and ticket.status in WORKING:
         ticket.status = TicketStatus.ANSWERED
     elif answered is None and ticket.status == TicketStatus.ANSWERED:
         ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
-    elif first is None and ticket.status == TicketStatus.CLOSED:
+    elif stands_on is None and ticket.status == TicketStatus.CLOSED:
         _reopen_unanswered(ticket)
     db.session.flush()
 

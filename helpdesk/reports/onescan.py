@@ -50,7 +50,8 @@ def _counts_query(flt, user, tz: str, now: datetime):
     keys = (day, Ticket.channel_id, Ticket.department_id, Ticket.topic, Ticket.district)
     due = func.coalesce(Ticket.extended_until, Ticket.answer_due)
     on_time = and_(Ticket.answered_at.is_not(None), Ticket.answered_at <= due)
-    decided = and_(due.is_not(None), Ticket.answered_at.is_not(None) | (due < now))
+    decided = and_(due.is_not(None),
+                   Ticket.answered_at.is_not(None) | (due < now) | q.claims_answer())
     inner = (select(
         day.label("day"), Ticket.channel_id.label("channel_id"),
         Ticket.department_id.label("department_id"), Ticket.topic.label("topic"),

@@ -12,6 +12,7 @@ from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket
 from helpdesk.reports.aggregate import percentile
+from helpdesk.tickets.outcomes import ANSWER_RESULTS
 
 TOP_N = 10
 
@@ -102,12 +103,18 @@ def department_names() -> dict[int, str]:
     return dict(db.session.execute(select(Department.id, Department.name)).all())
 
 
+def claims_answer():
+    """Closed with a result that claims an answer: decided, whether or not it got one (an
+    appeal answered only before its registration is then not answered in time)."""
+    return Ticket.result.in_(ANSWER_RESULTS)
+
+
 def on_time_by_department(flt, user, tz, now: datetime):
     """[(department, answered on time, decided)] — decided: answered, or due already passed."""
     due = func.coalesce(Ticket.extended_until, Ticket.answer_due)
     on_time = func.sum(case((and_(Ticket.answered_at.is_not(None), Ticket.answered_at <= due), 1),
                             else_=0))
-    answered_or_due = (Ticket.answered_at.is_not(None)) | (due < now)
+    answered_or_due = (Ticket.answered_at.is_not(None)) | (due < now) | claims_answer()
     decided = func.sum(case((and_(due.is_not(None), answered_or_due), 1), else_=0))
     query = (select(Department.name, on_time, decided).select_from(Ticket)
              .outerjoin(Department, Department.id == Ticket.department_id)

@@ -79,9 +79,9 @@ def note(ticket_id: int):
 def reply(ticket_id: int):
     from helpdesk.tickets.views import render_ticket
 
-    final = request.form.get("final") == "1"
     ticket = ticket_or_404(current_user, ticket_id)
     try:
+        final = _reply_kind()
         # Guarded like a state change: the same reply sent again (Back, a reload, a second
         # tab) or typed over a newer citizen message is refused, and the text is kept.
         check_version(ticket, request.form.get("version"))
@@ -95,6 +95,18 @@ def reply(ticket_id: int):
     db.session.commit()
     flash("Ответ поставлен в очередь отправки.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
+
+
+REPLY_KINDS = {"1": True, "0": False}
+
+
+def _reply_kind() -> bool:
+    """Whether the reply is on the substance: the person chooses, the form has no default."""
+    value = request.form.get("final", "")
+    if value not in REPLY_KINDS:
+        raise TicketError("Выберите вид ответа: «По существу» или «Промежуточный». "
+                          "Ответ не отправлен")
+    return REPLY_KINDS[value]
 
 
 @bp.route("/tickets/<int:ticket_id>/reopen", methods=["POST"])

@@ -51,9 +51,10 @@ def resolve_escalation(ticket: Ticket, now: datetime) -> None:
     ).values(resolved_at=now))
 
 
-def reply(ticket: Ticket, user: User, text: str, final: bool = True,
+def reply(ticket: Ticket, user: User, text: str, *, final: bool,
           now: datetime | None = None) -> Message:
-    """Send a reply to the citizen; a final one is the answer and marks the ticket answered."""
+    """Send a reply to the citizen; a final one (on the substance) is the answer and marks the
+    ticket answered, an interim one is not. The caller says which: there is no default."""
     from helpdesk.inbox.outbox import ANSWER, INTERIM
 
     _require_open(ticket)
@@ -142,9 +143,13 @@ def _unmark_answer(ticket: Ticket) -> None:
 
 
 def _mark_answered(ticket: Ticket) -> None:
-    """Staff say the citizen has the answer: the latest reply sent becomes it (refused if none)."""
+    """Staff say the citizen has the answer: for a message the latest reply sent becomes it
+    (refused if none); a registered appeal must already have its answer (appeal_unanswered)."""
     from helpdesk.inbox.outbox import reply_conditions, sync_answer_state
 
+    refusal = appeal_unanswered(ticket)
+    if refusal:
+        raise TicketError(refusal)
     if ticket.answered_at is None:
         latest = db.session.scalar(select(Message).where(*reply_conditions(ticket))
                                    .order_by(Message.sent_at.desc(), Message.id.desc()).limit(1))
@@ -155,6 +160,20 @@ def _mark_answered(ticket: Ticket) -> None:
         sync_answer_state(ticket)
 
 
+def appeal_unanswered(ticket: Ticket) -> str | None:
+    """Why a registered 59-ФЗ appeal cannot be called answered, or None (answered, or not an
+    appeal): only a reply on the substance sent after the registration answers it (ст. 12)."""
+    from helpdesk.inbox.outbox import answer_floor
+    from helpdesk.templating import local_time
+
+    if answer_floor(ticket) is None or ticket.answered_at is not None:
+        return None
+    return (f"Обращение зарегистрировано {local_time(ticket.registered_at, '%d.%m.%Y %H:%M')}: "
+            "ответом на него считается только ответ по существу, отправленный после "
+            "регистрации, а такого ответа нет (промежуточные ответы и ответы до регистрации "
+            "не считаются). Сначала отправьте ответ по существу")
+
+
 # Two or more words of letters: «Петров Иван», «Салтыков-Щедрин М.Е.», «Иванов И. И.».
 _NAME = re.compile(r"^[^\W\d_]+(?:(?:[\s\-']+|\.\s*)[^\W\d_]+)+\.?$")
 
@@ -162,6 +181,8 @@ _NAME = re.compile(r"^[^\W\d_]+(?:(?:[\s\-']+|\.\s*)[^\W\d_]+)+\.?$")
 def register_appeal(ticket: Ticket, user: User, name: str, address: str, email: str = "",
                     now: datetime | None = None) -> None:
     """Register the ticket as a 59-ФЗ appeal: name and address captured, the 30-day clock starts."""
+    from helpdesk.inbox.outbox import sync_answer_state
+
     _require_open(ticket)
     if ticket.kind == TicketKind.APPEAL and ticket.registered_at is not None:
         raise TicketError("Обращение уже зарегистрировано")
@@ -181,6 +202,9 @@ def register_appeal(ticket: Ticket, user: User, name: str, address: str, email: 
     ticket.registered_at = now
     ticket.registration_number = f"О-{ticket.number}"
     store.recompute(ticket, now)
+    # Replies sent before the registration do not answer the appeal: a ticket «Дан ответ»
+    # goes back to work until a reply on the substance follows.
+    sync_answer_state(ticket)
     _audit("appeal_registered", user, ticket, registration_number=ticket.registration_number)
 
 
@@ -267,6 +291,9 @@ def _check_result(ticket: Ticket, result: str, reason: str) -> None:
     if result in ANSWER_RESULTS and not has_real_reply(ticket):
         raise TicketError(f"Результат «{RESULTS[result]}» означает, что гражданину дан ответ, "
                           "а ответ не отправлялся: сначала отправьте ответ")
+    if result in ANSWER_RESULTS and appeal_unanswered(ticket):
+        raise TicketError(f"Результат «{RESULTS[result]}» означает, что дан ответ по существу. "
+                          + appeal_unanswered(ticket))
     if result == "forwarded" and ticket.forwarded_at is None:
         raise TicketError("Обращение не направлялось по компетенции: используйте действие "
                           "«Направить по компетенции»")

@@ -12,7 +12,7 @@ from helpdesk.deadlines.clocks import (CLOCK_LABELS, SOON_MINUTES, URGENCY_DISPL
 from helpdesk.extensions import db
 from helpdesk.models.ticket import STATUS_LABELS, Ticket, TicketStatus
 from helpdesk.models.user import User
-from helpdesk.tickets.outcomes import MANUAL_STATUSES
+from helpdesk.tickets.outcomes import ANSWER_RESULTS, MANUAL_STATUSES
 from helpdesk.tickets.queues import IN_DEPARTMENT, nearest_clock
 
 PANEL_CLOCKS = ("registration_due", "first_response_due", "forward_due", "answer_due")
@@ -105,6 +105,20 @@ def _clock_done(ticket: Ticket, name: str) -> datetime | None:
             }.get(name)
 
 
+def _ended_clock(ticket: Ticket, name: str, due: datetime, done: datetime | None) -> dict:
+    """The label of a clock that no longer runs: met, late, not needed, or — a ticket closed
+    with a result that claims an answer it never got (an appeal answered only before its
+    registration or by an interim reply) — not met."""
+    if done is not None:
+        met = done <= due
+        return {"label": "Выполнено в срок" if met else "Выполнено с опозданием",
+                "colour": "success" if met else "secondary"}
+    if name == "answer_due" and ticket.result in ANSWER_RESULTS:
+        return {"label": "Не выполнено: ответ по существу не дан", "colour": "danger",
+                "state": "overdue"}
+    return {"label": "Не требуется", "colour": "secondary"}
+
+
 def deadline_panel(ticket: Ticket, now: datetime) -> list[dict]:
     """Each clock of the ticket: label, due (Moscow), working time left, urgency colour."""
     calendar = store.load_calendar()
@@ -116,10 +130,7 @@ def deadline_panel(ticket: Ticket, now: datetime) -> list[dict]:
         done = _clock_done(ticket, name)
         if done is not None or not ticket.is_open:
             info = badge(None, now, calendar)
-            met = done is not None and done <= due
-            info.update(label="Выполнено в срок" if met else ("Выполнено с опозданием" if done
-                        else "Не требуется"), colour="success" if met else "secondary",
-                        due_local=calendar.local_text(due))
+            info.update(_ended_clock(ticket, name, due, done), due_local=calendar.local_text(due))
         else:
             info = badge(due, now, calendar)
             info["left"] = time_left(ticket, name, due, now, calendar, info["left_minutes"])

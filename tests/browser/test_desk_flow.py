@@ -103,6 +103,7 @@ def test_vk_message_is_triaged_routed_answered_and_delivered(ctx, live, vk_fake,
     row.wait_for()
     row.locator("a").first.click()
     spec.fill("#reply-text", "Добрый день! Ремонт дороги запланирован на май, подрядчик выбран.")
+    spec.check("#reply-final")  # the kind of reply is always chosen: nothing is pre-selected
     spec.click("#reply-form button[type=submit]")
     spec.wait_for_selector(".alert-success")
     assert "Отправляется" in spec.inner_text("#delivery-status")

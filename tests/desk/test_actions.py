@@ -157,7 +157,7 @@ def test_interim_reply_keeps_the_answer_clock_running(world):
 def test_empty_reply_is_refused_without_losing_anything(world, signed_in):
     client = signed_in("spec_a")
     response = post_form(client, f"/tickets/{world.ticket.id}", f"/tickets/{world.ticket.id}/reply",
-                         {"text": " \u200b\u2060 "})  # only spaces and invisible marks
+                         {"text": " \u200b\u2060 ", "final": "1"})  # only spaces and invisible marks
     # Nothing was typed, so the browser goes back to the ticket's own address (a reload there
     # does not post again), and the error is shown on it.
     assert response.status_code == 302

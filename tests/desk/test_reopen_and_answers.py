@@ -44,7 +44,7 @@ def panel(ticket, now=None) -> dict:
 def test_reopened_ticket_clears_its_ending_and_restarts_the_message_clocks(world, signed_in):
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    actions.reply(t, spec, "Пропуск оформляется в бюро пропусков, каб. 101.")
+    actions.reply(t, spec, "Пропуск оформляется в бюро пропусков, каб. 101.", final=True)
     actions.close(t, spec, "explained")
     db.session.commit()
     assert t.first_response_at is not None and t.closed_at is not None
@@ -72,7 +72,7 @@ def test_reopened_ticket_clears_its_ending_and_restarts_the_message_clocks(world
     # the replies of the earlier round are not this round's answer: closing needs a new one
     with pytest.raises(TicketError, match="ответ не отправлялся"):
         actions.close(t, spec, "explained")
-    actions.reply(t, spec, "Тогда обратитесь к дежурному.")
+    actions.reply(t, spec, "Тогда обратитесь к дежурному.", final=True)
     assert t.answered_at is not None and t.answered_at >= at and t.status == "answered"
 
 
@@ -81,7 +81,7 @@ def test_recompute_keeps_a_reopened_tickets_clocks_from_the_new_message(world):
     at = utcnow()
     w.ticket.received_at = at - timedelta(days=3)
     store.recompute(w.ticket, w.ticket.received_at)
-    actions.reply(w.ticket, spec, "Ответ")
+    actions.reply(w.ticket, spec, "Ответ", final=True)
     actions.close(w.ticket, spec, "answered")
     db.session.commit()
     write_again(w, "Ещё вопрос", "again-2", received_at=at)
@@ -96,7 +96,7 @@ def test_closed_registered_appeal_is_final_a_new_message_is_a_new_ticket(world):
     w, press = world, world.users["press"]
     t = w.ticket
     actions.register_appeal(t, press, "Петров Иван", "Казань, ул. Баумана, 1")
-    actions.reply(t, press, "По вашему обращению разъясняем...")
+    actions.reply(t, press, "По вашему обращению разъясняем...", final=True)
     actions.close(t, press, "explained")
     db.session.commit()
     result = write_again(w, "Спасибо, а ещё вопрос про парковку", "again-3")
@@ -109,7 +109,7 @@ def test_closed_registered_appeal_is_final_a_new_message_is_a_new_ticket(world):
 def test_an_answered_registered_appeal_is_not_reopened_either(world):
     w, press = world, world.users["press"]
     actions.register_appeal(w.ticket, press, "Петров Иван", "Казань, ул. Баумана, 1")
-    actions.reply(w.ticket, press, "Ответ по существу")
+    actions.reply(w.ticket, press, "Ответ по существу", final=True)
     db.session.commit()
     result = write_again(w, "Новая тема", "again-4")
     assert result.new_ticket
@@ -121,7 +121,7 @@ def test_an_answered_registered_appeal_is_not_reopened_either(world):
 def test_undelivered_reply_is_not_the_answer_until_it_is_on_its_way_again(world, signed_in):
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    message = actions.reply(t, spec, "Ремонт запланирован на май.")
+    message = actions.reply(t, spec, "Ремонт запланирован на май.", final=True)
     db.session.commit()
     assert t.status == "answered"  # on its way: it counts for now
     w.channel.active = False  # switched off before delivery: «Не доставлено (канал отключён)»
@@ -197,7 +197,7 @@ def test_a_ticket_closed_as_answered_reopens_when_its_only_reply_fails(world):
 
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    actions.reply(t, spec, "Ремонт запланирован на май.")
+    actions.reply(t, spec, "Ремонт запланирован на май.", final=True)
     actions.close(t, spec, "explained")  # closed while the reply is still on its way
     due = t.answer_due
     w.channel.active = False
@@ -239,7 +239,7 @@ def test_extension_notice_is_neither_first_response_nor_ground_for_supported(wor
     assert panel(t)["first_response_due"]["label"] != "Выполнено в срок"
     page = signed_in("press").get(f"/tickets/{t.id}").get_data(as_text=True)
     assert "уведомление" in page and "автоответ" in page
-    actions.reply(t, press, "Меры приняты: ремонт выполнен.")
+    actions.reply(t, press, "Меры приняты: ремонт выполнен.", final=True)
     actions.close(t, press, "supported")
     assert (t.status, t.result) == ("closed", "supported")
 
@@ -368,14 +368,14 @@ def test_a_reply_on_a_switched_off_channel_is_refused_at_once(world):
     w.channel.active = False
     db.session.commit()
     with pytest.raises(TicketError, match="отключён: ответ не дойдёт"):
-        actions.reply(w.ticket, spec, "Ремонт запланирован на май.")
+        actions.reply(w.ticket, spec, "Ремонт запланирован на май.", final=True)
     assert w.ticket.first_response_at is None
 
 
 def test_going_back_from_answered_restarts_the_answer_clock(world):
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    actions.reply(t, spec, "Ремонт запланирован на май.")
+    actions.reply(t, spec, "Ремонт запланирован на май.", final=True)
     assert t.status == "answered" and t.answered_at is not None
     actions.change_status(t, spec, "assigned")
     assert t.status == "assigned" and t.answered_at is None
