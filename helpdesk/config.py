@@ -33,6 +33,9 @@ class BaseConfig:
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
         self.ATTACHMENTS_DIR = env.get("ATTACHMENTS_DIR", str(instance / "attachments"))
         self.ATTACHMENT_MAX_BYTES = int(env.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+        # A PEM file with the root CA MAX's certificates chain to (the Russian Ministry of
+        # Digital Development's), added to the usual roots for MAX calls and downloads.
+        self.MAX_CA_FILE = env.get("MAX_CA_FILE", "")
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_HTTPONLY = True

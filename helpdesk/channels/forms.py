@@ -5,7 +5,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from helpdesk.forms import choices
 
-KIND_CHOICES = choices([("vk", "ВКонтакте"), ("ok", "Одноклассники"), ("telegram", "Telegram")])
+KIND_CHOICES = choices([("vk", "ВКонтакте"), ("ok", "Одноклассники"), ("telegram", "Telegram"),
+                        ("max", "MAX")])
 MODE_CHOICES = choices([("webhook", "Вебхук (платформа присылает события)"),
                         ("poll", "Опрос (без публичного адреса)")])
 

@@ -11,6 +11,7 @@ from helpdesk.models import Channel
 from helpdesk.models.channel import ChannelKind
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_SECRET = re.compile(r"^[A-Za-z0-9_-]{5,256}$")  # what POST /subscriptions accepts
 MODES = ("webhook", "poll")
 EDITABLE = ("name", "group_id", "confirmation", "api_base", "mode", "auto_ack")
 
@@ -40,6 +41,11 @@ def _check(kind: str, mode: str, api_base: str, group_id) -> None:
         raise ChannelError("Для ВКонтакте нужен числовой ID сообщества")
 
 
+def _check_secret(kind: str, secret: str) -> None:
+    if kind == ChannelKind.MAX and secret and not MAX_SECRET.match(secret):
+        raise ChannelError("Секрет для MAX: от 5 до 256 латинских букв, цифр, «-» и «_»")
+
+
 def create_channel(kind: str, slug: str, token: str, *, name: str = "", group_id=None,
                    secret: str | None = None, confirmation: str = "", api_base: str = "",
                    mode: str = "webhook", auto_ack: bool = True, actor=None) -> Channel:
@@ -50,6 +56,7 @@ def create_channel(kind: str, slug: str, token: str, *, name: str = "", group_id
     if not (token or "").strip():
         raise ChannelError("Нужен токен доступа")
     _check(kind, mode, api_base or "", group_id)
+    _check_secret(kind, secret or "")
     if db.session.scalar(select(Channel.id).where(Channel.slug == slug)):
         raise ChannelError("Канал с таким кодом уже есть")
     channel = Channel(kind=kind, slug=slug, name=(name or slug)[:200], token=token.strip(),
@@ -78,6 +85,7 @@ def update_channel(channel: Channel, *, token: str = "", secret: str = "", actor
     if token.strip():
         channel.token = token.strip()
     if secret.strip():
+        _check_secret(channel.kind, secret.strip())
         channel.secret = secret.strip()
     db.session.flush()
     _forget()

@@ -68,8 +68,9 @@ def host_allowed(url: str, allowed: set[str], local_hosts: set[str]) -> bool:
     return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
 
 
-def fetch(url: str, allowed: set[str], dest: Path) -> tuple[int, str]:
-    """Download to `dest` within the size and time caps; returns (size, content type)."""
+def fetch(url: str, allowed: set[str], dest: Path, verify: str | bool = True) -> tuple[int, str]:
+    """Download to `dest` within the size and time caps; returns (size, content type).
+    `verify` is the platform's certificate setting (a CA bundle path or True, never False)."""
     config = current_app.config
     max_bytes = int(config.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
     deadline = time.monotonic() + float(config.get("INBOX_DOWNLOAD_SECONDS", 60))
@@ -77,7 +78,8 @@ def fetch(url: str, allowed: set[str], dest: Path) -> tuple[int, str]:
     for _ in range(MAX_REDIRECTS + 1):
         if not host_allowed(url, allowed, local):
             raise DownloadRefused("адрес файла не на сервере платформы")
-        with requests.get(url, stream=True, allow_redirects=False, timeout=(5, 20)) as response:
+        with requests.get(url, stream=True, allow_redirects=False, timeout=(5, 20),
+                          verify=verify or True) as response:
             if response.is_redirect:
                 url = urljoin(url, response.headers.get("Location", ""))
                 continue
@@ -122,7 +124,7 @@ def download(attachment_id: int) -> str:
     adapter = adapter_for(config)
     try:
         url = adapter.file_url(source)
-        size, served_type = fetch(url, adapter.allowed_hosts(), dest)
+        size, served_type = fetch(url, adapter.allowed_hosts(), dest, adapter.verify)
     except (DownloadRefused, DeliveryError, requests.RequestException, OSError) as exc:
         dest.unlink(missing_ok=True)
         retry = isinstance(exc, (requests.RequestException, OSError)) or getattr(

@@ -10,12 +10,12 @@ from helpdesk.channels.services import ChannelError, create_channel, webhook_pat
 from helpdesk.extensions import db
 from helpdesk.models import Channel
 
-channels_cli = AppGroup("channels", help="Каналы: сообщества ВКонтакте, Одноклассники, Telegram-боты.")
+channels_cli = AppGroup("channels", help="Каналы: сообщества ВКонтакте, Одноклассники, боты Telegram и MAX.")
 inbox_cli = AppGroup("inbox", help="Приём и отправка сообщений.")
 
 
 @channels_cli.command("add")
-@click.option("--kind", type=click.Choice(["vk", "ok", "telegram"]), required=True)
+@click.option("--kind", type=click.Choice(["vk", "ok", "telegram", "max"]), required=True)
 @click.option("--slug", required=True)
 @click.option("--token", required=True, help="Токен доступа (нигде не показывается)")
 @click.option("--group-id", default=None)
@@ -57,9 +57,11 @@ def channels_list():
 @click.argument("slug")
 @click.option("--base-url", required=True, help="Публичный адрес сайта, например https://help.example")
 def channels_register_webhook(slug, base_url):
-    """Tell Telegram (setWebhook with the secret) or OK (subscribe) where to deliver."""
+    """Tell Telegram (setWebhook with the secret), MAX (POST /subscriptions with the secret) or
+    OK (subscribe) where to deliver."""
     from helpdesk.inbox.adapters import adapter_for
     from helpdesk.inbox.adapters.telegram import TelegramError
+    from helpdesk.inbox.types import DeliveryError
 
     channel = db.session.scalar(select(Channel).where(Channel.slug == slug))
     if channel is None or channel.mode != "webhook":
@@ -70,6 +72,10 @@ def channels_register_webhook(slug, base_url):
         if channel.kind == "telegram":
             adapter.call("setWebhook", {"url": url, "secret_token": channel.secret,
                                         "allowed_updates": ["message"]})
+        elif channel.kind == "max":
+            answer = adapter.subscribe(url)
+            if answer.get("success") is not True:
+                raise click.ClickException(f"MAX отказал: {answer.get('message', answer)}")
         elif channel.kind == "ok":
             answer = adapter.subscribe(url)
             if not answer.get("success"):
@@ -78,6 +84,8 @@ def channels_register_webhook(slug, base_url):
             raise click.ClickException("ВКонтакте: укажите адрес в настройках Callback API "
                                        f"сообщества: {base_url.rstrip('/')}"
                                        f"/webhooks/vk/{channel.slug}")
+    except DeliveryError as exc:
+        raise click.ClickException(f"платформа не приняла адрес: {exc.reason}") from None
     except (TelegramError, OSError, ValueError) as exc:
         raise click.ClickException(f"платформа не приняла адрес: {exc.__class__.__name__}") from None
     click.echo(f"вебхук канала {slug} зарегистрирован")
@@ -88,7 +96,7 @@ def channels_register_webhook(slug, base_url):
 @click.option("--wait", default=25, show_default=True, help="Секунд ожидания long poll")
 @click.option("--rounds", default=None, type=int, help="Число опросов (по умолчанию — бесконечно)")
 def inbox_poll(slug, wait, rounds):
-    """Poll a VK or Telegram channel (for deployments without a public URL)."""
+    """Poll a VK, Telegram or MAX channel (for deployments without a public URL)."""
     from helpdesk.inbox.poller import PollError, channel_by_slug, run
 
     channel = channel_by_slug(slug)

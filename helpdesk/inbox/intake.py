@@ -17,7 +17,7 @@ from helpdesk.inbox.webhooks import handle
 
 log = logging.getLogger(__name__)
 
-_ROUTE = re.compile(r"/webhooks/(?:(vk|telegram)/([^/]+)|(ok)/([^/]+)/([^/]+))")
+_ROUTE = re.compile(r"/webhooks/(?:(vk|telegram|max)/([^/]+)|(ok)/([^/]+)/([^/]+))")
 HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
 
@@ -50,8 +50,8 @@ class WebhookIntake:
         match = _ROUTE.fullmatch(path)
         if match is None:
             return None
-        vk_or_tg, slug, ok, ok_slug, token = match.groups()
-        return (vk_or_tg, slug, None) if vk_or_tg else (ok, ok_slug, token)
+        kind, slug, ok, ok_slug, token = match.groups()
+        return (kind, slug, None) if kind else (ok, ok_slug, token)
 
     def _answer(self, route: tuple, request: Request) -> Response:
         kind, slug, token = route

@@ -219,13 +219,17 @@ def _send(item_id: int) -> str:
     ticket = db.session.get(Ticket, message.ticket_id)
     citizen = db.session.get(Citizen, ticket.citizen_id)
     config, text, address = snapshot(channel), message.text, citizen.reply_address
-    message_id = message.id
+    message_id, retry, queued_at = message.id, item.attempts > 1, item.created_at
     db.session.rollback()  # no transaction held open while talking to the platform
     try:
         if not config.active:
             raise DeliveryError("канал отключён", retryable=False)
-        throttle_for(config.kind).wait(config.id, address)
-        external_id = adapter_for(config).send(address, text, item_id)
+        adapter = adapter_for(config)
+        external_id = _sent_already(adapter, config.id, address, text, queued_at) if retry \
+            else None
+        if external_id is None:
+            throttle_for(config.kind).wait(config.id, address)
+            external_id = adapter.send(address, text, item_id)
     except DeliveryError as exc:
         return _record_failure(item_id, exc)
     now = utcnow()
@@ -237,6 +241,23 @@ def _send(item_id: int) -> str:
     db.session.commit()
     log.info("outbox item %s sent", item_id)
     return "sent"
+
+
+def _sent_already(adapter, channel_id: int, address: str, text: str, queued_at) -> str | None:
+    """The platform id of this reply if an earlier try reached the citizen after all (its answer
+    lost to a timeout or a killed worker): a message with the same text in the dialog since the
+    reply was queued that no other reply of ours has claimed. For platforms without an
+    idempotency key that can list a dialog (MAX); None elsewhere."""
+    found = adapter.find_sent(address, text, queued_at - timedelta(seconds=5))
+    if not found:
+        return None
+    claimed = set(db.session.scalars(select(Message.external_id).where(
+        Message.channel_id == channel_id, Message.external_id.in_(found))))
+    db.session.rollback()
+    fresh = [external for external in found if external not in claimed]
+    if fresh:
+        log.info("reply on channel %s was delivered by an earlier try: not sent again", channel_id)
+    return fresh[0] if fresh else None
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:

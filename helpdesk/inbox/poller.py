@@ -1,4 +1,5 @@
-"""Polling for deployments without a public URL: VK Bots Long Poll and Telegram getUpdates."""
+"""Polling for deployments without a public URL: VK Bots Long Poll, Telegram getUpdates and MAX
+long polling by marker."""
 import logging
 import threading
 
@@ -13,6 +14,7 @@ from helpdesk.inbox.adapters.telegram import TelegramError
 from helpdesk.inbox.adapters.vk import vk_client
 from helpdesk.inbox.events import process_event, store_event, unparsed_key
 from helpdesk.inbox.normalise import MALFORMED, storable
+from helpdesk.inbox.types import DeliveryError
 from helpdesk.models import Channel
 
 log = logging.getLogger(__name__)
@@ -116,12 +118,40 @@ class VkPoller:
         return _store_all(channel, [e.raw for e in events], {"ts": self.longpoll.ts})
 
 
+class MaxPoller:
+    """MAX `GET /updates` with the marker kept in Channel.poll_state: the marker is stored with
+    the events it follows, in one commit, so a restart asks from there and loses nothing."""
+
+    def __init__(self, channel_id: int, timeout: int = 25) -> None:
+        self.channel_id, self.timeout = channel_id, timeout
+
+    def poll_once(self) -> int:
+        channel = _channel(self.channel_id)
+        marker = (channel.poll_state or {}).get("marker")
+        adapter = adapter_for(snapshot(channel))
+        db.session.rollback()
+        try:
+            answer = adapter.updates(marker, timeout=self.timeout)
+        except DeliveryError as exc:
+            raise PollError(f"MAX /updates: {exc.reason}") from None
+        updates = [u for u in answer.get("updates") or () if isinstance(u, dict)]
+        new_marker = answer.get("marker")
+        if not isinstance(new_marker, int) or isinstance(new_marker, bool):
+            new_marker = marker
+        if not updates and new_marker == marker:
+            return 0
+        channel = _channel(self.channel_id)
+        return _store_all(channel, updates, {"marker": new_marker})
+
+
 def poller_for(channel: Channel, wait: int = 25):
-    """The poller of a channel (VK or Telegram)."""
+    """The poller of a channel (VK, Telegram or MAX)."""
     if channel.kind == "vk":
         return VkPoller(channel.id, wait)
     if channel.kind == "telegram":
         return TelegramPoller(channel.id, wait)
+    if channel.kind == "max":
+        return MaxPoller(channel.id, wait)
     raise PollError("Одноклассники не поддерживают опрос: используйте вебхук")
 
 

@@ -1,4 +1,5 @@
-"""Per-platform send throttles: VK ~20/s, Telegram ~30/s and ~1/s per chat, OK ~10/s.
+"""Per-platform send throttles: VK ~20/s, Telegram ~30/s and ~1/s per chat, OK ~10/s, MAX ~30/s
+and at most 2 a second into one dialog.
 
 With Redis configured (several Celery workers and web processes send at once) the reservations
 live in Redis, so the limits hold for the whole deployment; without it, per process (the
@@ -14,7 +15,8 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 # kind -> (seconds between sends per channel, seconds between sends to one chat)
-RATES = {"vk": (1 / 20, 0.0), "telegram": (1 / 30, 1.0), "ok": (1 / 10, 0.0)}
+RATES = {"vk": (1 / 20, 0.0), "telegram": (1 / 30, 1.0), "ok": (1 / 10, 0.0),
+         "max": (1 / 30, 0.5)}
 
 
 class Throttle:

@@ -35,6 +35,12 @@ def telegram(slug: str):
     return handle("telegram", slug, None, request)
 
 
+@bp.post("/max/<slug>")
+def max_bot(slug: str):
+    """MAX webhook authenticated by the X-Max-Bot-Api-Secret header."""
+    return handle("max", slug, None, request)
+
+
 @bp.post("/ok/<slug>/<token>")
 def ok(slug: str, token: str):
     """OK webhook authenticated by the unguessable token in the path."""

@@ -1,4 +1,4 @@
-"""Platform channels (a VK community, an OK group, a Telegram bot) and their citizens."""
+"""Platform channels (a VK community, an OK group, a Telegram bot, a MAX bot) and their citizens."""
 import secrets
 from datetime import datetime
 from enum import StrEnum
@@ -14,10 +14,11 @@ class ChannelKind(StrEnum):
     VK = "vk"
     OK = "ok"
     TELEGRAM = "telegram"
+    MAX = "max"
 
 
 CHANNEL_LABELS = {ChannelKind.VK: "ВКонтакте", ChannelKind.OK: "Одноклассники",
-                  ChannelKind.TELEGRAM: "Telegram"}
+                  ChannelKind.TELEGRAM: "Telegram", ChannelKind.MAX: "MAX"}
 
 
 class Channel(db.Model):
@@ -38,7 +39,7 @@ class Channel(db.Model):
     mode: Mapped[str] = mapped_column(String(16), default="webhook")  # webhook | poll
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     auto_ack: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Long-poll position (Telegram offset, VK ts/key/server), kept in the database.
+    # Long-poll position (Telegram offset, VK ts, MAX marker), kept in the database.
     poll_state: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -59,7 +60,7 @@ class Citizen(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
     external_user_id: Mapped[str] = mapped_column(String(128))
-    # Where replies go: VK peer_id, OK chat_id, Telegram chat id.
+    # Where replies go: VK peer_id, OK chat_id, Telegram chat id, MAX user_id[:chat_id].
     reply_address: Mapped[str] = mapped_column(String(128), default="")
     display_name: Mapped[str] = mapped_column(String(300), default="")
     first_name: Mapped[str] = mapped_column(String(150), default="")

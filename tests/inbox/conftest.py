@@ -3,11 +3,14 @@ import pytest
 
 from helpdesk.channels.services import create_channel
 from helpdesk.extensions import db
+from tests.fakes.max import FakeMax
 from tests.fakes.ok import FakeOk
 from tests.fakes.telegram import FakeTelegram
 from tests.inbox.platforms import Platform
 
-PLATFORMS = ["vk", "ok", "telegram"]
+PLATFORMS = ["vk", "ok", "telegram", "max"]
+FAKES = {"vk": "vk_fake", "ok": "ok_fake", "telegram": "tg_fake", "max": "max_fake"}
+MAX_SECRET = "max-secret-123"
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +30,12 @@ def tg_fake():
 
 
 @pytest.fixture
+def max_fake():
+    with FakeMax() as fake:
+        yield fake
+
+
+@pytest.fixture
 def ok_fake():
     with FakeOk() as fake:
         yield fake
@@ -41,6 +50,9 @@ def make_platform(kind: str, fake, live_url: str, mode: str = "webhook") -> Plat
     elif kind == "telegram":
         channel = create_channel("telegram", "tg-test", fake.token, secret="tg-secret-123",
                                  api_base=fake.url, mode=mode)
+    elif kind == "max":
+        channel = create_channel("max", "max-test", fake.token, secret=MAX_SECRET,
+                                 api_base=fake.url, mode=mode)
     else:
         channel = create_channel("ok", "ok-test", fake.token, api_base=fake.url)
     db.session.commit()
@@ -50,6 +62,5 @@ def make_platform(kind: str, fake, live_url: str, mode: str = "webhook") -> Plat
 @pytest.fixture(params=PLATFORMS)
 def platform(request, ctx, live):
     """Each platform in turn: its fake, its channel, the live app URL."""
-    fake_fixture = {"vk": "vk_fake", "ok": "ok_fake", "telegram": "tg_fake"}[request.param]
-    fake = request.getfixturevalue(fake_fixture)
+    fake = request.getfixturevalue(FAKES[request.param])
     return make_platform(request.param, fake, live.url)

@@ -16,12 +16,13 @@ from tests.fakes.base_faults import Fault
 from tests.helpers import make_user
 from tests.inbox.conftest import make_platform
 
-OP = {"vk": "messages.send", "telegram": "sendMessage", "ok": "messages"}
+OP = {"vk": "messages.send", "telegram": "sendMessage", "ok": "messages", "max": "messages"}
 RETRYABLE = {"vk": Fault("error", 9, "Flood control"), "telegram": Fault("retry_after", 3),
-             "ok": Fault("error", 8, "FLOOD_BLOCKED")}
+             "ok": Fault("error", 8, "FLOOD_BLOCKED"), "max": Fault("retry_after", 3)}
 PERMANENT = {"vk": Fault("error", 901, "Can't send messages for users without permission"),
              "telegram": Fault("error", 403, "Forbidden: bot was blocked by the user"),
-             "ok": Fault("error", 10, "PERMISSION_DENIED")}
+             "ok": Fault("error", 10, "PERMISSION_DENIED"),
+             "max": Fault("error", 403, "chat.denied")}
 
 
 def ticket_with_citizen(platform, user: int) -> Ticket:
@@ -49,7 +50,7 @@ def test_rate_limit_delays_then_succeeds(platform):
     assert reply.delivery_status == Delivery.RETRYING and reply.delivery_label == "Повторная отправка"
     item = db.session.scalar(select(OutboxItem).where(OutboxItem.message_id == reply.id))
     assert item.status == "retrying" and item.next_attempt_at > before
-    if platform.kind == "telegram":
+    if platform.kind in ("telegram", "max"):
         assert item.next_attempt_at >= before + timedelta(seconds=3)  # retry_after honoured
     assert deliver_due() == 0  # not due yet
     assert platform.sent_to(50001) == []

@@ -20,7 +20,7 @@ from helpdesk.models import InboundEvent, Message
 from helpdesk.models.message import Direction
 from tests.conftest import make_test_app
 from tests.fakes.live import LiveServer, TcpProxy
-from tests.inbox.conftest import PLATFORMS, make_platform
+from tests.inbox.conftest import FAKES, PLATFORMS, make_platform
 
 N = 60
 
@@ -61,7 +61,7 @@ def test_database_outage_during_intake(app, tmp_path, kind, request):
     outage = Outage(app, tmp_path)
     app2 = make_test_app({"SQLALCHEMY_DATABASE_URI": outage.url,
                           "SQLALCHEMY_ENGINE_OPTIONS": outage.options})
-    fake = request.getfixturevalue({"vk": "vk_fake", "ok": "ok_fake", "telegram": "tg_fake"}[kind])
+    fake = request.getfixturevalue(FAKES[kind])
     if outage.proxy is None:
         import sqlite3
 

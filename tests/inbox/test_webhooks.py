@@ -29,6 +29,11 @@ def ok(ctx, live, ok_fake):
     return make_platform("ok", ok_fake, live.url)
 
 
+@pytest.fixture
+def mx(ctx, live, max_fake):
+    return make_platform("max", max_fake, live.url)
+
+
 def test_vk_confirmation_and_forgery(vk):
     answer = vk.post(vk.fake.confirmation_event())
     assert answer.status_code == 200 and answer.text == vk.fake.confirmation
@@ -61,6 +66,23 @@ def test_ok_path_token(ok):
     assert ok.post(payload).status_code == 200 and events() == 1
 
 
+def test_max_secret_header(mx):
+    update = mx.fake.message_created(6, "подделка")
+    assert mx.fake.post_webhook(mx.webhook_url, update, None).status_code == 401
+    assert mx.fake.post_webhook(mx.webhook_url, update, "max-secret-12").status_code == 403
+    assert mx.fake.post_webhook(mx.webhook_url, update, "").status_code == 401
+    # checked before the body is read: a forged body that is not JSON is refused the same way
+    forged = requests.post(mx.webhook_url, data=b"[" * 100_000, timeout=10,
+                           headers={"Content-Type": "application/json",
+                                    "X-Max-Bot-Api-Secret": "wrong"})
+    assert forged.status_code == 403
+    assert events() == 0
+    assert mx.post(update).status_code == 200 and events() == 1
+    assert mx.post(update).status_code == 200 and events() == 1  # a resend: the same answer
+    started = mx.post(mx.fake.bot_started(6))
+    assert started.status_code == 200 and events() == 1  # opening the bot is no message
+
+
 def test_unknown_channel_is_404(live):
     response = requests.post(live.url + "/webhooks/vk/nope", json={"type": "x"}, timeout=10)
     assert response.status_code == 404
@@ -68,16 +90,18 @@ def test_unknown_channel_is_404(live):
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[1,2]", b"{\"type\":", b"\xff\xfe",
                                   b"null", b"{\"update_id\": \"x\"}", b"\"string\""])
-def test_malformed_bodies_never_500(vk, tg, ok, body):
-    for platform in (vk, tg, ok):
+def test_malformed_bodies_never_500(vk, tg, ok, mx, body):
+    for platform in (vk, tg, ok, mx):
         headers = {"Content-Type": "application/json"}
         if platform.kind == "telegram":
             headers["X-Telegram-Bot-Api-Secret-Token"] = "tg-secret-123"
+        if platform.kind == "max":
+            headers["X-Max-Bot-Api-Secret"] = "max-secret-123"
         response = requests.post(platform.webhook_url, data=body, headers=headers, timeout=10)
         assert response.status_code in (200, 400, 403), (platform.kind, body, response.status_code)
 
 
-def test_authentic_but_unparseable_is_kept_and_answered(vk, tg, ok):
+def test_authentic_but_unparseable_is_kept_and_answered(vk, tg, ok, mx):
     bad_vk = {"type": "message_new", "group_id": vk.fake.group_id, "secret": vk.fake.secret,
               "event_id": "e1", "object": {"message": {"peer_id": "abc"}}}
     assert vk.post(bad_vk).status_code == 200
@@ -85,24 +109,27 @@ def test_authentic_but_unparseable_is_kept_and_answered(vk, tg, ok):
     assert tg.post(bad_tg).status_code == 200
     bad_ok = {"webhookType": "MESSAGE_CREATED", "message": {"text": "без mid"}}
     assert ok.post(bad_ok).status_code == 200
-    assert events() == 3  # kept for inspection, nothing lost
+    bad_max = {"update_type": "message_created", "message": {"body": {"text": "без mid"}}}
+    assert mx.post(bad_max).status_code == 200
+    assert events() == 4  # kept for inspection, nothing lost
     from helpdesk.inbox.events import process_pending
 
     process_pending()
     statuses = db.session.scalars(select(InboundEvent.status)).all()
-    assert statuses == ["ignored"] * 3
+    assert statuses == ["ignored"] * 4
 
 
-def test_fuzzed_bodies_never_500(vk, tg, ok):
+def test_fuzzed_bodies_never_500(vk, tg, ok, mx):
     import random
 
     rng = random.Random(7)
     samples = [vk.fake.message_event(1, "x"), tg.fake.message_update(1, "x"),
-               ok.fake.message_created("1", "1", "x")]
+               ok.fake.message_created("1", "1", "x"),
+               mx.fake.message_created(1, "x", image=b"\xff\xd8\xff")]
     statuses = set()
-    for i in range(300):
-        platform = (vk, tg, ok)[i % 3]
-        payload = json.loads(json.dumps(samples[i % 3]))
+    for i in range(400):
+        platform = (vk, tg, ok, mx)[i % 4]
+        payload = json.loads(json.dumps(samples[i % 4]))
         _mutate(payload, rng)
         if platform.kind == "vk" and rng.random() < 0.8:
             payload["secret"] = vk.fake.secret

@@ -1,5 +1,6 @@
 """A worker process killed (SIGKILL) in the middle of a send: after a restart every item is
-delivered, and VK (random_id from the outbox id) shows no duplicate."""
+delivered, and VK (random_id from the outbox id) and MAX (the dialog looked up before a retry)
+show no duplicate."""
 import os
 import signal
 import subprocess
@@ -55,7 +56,8 @@ def test_worker_killed_mid_send(platform, app, tmp_path):
     db.session.commit()
     items = db.session.scalar(select(func.count()).select_from(OutboxItem))
     assert items == REPLIES + 1  # with the acknowledgement
-    op = {"vk": "messages.send", "telegram": "sendMessage", "ok": "messages"}[platform.kind]
+    op = {"vk": "messages.send", "telegram": "sendMessage", "ok": "messages",
+          "max": "messages"}[platform.kind]
     # the first send reaches the platform, which answers only after 30 s: the worker dies waiting
     platform.fake.inject(op, Fault("slow_after", 30))
     url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -90,5 +92,9 @@ def test_worker_killed_mid_send(platform, app, tmp_path):
         assert len(texts) == REPLIES + 1  # the resend of the interrupted item was deduplicated
         assert len(platform.fake.send_attempts) == REPLIES + 2
         assert platform.fake.duplicates() == 0
+    elif platform.kind == "max":  # the retry found the interrupted reply in the dialog
+        assert len(texts) == REPLIES + 1 and len(set(texts)) == REPLIES + 1
+        assert platform.fake.count("messages") == REPLIES + 1
+        assert platform.fake.count("messages.list") >= 1
     else:  # no idempotency key exists: at most the one interrupted send is doubled
         assert REPLIES + 1 <= len(texts) <= REPLIES + 2

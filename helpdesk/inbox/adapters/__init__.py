@@ -1,13 +1,15 @@
-"""Platform adapters behind one interface, and the registry {"vk": ..., "ok": ..., "telegram": ...}."""
+"""Platform adapters behind one interface, and the registry {"vk": ..., "ok": ..., "telegram": ...,
+"max": ...}."""
 from types import SimpleNamespace
 
 from helpdesk.inbox.adapters.base import ChannelAdapter
+from helpdesk.inbox.adapters.max import MaxAdapter
 from helpdesk.inbox.adapters.ok import OkAdapter
 from helpdesk.inbox.adapters.telegram import TelegramAdapter
 from helpdesk.inbox.adapters.vk import VkAdapter
 
 ADAPTERS: dict[str, type[ChannelAdapter]] = {
-    "vk": VkAdapter, "ok": OkAdapter, "telegram": TelegramAdapter,
+    "vk": VkAdapter, "ok": OkAdapter, "telegram": TelegramAdapter, "max": MaxAdapter,
 }
 
 

@@ -1,5 +1,6 @@
 """The interface every platform adapter implements; shared HTTP helpers."""
 import hmac
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -62,6 +63,18 @@ class ChannelAdapter:
     def send(self, address: str, text: str, dedupe_id: int) -> str:
         """Send a text; returns the platform's message id or raises DeliveryError."""
         raise NotImplementedError
+
+    def find_sent(self, address: str, text: str, since: datetime) -> list[str]:
+        """Ids of messages with this text the bot already sent to `address` since `since`, oldest
+        first: asked before a retry on platforms without an idempotency key, so a send whose
+        answer was lost (timeout, worker killed) is not made twice. [] when it cannot be told.
+        Raises DeliveryError when the platform cannot be asked now."""
+        return []
+
+    @property
+    def verify(self) -> str | bool:
+        """requests' `verify` for this platform's API and file hosts (never False)."""
+        return True
 
     def file_url(self, source: str) -> str:
         """The URL to download an attachment from (a file id may need an API call)."""
