@@ -15,7 +15,9 @@ log = logging.getLogger(__name__)
 LOCAL = {"127.0.0.1", "localhost", "::1"}
 DEMO = {"vk": ("demo-vk", "Сообщество ВКонтакте (демо)", "poll"),
         "telegram": ("demo-telegram", "Telegram-бот (демо)", "webhook"),
-        "ok": ("demo-ok", "Группа в Одноклассниках (демо)", "webhook")}
+        "ok": ("demo-ok", "Группа в Одноклассниках (демо)", "webhook"),
+        "max": ("demo-max", "Бот в MAX (демо)", "poll")}
+POLLED = ("vk", "max")  # the demo shows both intake paths: these two by long polling
 _started = threading.Lock()
 _state: dict = {}
 
@@ -45,13 +47,14 @@ def start_demo(app: Flask) -> dict | None:
 
 def _start(app: Flask) -> dict:
     from helpdesk.demo.feeder import Feeder
-    from helpdesk.demo.simulators import OkSimulator, TelegramSimulator, VkSimulator
+    from helpdesk.demo.simulators import MaxSimulator, OkSimulator, TelegramSimulator, VkSimulator
 
     wait = float(app.config.get("DEMO_POLL_WAIT", 25))
     sims = {"vk": VkSimulator(token="demo-vk-token", group_id=1000001, secret="demo-vk-secret",
                               max_wait=wait).start(),
             "telegram": TelegramSimulator(token="1000001:demo-telegram-token").start(),
-            "ok": OkSimulator(token="demo-ok-token").start()}
+            "ok": OkSimulator(token="demo-ok-token").start(),
+            "max": MaxSimulator(token="demo-max-token", max_wait=wait).start()}
     app.config["INBOX_LOCAL_HOSTS"] = set(app.config.get("INBOX_LOCAL_HOSTS") or ()) | {"127.0.0.1"}
     paths, secrets = {}, {"telegram": "demo-telegram-secret"}
     for kind, (slug, name, mode) in DEMO.items():
@@ -62,10 +65,11 @@ def _start(app: Flask) -> dict:
     from helpdesk.inbox.webhooks import forget_channels
 
     forget_channels()
-    vk_id = db.session.scalar(select(Channel.id).where(Channel.slug == DEMO["vk"][0]))
     stop = threading.Event()
-    threading.Thread(target=_poll_vk, args=(app, vk_id, stop), name="demo-vk-poll",
-                     daemon=True).start()
+    for kind in POLLED:
+        channel_id = db.session.scalar(select(Channel.id).where(Channel.slug == DEMO[kind][0]))
+        threading.Thread(target=_poll, args=(app, channel_id, stop), name=f"demo-{kind}-poll",
+                         daemon=True).start()
     low, high = app.config.get("DEMO_MESSAGE_INTERVAL", (20.0, 40.0))
     app_url = os.environ.get("HELPDESK_URL") or "http://{}:{}".format(
         os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000"))
@@ -97,12 +101,13 @@ def _upsert(kind, slug, name, mode, sim, secret) -> Channel:
     channel.token, channel.api_base = sim.token, sim.url
     channel.secret = getattr(sim, "secret", None) or secret or ""
     channel.group_id = str(getattr(sim, "group_id", "") or "") or None
-    channel.poll_state = {"ts": "0"} if kind == "vk" else {}  # a fresh simulator starts at 0
+    # A fresh simulator starts from nothing: VK at ts 0, MAX with no marker.
+    channel.poll_state = {"ts": "0"} if kind == "vk" else {}
     db.session.flush()
     return channel
 
 
-def _poll_vk(app: Flask, channel_id: int, stop: threading.Event) -> None:
+def _poll(app: Flask, channel_id: int, stop: threading.Event) -> None:
     from helpdesk.inbox.poller import run
 
     with app.app_context():

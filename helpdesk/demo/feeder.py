@@ -27,6 +27,11 @@ def tiny_png(width: int = 64, height: int = 48, seed: int = 0) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+def _demo_pdf(text: str) -> bytes:
+    """A one-page PDF-like file standing in for a citizen's scanned application."""
+    return b"%PDF-1.4\n% demo\n" + text.encode("utf-8") + b"\n%%EOF\n"
+
+
 class Feeder:
     """Sends one message every `interval` seconds through a random platform simulator."""
 
@@ -60,6 +65,11 @@ class Feeder:
         if kind == "vk":  # VK delivers only the id: the name comes from users.get
             attachments = [sim.photo(image, "image/png")] if image else None
             sim.push_longpoll(sim.message_event(user, text, attachments))
+        elif kind == "max":  # MAX delivers by long polling in the demo
+            document = (_demo_pdf(text), "заявление.pdf", "application/pdf") \
+                if image is None and self.rng.random() < 0.1 else None
+            sim.push_update(sim.message_created(user, text, first_name=first, last_name=last,
+                                                image=image, document=document))
         elif kind == "telegram":
             update = sim.message_update(user, text, first_name=first, last_name=last,
                                         photo=image)

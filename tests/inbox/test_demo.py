@@ -38,8 +38,8 @@ def test_demo_messages_flow_and_replies_are_delivered(ctx, demo_app):
     state = start_demo(demo_app)
     assert state is not None and demo_app.config["DEMO_MODE"] is True
     assert not has_real_channels()
-    assert db.session.scalar(select(func.count()).select_from(Channel)) == 3
-    for kind in ("vk", "telegram", "ok"):
+    assert db.session.scalar(select(func.count()).select_from(Channel)) == 4
+    for kind in ("vk", "telegram", "ok", "max"):
         state["feeder"].send_one(kind)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -47,14 +47,14 @@ def test_demo_messages_flow_and_replies_are_delivered(ctx, demo_app):
         db.session.expire_all()
         inbound = db.session.scalars(select(Message).where(
             Message.direction == Direction.INBOUND)).all()
-        if len({m.channel_id for m in inbound}) == 3:
+        if len({m.channel_id for m in inbound}) == 4:
             break
         time.sleep(0.2)
-    assert len(inbound) == 3, [(m.channel_id, m.text[:20]) for m in inbound]
-    assert len({m.channel_id for m in inbound}) == 3, [(m.channel_id, m.text[:20]) for m in inbound]
+    assert len(inbound) == 4, [(m.channel_id, m.text[:20]) for m in inbound]
+    assert len({m.channel_id for m in inbound}) == 4, [(m.channel_id, m.text[:20]) for m in inbound]
     assert all(m.text in MESSAGES for m in inbound)
     tickets = db.session.scalars(select(Ticket)).all()
-    assert {t.channel.slug for t in tickets} == {"demo-vk", "demo-telegram", "demo-ok"}
+    assert {t.channel.slug for t in tickets} == {"demo-vk", "demo-telegram", "demo-ok", "demo-max"}
     staff = make_user("press1", "press")
     replies = [send_reply(t, staff, f"Ответ по обращению {t.number}") for t in tickets]
     db.session.commit()
@@ -65,6 +65,6 @@ def test_demo_messages_flow_and_replies_are_delivered(ctx, demo_app):
         assert reply.delivery_status == Delivery.SENT
     sims = state["sims"]
     delivered = [m["message"] for m in sims["vk"].sent] + [m["text"] for m in sims["telegram"].sent] \
-        + [m["text"] for m in sims["ok"].sent]
+        + [m["text"] for m in sims["ok"].sent] + [m["text"] for m in sims["max"].sent]
     for t in tickets:
         assert f"Ответ по обращению {t.number}" in delivered
