@@ -1,14 +1,16 @@
 """Webhook intake benchmark on PostgreSQL (not a test): deliveries/s and answer latency.
 
     .venv/bin/python bench/intake.py [--seconds 8] [--clients 8] [--workers 3] [--threads 4]
-                                     [--db URL] [--mode celery|embedded]
+                                     [--db URL] [--mode celery|embedded] [--platform vk max]
 
 Starts the real app (wsgi:app) under gunicorn on its own database (default helpdesk_inbox_bench)
 and, in the same run, a bare Flask endpoint that does one INSERT and commit, under the same
 gunicorn settings. Both are driven over loopback by keep-alive client threads in alternating
 rounds (so machine noise hits both alike); prints deliveries/s, p50/p99 answer latency and the
-ratio app/bare, then checks that every answered delivery is stored exactly once.
-Targets: >= 300 deliveries/s, p99 <= 50 ms, ratio >= 0.7.
+ratio app/bare, then checks that every answered delivery is stored exactly once. Each platform
+(VK Callback API events; MAX `message_created` updates with the X-Max-Bot-Api-Secret header) is
+driven in its own rounds and gets its own figures.
+Targets: >= 300 deliveries/s, p99 <= 50 ms, ratio >= 0.7 (each platform).
 """
 import argparse
 import http.client
@@ -27,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/helpdesk_inbox_bench"
 GROUP_ID, SECRET = 4242, "bench-secret"
+MAX_SECRET = "bench-max-secret"
 
 
 # --- the bare endpoint (served by gunicorn as bench.intake:bare_app) ---------------------------
@@ -79,6 +82,8 @@ def prepare(db_url: str) -> None:
                                    "body jsonb NOT NULL)"))
         create_channel("vk", "vk-bench", "bench-token", group_id=GROUP_ID, secret=SECRET,
                        api_base="http://127.0.0.1:9")  # never called during the bench
+        create_channel("max", "max-bench", "bench-max-token", secret=MAX_SECRET,
+                       api_base="http://127.0.0.1:9")
         db.session.commit()
         db.engine.dispose()
 
@@ -115,7 +120,28 @@ def vk_event(i: int) -> bytes:
                        "object": {"message": message, "client_info": {}}}).encode()
 
 
-def drive(port: int, path: str, seconds: float, clients: int, counter) -> tuple[list, int]:
+def max_event(i: int) -> bytes:
+    user = 100000 + i % 500
+    message = {"sender": {"user_id": user, "first_name": "Гражданин", "last_name": str(user),
+                          "is_bot": False},
+               "recipient": {"chat_id": 900000000 + user, "chat_type": "dialog", "user_id": 1},
+               "timestamp": int(time.time() * 1000),
+               "body": {"mid": f"mid.{secrets.token_hex(12)}", "seq": i,
+                        "text": f"Сообщение для замера {i}", "attachments": []}}
+    return json.dumps({"update_type": "message_created", "timestamp": message["timestamp"],
+                       "message": message, "user_locale": "ru"}).encode()
+
+
+# platform -> (webhook path, body maker, headers)
+PLATFORMS = {
+    "vk": ("/webhooks/vk/vk-bench", vk_event, {}),
+    "max": ("/webhooks/max/max-bench", max_event, {"X-Max-Bot-Api-Secret": MAX_SECRET}),
+}
+JSON = {"Content-Type": "application/json"}
+
+
+def drive(port: int, path: str, seconds: float, clients: int, counter,
+          make_body=vk_event, headers: dict | None = None) -> tuple[list, int]:
     """Keep-alive clients posting for `seconds`; returns (latencies in s, non-200 count)."""
     latencies: list[float] = []
     errors = [0]
@@ -129,10 +155,10 @@ def drive(port: int, path: str, seconds: float, clients: int, counter) -> tuple[
             with lock:
                 counter[0] += 1
                 i = counter[0]
-            body = vk_event(i)
+            body = make_body(i)
             start = time.perf_counter()
             try:
-                conn.request("POST", path, body, {"Content-Type": "application/json"})
+                conn.request("POST", path, body, {**JSON, **(headers or {})})
                 response = conn.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -176,6 +202,10 @@ def main() -> None:
                         help="celery: REDIS_URL set, tasks queued to Redis (production); "
                              "embedded: processing in the web process after commit")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/1")
+    parser.add_argument("--ports", nargs=2, type=int, default=(0, 0), metavar=("APP", "BARE"),
+                        help="loopback ports of the two servers (default: free ones)")
+    parser.add_argument("--platform", nargs="+", choices=sorted(PLATFORMS),
+                        default=sorted(PLATFORMS), help="platforms to drive (default: all)")
     args = parser.parse_args()
 
     prepare(args.db)
@@ -187,23 +217,27 @@ def main() -> None:
         env["REDIS_URL"] = args.redis
     else:
         env.pop("REDIS_URL", None)
-    app_port, bare_port = free_port(), free_port()
+    app_port, bare_port = (port or free_port() for port in args.ports)
     procs = [gunicorn("wsgi:app", app_port, args, env),
              gunicorn("bench.intake:bare_app", bare_port, args, env)]
     counter = [0]
     try:
-        for port, path in ((app_port, "/webhooks/vk/vk-bench"), (bare_port, "/bare")):
-            drive(port, path, 1.0, args.clients, counter)  # warm-up: pools, imports
-        results = {"app": [], "bare": []}
-        errors = {"app": 0, "bare": 0}
-        for _ in range(args.rounds):
-            for name, port, path in (("app", app_port, "/webhooks/vk/vk-bench"),
-                                     ("bare", bare_port, "/bare")):
-                lat, err = drive(port, path, args.seconds, args.clients, counter)
+        for name in args.platform:
+            path, make_body, headers = PLATFORMS[name]
+            drive(app_port, path, 1.0, args.clients, counter, make_body, headers)  # warm-up
+        drive(bare_port, "/bare", 1.0, args.clients, counter)
+        results = {name: [] for name in [*args.platform, "bare"]}
+        errors = dict.fromkeys(results, 0)
+        for _ in range(args.rounds):  # alternating, so machine noise hits every target alike
+            for name in results:
+                path, make_body, headers = PLATFORMS.get(name, ("/bare", vk_event, {}))
+                port = bare_port if name == "bare" else app_port
+                lat, err = drive(port, path, args.seconds, args.clients, counter, make_body,
+                                 headers)
                 results[name] += lat
                 errors[name] += err
         total = args.seconds * args.rounds
-        app_f, bare_f = figures(results["app"], total), figures(results["bare"], total)
+        figs = {name: figures(lat, total) for name, lat in results.items()}
     finally:
         for proc in procs:
             proc.terminate()
@@ -213,28 +247,40 @@ def main() -> None:
             except subprocess.TimeoutExpired:  # background tasks still running: stop now
                 proc.kill()
                 proc.wait(5)
-    stored = count_stored(args.db)
+    report(args, figs, errors, count_stored(args.db))
+
+
+def report(args, figs: dict, errors: dict, stored: dict) -> None:
+    """Print the figures of every platform against the bare INSERT, and the stored-once check."""
     print(f"mode={args.mode} gunicorn {args.workers} workers x {args.threads} threads, "
           f"{args.clients} keep-alive clients, {args.rounds} x {args.seconds:.0f} s per target")
-    for name, f in (("webhook (app)", app_f), ("bare INSERT", bare_f)):
-        print(f"{name:14s} {f['rate']:8.1f} deliveries/s   p50 {f['p50']:6.2f} ms   "
-              f"p99 {f['p99']:6.2f} ms   ({f['n']} answered)")
-    print(f"ratio app/bare: {app_f['rate'] / bare_f['rate']:.2f}   non-200: "
-          f"app {errors['app']}, bare {errors['bare']}")
-    print(f"stored inbound events: {stored['events']} (every answered delivery stored: "
-          f"{stored['events'] >= app_f['n']}; duplicates: {stored['dups']})")
-    ok = (app_f["rate"] >= 300 and app_f["p99"] <= 50 and app_f["rate"] / bare_f["rate"] >= 0.7)
-    print("targets (>=300/s, p99<=50 ms, ratio>=0.7):", "met" if ok else "NOT met")
+    bare = figs["bare"]
+    met = True
+    for name, f in figs.items():
+        label = "bare INSERT" if name == "bare" else f"webhook {name}"
+        print(f"{label:14s} {f['rate']:8.1f} deliveries/s   p50 {f['p50']:6.2f} ms   "
+              f"p99 {f['p99']:6.2f} ms   ({f['n']} answered, non-200: {errors[name]})")
+        if name == "bare":
+            continue
+        ratio = f["rate"] / bare["rate"] if bare["rate"] else float("nan")
+        events, dups = stored.get(name, (0, 0))
+        once = events >= f["n"] and dups == 0
+        print(f"{'':14s} ratio {name}/bare {ratio:.2f}; stored {events} events for "
+              f"{f['n']} answered, duplicates {dups}: "
+              f"{'every answered delivery stored once' if once else 'NOT stored once'}")
+        met = met and f["rate"] >= 300 and f["p99"] <= 50 and ratio >= 0.7 and once
+    print("targets (>=300/s, p99<=50 ms, ratio>=0.7, stored once):", "met" if met else "NOT met")
 
 
 def count_stored(db_url: str) -> dict:
+    """{platform: (stored events, duplicate event keys)} per bench channel."""
     import psycopg
 
     with psycopg.connect(db_url) as conn:
-        events = conn.execute("SELECT count(*) FROM inbound_events").fetchone()[0]
-        dups = conn.execute("SELECT count(*) - count(DISTINCT event_key) FROM inbound_events"
-                            ).fetchone()[0]
-    return {"events": events, "dups": dups}
+        rows = conn.execute(
+            "SELECT c.kind, count(*), count(*) - count(DISTINCT e.event_key) FROM inbound_events e"
+            " JOIN channels c ON c.id = e.channel_id GROUP BY c.kind").fetchall()
+    return {kind: (events, dups) for kind, events, dups in rows}
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The inbox: VK, OK and Telegram messages in, replies out (adapters, webhooks, ingest, outbox)."""
+"""The inbox: VK, OK, Telegram and MAX messages in, replies out (adapters, webhooks, ingest, outbox)."""
 from flask import Flask
 
 

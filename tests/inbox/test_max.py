@@ -18,7 +18,7 @@ from helpdesk.models import Channel, InboundEvent, Message, Ticket
 from helpdesk.models.message import Delivery, Direction
 from tests.fakes.base_faults import Fault
 from tests.helpers import make_user
-from tests.inbox.conftest import MAX_SECRET, make_platform
+from tests.inbox.conftest import make_platform
 
 
 def inbound_texts() -> list[str]:
@@ -251,3 +251,25 @@ def test_webhook_reply_reaches_the_fake_once(ctx, live, max_fake):
     db.session.refresh(reply)
     assert reply.delivery_status == Delivery.SENT
     assert reply.external_id == max_fake.sent[1]["mid"]
+
+
+def test_admin_page_adds_a_max_channel(app, ctx, client):
+    from tests.helpers import login, post_form
+
+    make_user("root", "admin")
+    db.session.commit()
+    login(client, "root")
+    assert '<option value="max">MAX</option>' in client.get("/admin/channels").get_data(
+        as_text=True)
+    form = {"kind": "max", "slug": "max-main", "name": "Госсовет в MAX", "token": "MAXTOKEN-1",
+            "secret": "плохой секрет", "group_id": "", "confirmation": "", "api_base": "",
+            "mode": "webhook", "auto_ack": "y"}
+    refused = post_form(client, "/admin/channels", "/admin/channels", form)
+    assert refused.status_code == 200 and "Секрет для MAX" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Channel)) is None
+    response = post_form(client, "/admin/channels", "/admin/channels", {**form, "secret": ""})
+    assert response.status_code == 302
+    channel = db.session.scalar(select(Channel).where(Channel.slug == "max-main"))
+    html = client.get(f"/admin/channels/{channel.id}").get_data(as_text=True)
+    assert "/webhooks/max/max-main" in html and "register-webhook max-main" in html
+    assert "MAXTOKEN-1" not in html and channel.secret not in html
