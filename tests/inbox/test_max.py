@@ -273,3 +273,27 @@ def test_admin_page_adds_a_max_channel(app, ctx, client):
     html = client.get(f"/admin/channels/{channel.id}").get_data(as_text=True)
     assert "/webhooks/max/max-main" in html and "register-webhook max-main" in html
     assert "MAXTOKEN-1" not in html and channel.secret not in html
+
+
+def test_attachments_only_from_max_hosts(ctx, live, max_fake, app):
+    from helpdesk.inbox.attachments import download_pending
+    from helpdesk.models import Attachment
+
+    platform = make_platform("max", max_fake, live.url)
+    update = max_fake.message_created(31015, "Документы", document=(b"%PDF-1.4 x", "a.pdf",
+                                                                   "application/pdf"))
+    update["message"]["body"]["attachments"] += [
+        {"type": "file", "payload": {"url": "http://10.1.2.3/secret"}, "filename": "b.pdf"},
+        {"type": "image", "payload": {"url": max_fake.add_redirect(
+            "http://169.254.169.254/latest/meta-data/")}},
+        {"type": "file", "payload": {"url": "https://evil.example/c.pdf"}, "filename": "c.pdf"},
+        {"type": "sticker", "payload": {"url": max_fake.url + "/files/sticker"}}]
+    platform.post(update)
+    process_pending()
+    download_pending()
+    db.session.expire_all()
+    statuses = [(a.original_name, a.status) for a in
+                db.session.scalars(select(Attachment).order_by(Attachment.id))]
+    assert statuses == [("a.pdf", "stored"), ("b.pdf", "failed"), ("image.jpg", "failed"),
+                        ("c.pdf", "failed")]
+    assert adapter_for(platform.channel).allowed_hosts() >= {"*.max.ru", "*.oneme.ru"}
