@@ -11,8 +11,8 @@ tickets open), builds the GIN indexes after the load, then prints p50/p95 in ms 
         request has opened by loading the signed-in user, as Flask-Login does before the view;
         [n stmt] = SQL statements the timed code sent. With --app-with-request the timing also
         covers that request start (BEGIN, the user's row) and the request's end, which is the
-        app's own (helpdesk.readonly: COMMIT after reading only, so psycopg keeps its prepared
-        statements; its rollback() would deallocate them all).
+        app's own (helpdesk.database.transaction: COMMIT, after reading only too, so psycopg
+        keeps its prepared statements; a rollback() would deallocate them all).
   http  the whole GET through the Flask test client (signed in; templates, audit row)
   bare  the same rows and columns fetched by hand-written SQL over psycopg (autocommit),
         timed in alternation with app so that both run under the same machine load
@@ -158,7 +158,6 @@ def main() -> None:
     import psycopg
 
     from helpdesk.auth.session import load_user
-    from helpdesk.readonly import end_request
     from helpdesk.tickets import page as ticket_page
     from helpdesk.tickets import search as search_module
     from helpdesk.tickets.presenters import list_badges, soon_before
@@ -193,8 +192,8 @@ def main() -> None:
         def run_app(view, user_id, bare):
             """Time view(i, user) as a request runs it (the user loaded in a fresh transaction),
             alternating with bare(i); returns app ms, statements per app call, bare ms."""
-            def end():  # as a request ends: the app's teardown, then the session's
-                end_request(None)
+            def end():  # as a request ends: the request's COMMIT, then the session's teardown
+                db.session.commit()
                 db.session.close()
 
             def start(i):

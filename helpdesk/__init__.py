@@ -2,11 +2,12 @@
 from flask import Flask
 
 from helpdesk.config import BaseConfig, engine_options, load_config
+from helpdesk.web.boundary import HelpdeskFlask
 
 
 def create_app(config: str | BaseConfig | dict | None = None) -> Flask:
     """Build the application; `config` is a config name, object or a dict of overrides."""
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app = HelpdeskFlask(__name__, template_folder="../templates", instance_relative_config=False)
     from helpdesk.ids import install as ids_in_routes
 
     ids_in_routes(app)  # before any route: an id past the integer columns is a 404
@@ -47,9 +48,6 @@ def register_extensions(app: Flask) -> None:
     from helpdesk.forms import configure_forms
 
     configure_engine(app)
-    from helpdesk.readonly import install as end_read_only_with_commit
-
-    end_read_only_with_commit(app)
     configure_forms(app)
 
 
@@ -71,7 +69,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from helpdesk.errors import register
+    from helpdesk.web.errors import register
 
     register(app)
 
@@ -99,9 +97,9 @@ def register_commands(app: Flask) -> None:
     register_deadlines(app)
     auditors.register_commands(app)  # audit, export, retention
     register_routing(app)
-    from helpdesk.cli import explain_database_errors
+    from helpdesk.cli import run_in_transactions
 
-    explain_database_errors(app)
+    run_in_transactions(app)
 
 
 def _migrations_dir() -> str:

@@ -71,7 +71,7 @@ def found_or_404(ticket: Ticket | None, ticket_id: int) -> Ticket:
 
 def denied(object_type: str, object_id) -> None:
     """Note a refused attempt; the 403/404 error handler writes it to the audit log
-    (helpdesk.errors), after the request's own changes are rolled back."""
+    (helpdesk.web.errors), after the request's own changes are rolled back."""
     g.access_denied = (object_type, str(object_id))
 
 

@@ -19,7 +19,7 @@ _worker_app: Celery | None = None
 def make_celery(flask_app: Flask | None = None) -> Celery:
     """The worker/beat Celery app: tasks run inside the Flask app context."""
     from helpdesk import create_app
-    from helpdesk.extensions import db
+    from helpdesk.database.transaction import job
 
     flask_app = flask_app or create_app()
     broker = flask_app.config.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -32,29 +32,27 @@ def make_celery(flask_app: Flask | None = None) -> Celery:
     class AppContextTask(celery.Task):
         def __call__(self, *args, **kwargs):
             with flask_app.app_context():
-                try:
-                    return self.run(*args, **kwargs)
-                finally:
-                    db.session.remove()
+                return self.run(*args, **kwargs)
 
     celery.Task = AppContextTask
 
     @celery.task(name="helpdesk.run")
     def run(name: str, args: list):
-        """Run a registered background task by name."""
+        """Run a registered background task by name, in one transaction."""
         from helpdesk.tasks import run_task
 
-        run_task(name, *args)
+        with job():
+            run_task(name, *args)
 
     @celery.task(name="helpdesk.sweep")
     def sweep():
         """Run every periodic job once (beat calls this every SWEEP_SECONDS)."""
-        from helpdesk.runtime import PERIODIC_JOBS
+        from helpdesk.runtime import PERIODIC_JOBS, run_periodic
         from helpdesk.tasks import load_jobs
 
         load_jobs()
-        for _name, _seconds, fn in PERIODIC_JOBS:
-            fn(flask_app)
+        for name, _seconds, fn in PERIODIC_JOBS:
+            run_periodic(flask_app, name, fn)
 
     return celery
 

@@ -1,4 +1,4 @@
-"""Flask commands: they call the same services as the views."""
+"""Flask commands: they call the same services as the views, each command in one transaction."""
 import sys
 
 import click
@@ -7,7 +7,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from helpdesk.admin.services import seed_departments
-from helpdesk.auth.services import AccountError, create_user, reset_password
+from helpdesk.auth.services import create_user, reset_password
+from helpdesk.database.transaction import transaction
+from helpdesk.errors import UserError
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.user import Role, User
@@ -34,12 +36,8 @@ def users_create(username, role, department_name, full_name, password_stdin):
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     if password_stdin and len(password or "") < 10:
         raise click.ClickException("пароль короче 10 символов")
-    try:
-        user, issued = create_user(username, role, password, full_name=full_name,
-                                   department=department, must_change=not password_stdin)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
+    user, issued = create_user(username, role, password, full_name=full_name,
+                               department=department, must_change=not password_stdin)
     click.echo(f"создан пользователь {user.username} ({user.role})")
     if not password_stdin:
         click.echo(f"одноразовый пароль: {issued}")
@@ -53,7 +51,6 @@ def users_reset_password(username):
     if user is None:
         raise click.ClickException(f"нет пользователя {username}")
     password = reset_password(user, actor=None)
-    db.session.commit()
     click.echo(f"одноразовый пароль для {username}: {password}")
 
 
@@ -71,7 +68,6 @@ def seed():
     created = seed_departments()
     for seeder in SEEDERS:
         seeder()
-    db.session.commit()
     click.echo(f"справочники готовы (новых подразделений: {created})")
 
 
@@ -83,7 +79,7 @@ def demo_admin():
         click.echo("Администратор уже создан. Новый пароль: flask users reset-password admin")
         return
     user, password = create_user("admin", Role.ADMIN, must_change=True, full_name="Администратор")
-    db.session.commit()
+    db.session.flush()
     click.echo("=" * 64)
     click.echo(f"  Администратор: {user.username}   одноразовый пароль: {password}")
     click.echo("  (при первом входе система попросит сменить пароль)")
@@ -96,12 +92,14 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_admin)
 
 
-def explain_database_errors(app: Flask) -> None:
-    """Every project command answers a missing or unmigrated database with one clear line
-    instead of a traceback (Flask-Migrate's own `db` commands are left as they are)."""
+def run_in_transactions(app: Flask) -> None:
+    """Every project command runs in one transaction (committed when it succeeds, rolled back
+    when it fails), shows a user error as its message, and answers a missing or unmigrated
+    database with one clear line instead of a traceback (Flask-Migrate's own `db` commands are
+    left as they are)."""
     for command in _commands(app.cli):
         if command.callback is not None and command.callback.__module__.startswith("helpdesk"):
-            command.callback = _explained(command.callback)
+            command.callback = _in_transaction(command.callback)
 
 
 def _commands(group: click.Group):
@@ -112,7 +110,7 @@ def _commands(group: click.Group):
             yield command
 
 
-def _explained(callback):
+def _in_transaction(callback):
     import functools
 
     from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -120,7 +118,10 @@ def _explained(callback):
     @functools.wraps(callback)
     def run(*args, **kwargs):
         try:
-            return callback(*args, **kwargs)
+            with transaction():
+                return callback(*args, **kwargs)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from None
         except (OperationalError, ProgrammingError) as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
             raise click.ClickException(

@@ -3,6 +3,7 @@
 Outside them a date is a typo, and at the edges (years 1 and 9999) date arithmetic overflows.
 """
 from datetime import date
+from helpdesk.errors import UserError
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -12,7 +13,7 @@ def in_year_range(day: date) -> bool:
     return YEAR_MIN <= day.year <= YEAR_MAX
 
 
-class DayError(ValueError):
+class DayError(UserError):
     """A typed date the person must correct (the message is in Russian and names the field)."""
 
 

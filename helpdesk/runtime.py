@@ -43,9 +43,17 @@ def _sweep_forever(app: Flask) -> None:
             if now - last_run.get(name, 0.0) < seconds:
                 continue
             last_run[name] = now
-            try:
-                with app.app_context():
-                    fn(app)
-            except Exception:  # a failed sweep must not stop the next one
-                log.exception("periodic job %s failed", name)
+            run_periodic(app, name, fn)
         time.sleep(1.0)
+
+
+def run_periodic(app: Flask, name: str, fn) -> None:
+    """One periodic job in an app context and one transaction; a failure is rolled back and
+    logged, and must not stop the next sweep."""
+    from helpdesk.database.transaction import job
+
+    try:
+        with app.app_context(), job():
+            fn(app)
+    except Exception:
+        log.exception("periodic job %s failed", name)

@@ -78,17 +78,15 @@ def run_task(name: str, *args):
 
 
 def run_in_app(app: Flask, name: str, args: tuple) -> None:
-    """Run a task in a fresh app context (thread pool and Celery entry point)."""
-    from helpdesk.extensions import db
+    """Run a task in a fresh app context and one transaction (the in-process thread pool)."""
+    from helpdesk.database.transaction import job
 
     with app.app_context():
         try:
-            run_task(name, *args)
-        except Exception:  # the row stays due; the sweeper retries it
+            with job():
+                run_task(name, *args)
+        except Exception:  # rolled back; the row stays due and the sweeper retries it
             log.exception("task %s failed", name)
-            db.session.rollback()
-        finally:
-            db.session.remove()
 
 
 def celery_enabled(app: Flask) -> bool:

@@ -6,6 +6,7 @@ from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.text import is_blank
 from helpdesk.models.user import User
+from helpdesk.errors import UserError
 
 DEFAULT_DEPARTMENTS = (
     ("Пресс-служба", True),
@@ -24,7 +25,7 @@ DEFAULT_DEPARTMENTS = (
 )
 
 
-class DepartmentError(ValueError):
+class DepartmentError(UserError):
     """A domain error shown to the person."""
 
 

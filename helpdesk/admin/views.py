@@ -1,4 +1,6 @@
 """Admin pages for users and departments (admins only)."""
+from functools import partial
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -6,13 +8,14 @@ from sqlalchemy import select
 from helpdesk.access import roles_required
 from helpdesk.admin import bp
 from helpdesk.admin.forms import DepartmentForm, EmptyForm, UserCreateForm, UserEditForm
-from helpdesk.admin.services import (DepartmentError, active_departments, create_department,
-                                     set_department_active, update_department)
-from helpdesk.auth.services import AccountError, create_user, reset_password, update_user
+from helpdesk.admin.services import (active_departments, create_department, set_department_active,
+                                     update_department)
+from helpdesk.auth.services import create_user, reset_password, update_user
 from helpdesk.extensions import db
 from helpdesk.forms import choices
 from helpdesk.models.department import Department
 from helpdesk.models.user import Role, User
+from helpdesk.web.boundary import back_on_user_error, on_user_error, refused
 
 admin_only = roles_required(Role.ADMIN)
 
@@ -37,18 +40,15 @@ def users():
 def user_new():
     form = UserCreateForm()
     form.department_id.choices = _department_choices()
+    page = partial(render_template, "admin/user_form.html", form=form, user=None)
     if form.validate_on_submit():
-        try:
-            user, password = create_user(
-                form.username.data, form.role.data, full_name=form.full_name.data or "",
-                email=form.email.data, department=_department(form.department_id.data),
-                actor=current_user, must_change=True)
-        except AccountError as exc:
-            form[exc.field].errors.append(str(exc))
-        else:
-            db.session.commit()
-            return render_template("admin/password_issued.html", user=user, password=password)
-    return render_template("admin/user_form.html", form=form, user=None)
+        on_user_error(refused(form, form.username, page))
+        user, password = create_user(
+            form.username.data, form.role.data, full_name=form.full_name.data or "",
+            email=form.email.data, department=_department(form.department_id.data),
+            actor=current_user, must_change=True)
+        return render_template("admin/password_issued.html", user=user, password=password)
+    return page()
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -59,18 +59,15 @@ def user_edit(user_id: int):
     form.department_id.choices = _department_choices()
     if not form.is_submitted():
         form.department_id.data = user.department_id or 0
+    page = partial(render_template, "admin/user_form.html", form=form, user=user)
     if form.validate_on_submit():
-        try:
-            update_user(user, role=form.role.data, department=_department(form.department_id.data),
-                        full_name=form.full_name.data or "", email=form.email.data,
-                        active=form.active.data, actor=current_user)
-        except AccountError as exc:
-            form[exc.field].errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash("Изменения сохранены.", "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+        on_user_error(refused(form, form.role, page))
+        update_user(user, role=form.role.data, department=_department(form.department_id.data),
+                    full_name=form.full_name.data or "", email=form.email.data,
+                    active=form.active.data, actor=current_user)
+        flash("Изменения сохранены.", "success")
+        return redirect(url_for("admin.users"))
+    return page()
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
@@ -81,7 +78,6 @@ def user_reset_password(user_id: int):
         flash("Форма устарела, повторите действие.", "danger")
         return redirect(url_for("admin.users"))
     password = reset_password(user, current_user)
-    db.session.commit()
     return render_template("admin/password_issued.html", user=user, password=password)
 
 
@@ -89,18 +85,17 @@ def user_reset_password(user_id: int):
 @admin_only
 def departments():
     form = DepartmentForm()
+
+    def page():
+        rows = db.session.scalars(select(Department).order_by(Department.name)).all()
+        return render_template("admin/departments.html", departments=rows, form=form,
+                               toggle_form=EmptyForm())
     if form.validate_on_submit():
-        try:
-            create_department(form.name.data, form.is_triage.data, current_user)
-        except DepartmentError as exc:
-            form.name.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash("Подразделение создано.", "success")
-            return redirect(url_for("admin.departments"))
-    rows = db.session.scalars(select(Department).order_by(Department.name)).all()
-    return render_template("admin/departments.html", departments=rows, form=form,
-                           toggle_form=EmptyForm())
+        on_user_error(refused(form, form.name, page))
+        create_department(form.name.data, form.is_triage.data, current_user)
+        flash("Подразделение создано.", "success")
+        return redirect(url_for("admin.departments"))
+    return page()
 
 
 @bp.route("/departments/<int:dept_id>", methods=["GET", "POST"])
@@ -108,16 +103,13 @@ def departments():
 def department_edit(dept_id: int):
     dept = db.get_or_404(Department, dept_id)
     form = DepartmentForm(obj=dept)
+    page = partial(render_template, "admin/department_form.html", form=form, dept=dept)
     if form.validate_on_submit():
-        try:
-            update_department(dept, form.name.data, form.is_triage.data, current_user)
-        except DepartmentError as exc:
-            form.name.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash("Подразделение сохранено.", "success")
-            return redirect(url_for("admin.departments"))
-    return render_template("admin/department_form.html", form=form, dept=dept)
+        on_user_error(refused(form, form.name, page))
+        update_department(dept, form.name.data, form.is_triage.data, current_user)
+        flash("Подразделение сохранено.", "success")
+        return redirect(url_for("admin.departments"))
+    return page()
 
 
 @bp.route("/departments/<int:dept_id>/toggle", methods=["POST"])
@@ -125,12 +117,7 @@ def department_edit(dept_id: int):
 def department_toggle(dept_id: int):
     dept = db.get_or_404(Department, dept_id)
     if EmptyForm().validate_on_submit():
-        try:
-            set_department_active(dept, not dept.active, current_user)
-        except DepartmentError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash("Подразделение " + ("включено." if dept.active else "отключено."), "success")
+        back_on_user_error(url_for("admin.departments"))
+        set_department_active(dept, not dept.active, current_user)
+        flash("Подразделение " + ("включено." if dept.active else "отключено."), "success")
     return redirect(url_for("admin.departments"))

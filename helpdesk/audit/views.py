@@ -15,9 +15,10 @@ from helpdesk.dates import DayError, typed_day
 from helpdesk.extensions import db
 from helpdesk.ids import parse_id
 from helpdesk.models.ticket import Ticket
+from helpdesk.errors import UserError
 
 
-class FilterError(ValueError):
+class FilterError(UserError):
     """A filter value the auditor must correct (a Russian message)."""
 
 
@@ -61,7 +62,6 @@ def events():
                                     tz=current_app.config["DISPLAY_TIMEZONE"])
     record("audit_viewed", actor=current_user, object_type="audit",
            details={k: v for k, v in args.items() if k != "before" and v})
-    db.session.commit()
     return render_template("audit/events.html", rows=rows, next_id=next_id, flt=flt,
                            actions=known_actions(), args=args, errors=errors,
                            action_label=action_label, details_words=details_words,

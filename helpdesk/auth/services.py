@@ -9,17 +9,14 @@ from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.user import Role, User
+from helpdesk.errors import UserError
 
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A domain error the caller shows to the person (Russian message), tied to a form field."""
-
-    def __init__(self, message: str, field: str = "username") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def authenticate(username: str, password: str, ip: str = "") -> User | None:

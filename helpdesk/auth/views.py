@@ -1,4 +1,5 @@
 """Sign-in, sign-out and password change (thin: the services do the work)."""
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -7,8 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from helpdesk.audit.log import record
 from helpdesk.auth import bp
 from helpdesk.auth.forms import ChangePasswordForm, LoginForm
-from helpdesk.auth.services import AccountError, authenticate, change_password
-from helpdesk.extensions import db, limiter
+from helpdesk.auth.services import authenticate, change_password
+from helpdesk.extensions import limiter
+from helpdesk.web.boundary import on_user_error, refused
 
 
 def _account_key() -> str:
@@ -42,13 +44,11 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data, ip=request.remote_addr or "")
-        if user is None:
-            db.session.commit()
+        if user is None:  # the failed attempt is audited (the request commits)
             flash("Неверное имя пользователя или пароль.", "danger")
             return render_template("auth/login.html", form=form), 200
         session.clear()  # a fresh session at every sign-in (no fixation)
         login_user(user, remember=form.remember.data)
-        db.session.commit()
         return redirect(safe_next(request.args.get("next")) or url_for("tickets.index"))
     return render_template("auth/login.html", form=form)
 
@@ -57,7 +57,6 @@ def login():
 @login_required
 def logout():
     record("logout", actor=current_user, object_type="user", object_id=str(current_user.id))
-    db.session.commit()
     logout_user()
     session.clear()
     flash("Вы вышли из системы.", "info")
@@ -68,16 +67,13 @@ def logout():
 @login_required
 def change_password_view():
     form = ChangePasswordForm()
+    page = partial(render_template, "auth/change_password.html", form=form)
     if form.validate_on_submit():
-        try:
-            change_password(current_user, form.current.data, form.new.data)
-        except AccountError as exc:
-            form[exc.field].errors.append(str(exc))
-        else:
-            db.session.commit()
-            session.clear()
-            login_user(current_user._get_current_object())  # this session continues, others end
-            flash("Пароль изменён. Другие сеансы завершены.", "success")
-            return redirect(url_for("tickets.index"))
-    return render_template("auth/change_password.html", form=form)
+        on_user_error(refused(form, form.current, page))
+        change_password(current_user, form.current.data, form.new.data)
+        session.clear()
+        login_user(current_user._get_current_object())  # this session continues, others end
+        flash("Пароль изменён. Другие сеансы завершены.", "success")
+        return redirect(url_for("tickets.index"))
+    return page()
 

@@ -9,6 +9,7 @@ from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.models import Channel
 from helpdesk.models.channel import ChannelKind
+from helpdesk.errors import UserError
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_SECRET = re.compile(r"^[A-Za-z0-9_-]{5,256}$")  # what POST /subscriptions accepts
@@ -16,7 +17,7 @@ MODES = ("webhook", "poll")
 EDITABLE = ("name", "group_id", "confirmation", "api_base", "mode", "auto_ack")
 
 
-class ChannelError(ValueError):
+class ChannelError(UserError):
     """A channel setting that cannot be accepted (Russian message)."""
 
 

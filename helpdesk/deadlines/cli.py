@@ -69,8 +69,6 @@ def calc(received, registered, kind, extended_days):
 def seed():
     """Create the default policies and Tatarstan's days (keeps existing rows)."""
     from helpdesk.deadlines.store import seed_defaults
-    from helpdesk.extensions import db
 
     added = seed_defaults()
-    db.session.commit()
     click.echo(f"добавлено записей: {added}")

@@ -2,9 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from helpdesk.exports.filters import ExportError
 from helpdesk.exports.services import export_to_file
-from helpdesk.extensions import db
 
 export_cli = AppGroup("export", help="Выгрузки для контроля исполнения.")
 _FORMAT = click.Choice(["csv", "xlsx"])
@@ -13,13 +11,8 @@ _FORMAT = click.Choice(["csv", "xlsx"])
 def _run(kind: str, fmt: str, params: dict, output: str) -> None:
     try:
         count = export_to_file(kind, fmt, params, output)
-    except ExportError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        db.session.rollback()
         raise click.ClickException(f"не удалось записать {output}: {exc.strerror}") from None
-    db.session.commit()
     click.echo(f"{count} rows → {output}")
 
 

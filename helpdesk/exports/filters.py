@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 FORMATS = ("csv", "xlsx")
 from helpdesk.dates import YEAR_MAX, YEAR_MIN, in_year_range  # noqa: F401  (re-exported)
 from helpdesk.ids import parse_id
+from helpdesk.errors import UserError
 YEAR_ERROR = f"Год периода должен быть от {YEAR_MIN} до {YEAR_MAX}"
 
 
-class ExportError(ValueError):
+class ExportError(UserError):
     """Bad export parameters (a Russian message for the person)."""
 
 

@@ -15,8 +15,6 @@ def run_export_task(job_id: int) -> None:
 def run_pending_exports(app) -> None:
     """Run queued export jobs nobody has picked up (after a restart, Redis down...)."""
     from helpdesk.exports.services import expire_old_files, run_pending_jobs
-    from helpdesk.extensions import db
 
     run_pending_jobs()
     expire_old_files()
-    db.session.commit()

@@ -18,6 +18,7 @@ from helpdesk.models.department import Department
 from helpdesk.models.export import ExportJob
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role
+from helpdesk.web.boundary import back_on_user_error
 
 PREVIEW_ROWS = 200
 
@@ -61,7 +62,6 @@ def response_times():
         rows = list(rt.response_time_rows(flt, current_user, tz=_tz(), limit=PREVIEW_ROWS))
         record("response_times_viewed", actor=current_user, object_type="export",
                object_id="response_times", details=flt.to_params())
-        db.session.commit()
     return render_template("exports/response_times.html", rows=rows, error=error,
                            preview=PREVIEW_ROWS, **_page_context(values))
 
@@ -94,7 +94,6 @@ def download(kind: str):
         return redirect(url_for("exports.response_times", **request.args))
     spec = KINDS[kind]
     audit_export(kind, fmt, params, current_user, rows=count, mode="direct")
-    db.session.commit()
     chunks, _ = open_export(kind, fmt, params, current_user, _tz())
     return send_chunks(f"{spec.filename(params)}.{fmt}", CSV_MIME if fmt == "csv" else XLSX_MIME,
                        chunks)
@@ -104,14 +103,9 @@ def download(kind: str):
 @roles_required(*VIEW_ROLES)
 def create_job():
     kind = request.form.get("kind", "")
-    try:
-        job = queue_export(kind, request.form.get("format"), _params(request.form), current_user)
-    except ExportError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(f"Выгрузка №{job.id} поставлена в очередь; файл появится в списке ниже.", "success")
+    back_on_user_error(url_for("exports.response_times"))
+    job = queue_export(kind, request.form.get("format"), _params(request.form), current_user)
+    flash(f"Выгрузка №{job.id} поставлена в очередь; файл появится в списке ниже.", "success")
     return redirect(url_for("exports.response_times"))
 
 
@@ -126,7 +120,6 @@ def job_file(job_id: int):
         abort(404)
     record("export_downloaded", actor=current_user, object_type="export_job",
            object_id=str(job.id), details={"kind": job.kind, "format": job.fmt})
-    db.session.commit()
     spec = KINDS[job.kind]
     return send_file(path, as_attachment=True,
                      download_name=f"{spec.filename(job.params)}.{job.fmt}")

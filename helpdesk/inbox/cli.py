@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from helpdesk.channels.services import ChannelError, create_channel, webhook_path
+from helpdesk.channels.services import create_channel, webhook_path
 from helpdesk.extensions import db
 from helpdesk.models import Channel
 
@@ -27,13 +27,9 @@ inbox_cli = AppGroup("inbox", help="Приём и отправка сообще�
 @click.option("--no-ack", is_flag=True, help="Не отправлять автоматическое подтверждение")
 def channels_add(kind, slug, token, group_id, secret, confirmation, api_base, mode, name, no_ack):
     """Add a channel."""
-    try:
-        channel = create_channel(kind, slug, token, name=name, group_id=group_id, secret=secret,
-                                 confirmation=confirmation, api_base=api_base, mode=mode,
-                                 auto_ack=not no_ack)
-    except ChannelError as exc:
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
+    channel = create_channel(kind, slug, token, name=name, group_id=group_id, secret=secret,
+                             confirmation=confirmation, api_base=api_base, mode=mode,
+                             auto_ack=not no_ack)
     click.echo(f"канал {channel.slug} ({channel.kind}, {channel.mode}) создан")
     path = webhook_path(channel)
     if path:

@@ -16,6 +16,7 @@ from helpdesk.models.message import Delivery, Direction
 from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.tasks import dispatch
+from helpdesk.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ MAX_DELAY = 600.0
 DUE = ("pending", "retrying")
 
 
-class ReplyError(ValueError):
+class ReplyError(UserError):
     """A reply that cannot be sent (Russian message for the person)."""
 
 

@@ -58,6 +58,5 @@ def chart_csv(name: str):
         abort(400)
     data = build_chart(name, flt, current_user, current_app.config["DISPLAY_TIMEZONE"], utcnow())
     audit_export(f"report_{name}", "csv", flt.to_params(), current_user, rows=len(data["rows"]))
-    db.session.commit()
     return send_csv(f"report_{name}_{values['from']}_{values['to']}.csv", data["headers"],
                     data["rows"])

@@ -2,8 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from helpdesk.extensions import db
-from helpdesk.retention.services import RetentionError, run_retention
+from helpdesk.retention.services import run_retention
 
 retention_cli = AppGroup("retention", help="Сроки хранения персональных данных (152-ФЗ).")
 
@@ -13,11 +12,6 @@ retention_cli = AppGroup("retention", help="Сроки хранения перс
               help="Срок в днях (по умолчанию настройка retention.days, 1095)")
 def run_command(days):
     """Anonymise personal data of tickets closed more than N days ago."""
-    try:
-        result = run_retention(days)
-    except RetentionError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
+    result = run_retention(days)
     click.echo(f"обезличено обращений: {result.tickets}, сообщений: {result.messages}, "
                f"вложений: {result.attachments}, граждан: {result.citizens}")

@@ -23,8 +23,7 @@ def due(last_run: str | None, now: datetime) -> bool:
 
 @periodic("retention.daily", 3600)
 def run_daily(app, now: datetime | None = None) -> bool:
-    """Anonymise what the retention term allows, once a day; commits. True when it ran."""
-    from helpdesk.extensions import db
+    """Anonymise what the retention term allows, once a day (flushes). True when it ran."""
     from helpdesk.models.setting import get_setting, set_setting
     from helpdesk.models.types import utcnow
     from helpdesk.retention.services import run_retention
@@ -34,5 +33,4 @@ def run_daily(app, now: datetime | None = None) -> bool:
         return False
     run_retention(now=now)
     set_setting(LAST_RUN_KEY, now.isoformat())
-    db.session.commit()
     return True

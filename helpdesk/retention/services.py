@@ -25,13 +25,14 @@ from helpdesk.models.routing import RoutingDecision, TrainingExample
 from helpdesk.models.setting import get_setting
 from helpdesk.models.ticket import ENDED_STATUSES, Ticket
 from helpdesk.models.types import utcnow
+from helpdesk.errors import UserError
 
 DAYS_KEY = "retention.days"
 DEFAULT_DAYS = 1095
 BATCH = 500
 
 
-class RetentionError(ValueError):
+class RetentionError(UserError):
     """Bad retention parameters."""
 
 

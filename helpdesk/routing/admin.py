@@ -21,6 +21,7 @@ from helpdesk.models.types import utcnow
 from helpdesk.routing.service import (AUTO_CLOSE_KEY, DEFAULT_THRESHOLD, TATAR_DEPARTMENT_KEY,
                                       THRESHOLD_KEY, auto_close_kinds)
 from helpdesk.routing.special import KINDS
+from helpdesk.errors import UserError
 
 TRAINING_KEY = "routing.training"  # the state of the latest training asked for in the app
 TRAINING_STALE = timedelta(hours=1)  # a training still "running" after this was interrupted
@@ -29,12 +30,8 @@ MAX_KEYWORD_LENGTH = 100
 CODE = re.compile(r"^\d{4}\.\d{4}\.\d{4}\.\d{4}(\.\d{4})?$")
 
 
-class RoutingSettingsError(ValueError):
+class RoutingSettingsError(UserError):
     """A routing setting that cannot be saved (a Russian message), and the form field it is about."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # Words that stand in nearly every message: as a keyword alone they would match everything.

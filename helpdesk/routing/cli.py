@@ -5,8 +5,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from helpdesk.extensions import db
-
 routing_cli = AppGroup("routing", help="Маршрутизация обращений: обучение и оценка модели.")
 
 
@@ -43,7 +41,6 @@ def train(data, text_column, label_column, out, cv, activate):
         raise click.ClickException(str(exc)) from None
     if activate:
         service.register_model(path, meta, activate=True)
-        db.session.commit()
     click.echo(json.dumps({k: meta[k] for k in ("version", "n_examples", "trained_at")}
                           | {"path": str(path), "active": activate,
                              "cv_scores": _short(meta.get("cv_scores"))}, ensure_ascii=False))
@@ -79,7 +76,6 @@ def setup(no_train):
     from helpdesk.routing.defaults import default_setup
 
     summary = default_setup(train=not no_train)
-    db.session.commit()
     click.echo(json.dumps(summary, ensure_ascii=False))
 
 

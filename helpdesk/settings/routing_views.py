@@ -13,6 +13,7 @@ from helpdesk.routing import admin
 from helpdesk.settings import bp
 from helpdesk.settings.forms import EmptyForm
 from helpdesk.settings.routing_forms import MappingForm, RoutingSettingsForm, RuleForm
+from helpdesk.web.boundary import back_on_user_error, on_user_error, refused
 
 admin_only = roles_required(Role.ADMIN)
 MODELS_SHOWN = 20
@@ -26,33 +27,24 @@ def _departments(first: str | None = None):
 def _form_page(form, save, error_field, success: str, back: str, template: str, context):
     """A page with a form: save when it validates (the service's refusal shown at error_field,
     nothing kept), else show it again, with 400 after a POST. `context` builds the rest."""
+    def page():
+        return render_template(template, form=form, button=EmptyForm(), **context()), \
+            400 if request.method == "POST" else 200
     if form.validate_on_submit():
-        try:
-            save()
-        except admin.RoutingSettingsError as exc:
-            db.session.rollback()
-            field = form._fields.get(exc.field) or error_field
-            field.errors = [*field.errors, str(exc)]
-        else:
-            db.session.commit()
-            flash(success, "success")
-            return redirect(url_for(back))
-    return render_template(template, form=form, button=EmptyForm(), **context()), \
-        400 if request.method == "POST" else 200
+        on_user_error(refused(form, error_field, page))
+        save()
+        flash(success, "success")
+        return redirect(url_for(back))
+    return page()
 
 
 def _button(action, success, back: str = "settings.routing"):
-    """A POST button: the action on its row, committed, or its refusal flashed."""
+    """A POST button: the action on its row, or its refusal flashed."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        action()
-    except admin.RoutingSettingsError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(success() if callable(success) else success, "success")
+    back_on_user_error(url_for(back))
+    action()
+    flash(success() if callable(success) else success, "success")
     return redirect(url_for(back))
 
 

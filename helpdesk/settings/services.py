@@ -9,9 +9,10 @@ from helpdesk.extensions import db
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket
 from helpdesk.models.types import utcnow
+from helpdesk.errors import UserError
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError):
     """A settings value that cannot be saved (Russian message)."""
 
 

@@ -1,5 +1,6 @@
 """Admin pages: canned responses, deadline policies, working hours, the working calendar."""
 from datetime import date
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,6 +20,7 @@ from helpdesk.settings import bp, services
 from helpdesk.settings.forms import MAX_YEAR, MIN_YEAR
 from helpdesk.settings.forms import (AppealPolicyForm, CalendarDayForm, CannedForm, EmptyForm,
                                      HoursForm, MessagePolicyForm)
+from helpdesk.web.boundary import back_on_user_error, flashed, on_user_error, refused
 
 admin_only = roles_required(Role.ADMIN)
 
@@ -57,16 +59,13 @@ def canned_edit(canned_id: int):
 
 
 def _save_canned(item, form):
-    try:
-        services.save_canned(item, current_user, form.title.data, form.body.data,
-                             form.department_id.data, form.active.data)
-    except services.SettingsError as exc:
-        db.session.rollback()
-        form.title.errors.append(str(exc))
+    def page():
         rows = db.session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
         return render_template("settings/canned.html", rows=rows, form=form, editing=item,
                                button=EmptyForm()), 400
-    db.session.commit()
+    on_user_error(refused(form, form.title, page))
+    services.save_canned(item, current_user, form.title.data, form.body.data,
+                         form.department_id.data, form.active.data)
     flash("Шаблон сохранён.", "success")
     return redirect(url_for("settings.canned"))
 
@@ -80,7 +79,6 @@ def canned_toggle(canned_id: int):
         abort(400)
     services.save_canned(item, current_user, item.title, item.body, item.department_id,
                          not item.active)
-    db.session.commit()
     return redirect(url_for("settings.canned"))
 
 
@@ -94,32 +92,34 @@ def deadlines():
     message = MessagePolicyForm(prefix="m", data=None if which == "message" else policies.message.to_params())
     appeal = AppealPolicyForm(prefix="a", data=None if which == "appeal" else policies.appeal.to_params())
     hours_form = HoursForm(prefix="h", data=None if which == "hours" else hours)
+    page = partial(_deadlines_page, message, appeal, hours_form)
     status = 200
     if which:
         form = {"message": message, "appeal": appeal, "hours": hours_form}.get(which)
         if form is None:
             abort(400)
         if form.validate_on_submit():
-            try:
-                if which == "hours":
-                    count = services.save_hours(current_user, form.start.data, form.end.data)
-                else:
-                    params = {k: v for k, v in form.data.items() if k != "csrf_token"}
-                    if "first_response_hours" in params:
-                        params["first_response_hours"] = float(params["first_response_hours"])
-                    if params.get("max_extension_days") is None and which == "appeal":
-                        params["max_extension_days"] = 0
-                    count = services.save_policy(current_user, which, params)
-            except services.SettingsError as exc:
-                db.session.rollback()
-                flash(str(exc), "danger")
-                status = 400
-            else:
-                db.session.commit()
-                flash(f"Сохранено. Сроки пересчитаны для открытых обращений: {count}.", "success")
-                return redirect(url_for("settings.deadlines"))
-        else:
-            status = 400
+            on_user_error(flashed(partial(page, 400)))
+            count = _save_deadlines(which, form)
+            flash(f"Сохранено. Сроки пересчитаны для открытых обращений: {count}.", "success")
+            return redirect(url_for("settings.deadlines"))
+        status = 400
+    return page(status)
+
+
+def _save_deadlines(which: str, form) -> int:
+    """Save the working hours or a clock policy; the number of tickets whose clocks changed."""
+    if which == "hours":
+        return services.save_hours(current_user, form.start.data, form.end.data)
+    params = {k: v for k, v in form.data.items() if k != "csrf_token"}
+    if "first_response_hours" in params:
+        params["first_response_hours"] = float(params["first_response_hours"])
+    if params.get("max_extension_days") is None and which == "appeal":
+        params["max_extension_days"] = 0
+    return services.save_policy(current_user, which, params)
+
+
+def _deadlines_page(message, appeal, hours_form, status: int):
     return render_template("settings/deadlines.html", message=message, appeal=appeal,
                            hours=hours_form), status
 
@@ -137,20 +137,17 @@ def calendar():
     form = CalendarDayForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                count = services.save_day(current_user, form.day.data, form.kind.data,
-                                          form.name.data or "", form.source.data or "",
-                                          form.confirmed.data)
-            except services.SettingsError as exc:
-                db.session.rollback()
-                flash(str(exc), "danger")
-                status = 400
-            else:
-                db.session.commit()
-                flash(f"День сохранён. Пересчитано обращений: {count}.", "success")
-                return redirect(url_for("settings.calendar", year=form.day.data.year))
-        else:
-            status = 400
+            on_user_error(flashed(partial(_calendar_page, form, year, 400)))
+            count = services.save_day(current_user, form.day.data, form.kind.data,
+                                      form.name.data or "", form.source.data or "",
+                                      form.confirmed.data)
+            flash(f"День сохранён. Пересчитано обращений: {count}.", "success")
+            return redirect(url_for("settings.calendar", year=form.day.data.year))
+        status = 400
+    return _calendar_page(form, year, status)
+
+
+def _calendar_page(form, year: int, status: int):
     days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year)
                               .order_by(CalendarDay.day)).all()
     return render_template("settings/calendar.html", days=days, form=form, year=year,
@@ -169,11 +166,7 @@ def calendar_delete(day: str):
         abort(404)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        services.delete_day(current_user, parsed)
-    except services.SettingsError as exc:
-        flash(str(exc), "danger")
-        return redirect(url_for("settings.calendar", year=parsed.year))
-    db.session.commit()
+    back_on_user_error(url_for("settings.calendar", year=parsed.year))
+    services.delete_day(current_user, parsed)
     flash("День удалён из календаря.", "success")
     return redirect(url_for("settings.calendar", year=parsed.year))

@@ -1,4 +1,4 @@
-"""POST routes of the ticket page: one service call each, commit once, redirect back (no JS needed)."""
+"""POST routes of the ticket page: one service call each, redirect back (no JS needed)."""
 import re
 
 from flask import flash, redirect, request, url_for
@@ -13,28 +13,23 @@ from helpdesk.tickets import actions, bp
 from helpdesk.tickets.concurrency import check_version
 from helpdesk.text import is_blank
 from helpdesk.tickets.services import TicketError, add_note
+from helpdesk.web.boundary import back_on_user_error, flashed, on_user_error
 
 
 def _run(ticket_id: int, action, success, guarded: bool = True):
-    """Load the ticket through access control, run the action, commit or report the error.
+    """Load the ticket through access control, run the action (a refusal is flashed on the page).
 
     A guarded action (one that changes the ticket's state) is refused when the form was filled on
     an older version of the ticket; appending actions (notes, a retried delivery) are not.
     `success` is the message shown, or a function of the changed ticket that writes it."""
     ticket = ticket_or_404(current_user, ticket_id)
-    try:
-        if guarded:
-            check_version(ticket, request.form.get("version"))
-        action(ticket)
-    except TicketError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-    else:
-        message = success(ticket) if callable(success) else success
-        db.session.commit()
-        flash(message, "success")
-        if not _still_visible(ticket_id):  # e.g. rerouted away from the user's department
-            return redirect(url_for("tickets.list_tickets"))
+    back_on_user_error(url_for("tickets.show", ticket_id=ticket_id))
+    if guarded:
+        check_version(ticket, request.form.get("version"))
+    action(ticket)
+    flash(success(ticket) if callable(success) else success, "success")
+    if not _still_visible(ticket_id):  # e.g. rerouted away from the user's department
+        return redirect(url_for("tickets.list_tickets"))
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
 
 
@@ -80,19 +75,16 @@ def reply(ticket_id: int):
     from helpdesk.tickets.views import render_ticket
 
     ticket = ticket_or_404(current_user, ticket_id)
-    try:
-        final = _reply_kind()
-        # Guarded like a state change: the same reply sent again (Back, a reload, a second
-        # tab) or typed over a newer citizen message is refused, and the text is kept.
-        check_version(ticket, request.form.get("version"))
-        actions.reply(ticket, current_user, _form("text"), final=final)
-    except TicketError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        if not is_blank(_form("text")):  # keep the typed text: the page comes back with it and the error
-            return render_ticket(ticket_or_404(current_user, ticket_id), _form("text"), 422)
-        return redirect(url_for("tickets.show", ticket_id=ticket_id))  # nothing typed to keep
-    db.session.commit()
+    if is_blank(_form("text")):  # nothing typed to keep: the refusal is flashed on the page
+        back_on_user_error(url_for("tickets.show", ticket_id=ticket_id))
+    else:  # keep the typed text: the page comes back with it and the error
+        on_user_error(flashed(lambda: render_ticket(ticket_or_404(current_user, ticket_id),
+                                                    _form("text"), 422)))
+    final = _reply_kind()
+    # Guarded like a state change: the same reply sent again (Back, a reload, a second
+    # tab) or typed over a newer citizen message is refused, and the text is kept.
+    check_version(ticket, request.form.get("version"))
+    actions.reply(ticket, current_user, _form("text"), final=final)
     flash("Ответ поставлен в очередь отправки.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
 

@@ -2,8 +2,6 @@
 import click
 from flask.cli import AppGroup
 
-from helpdesk.extensions import db
-
 desk_cli = AppGroup("desk", help="Рабочее место: сводки сроков и эскалация просроченных.")
 
 
@@ -14,7 +12,6 @@ def digest(force):
     from helpdesk.tickets.digest import build_digests
 
     made = build_digests(force=force)
-    db.session.commit()
     for d in made:
         click.echo(f"{d.department.name}: просрочено {len(d.content['overdue'])}, "
                    f"срок истекает {len(d.content['soon'])}, писем {len(d.emailed_to)}")
@@ -27,5 +24,4 @@ def escalate():
     from helpdesk.tickets.digest import escalate_overdue
 
     count = escalate_overdue()
-    db.session.commit()
     click.echo(f"эскалировано: {count}")

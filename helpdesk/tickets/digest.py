@@ -222,11 +222,9 @@ def refresh_digests(user: User, department_id: int | None, now: datetime | None 
 def escalate_job(app) -> None:
     """Embedded sweeper: escalate overdue tickets every five minutes."""
     escalate_overdue()
-    db.session.commit()
 
 
 @periodic("desk-digest", DIGEST_JOB_SECONDS)
 def digest_job(app) -> None:
     """Embedded sweeper: build the daily digests (checked hourly)."""
     build_digests()
-    db.session.commit()

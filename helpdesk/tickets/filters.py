@@ -7,6 +7,7 @@ from helpdesk.ids import parse_id
 from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.user import Role, User
 from helpdesk.tickets.search import SearchError, clean_query
+from helpdesk.errors import UserError
 
 QUEUE_LABELS = {"triage": "Требует разбора", "mine": "Мои", "department": "Мой отдел",
                 "all": "Все"}
@@ -18,7 +19,7 @@ DUE_LABELS = {"": "Любой срок", "soon": "Срок истекает", "o
 IN_DEPARTMENT = "in_department"
 
 
-class FilterError(ValueError):
+class FilterError(UserError):
     """A filter value that cannot be used (Russian message)."""
 
 

@@ -8,11 +8,12 @@ from helpdesk.extensions import db
 from helpdesk.models.search import TicketSearch
 from helpdesk.models.ticket import Ticket
 from helpdesk.tickets.stemming import fts5_query, pg_tsquery_text, words
+from helpdesk.errors import UserError
 
 MAX_QUERY_LENGTH = 200
 
 
-class SearchError(ValueError):
+class SearchError(UserError):
     """A query that cannot be searched (shown to the person in Russian)."""
 
 

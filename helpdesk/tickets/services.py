@@ -9,9 +9,10 @@ from helpdesk.models.message import Direction, Message
 from helpdesk.models.ticket import Ticket, TicketCounter, TicketStatus
 from helpdesk.models.user import User
 from helpdesk.text import is_blank
+from helpdesk.errors import UserError
 
 
-class TicketError(ValueError):
+class TicketError(UserError):
     """A domain error shown to the person (Russian message)."""
 
 

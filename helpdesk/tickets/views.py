@@ -88,10 +88,9 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200):
         extension_max=store.load_policies().appeal.max_extension_days,
         proposal=None if ticket.status in ENDED_STATUSES
         else explain.close_proposal(ticket.special_kind))
-    # Recorded once the page is built: committing first would expire every loaded row and
-    # the template would fetch each message again.
+    # Recorded once the page is built (the request commits after the view): a flush before
+    # would not matter, a commit before would expire every loaded row for the template.
     record_view(ticket, current_user)
-    db.session.commit()
     return html, status
 
 
@@ -176,7 +175,6 @@ def refresh_digest():
     if scope is False:
         abort(404)
     count = refresh_digests(current_user, scope)
-    db.session.commit()
     flash(f"Сводка обновлена (подразделений: {count}).", "success")
     return redirect(url_for("tickets.digests"))
 

@@ -1,0 +1,1 @@
+"""Database plumbing: engine settings and the transaction boundary."""

@@ -1,0 +1,1 @@
+"""Web plumbing: the request boundary, error pages, security headers, template helpers."""
