@@ -5,6 +5,7 @@ from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Channel, ChannelKind, Citizen
 from helpdesk.models.deadlines import CalendarDay, DeadlinePolicyRow
 from helpdesk.models.department import Department
+from helpdesk.models.desk import TicketRead
 from helpdesk.models.digest import DepartmentDigest, Escalation
 from helpdesk.models.export import ExportJob
 from helpdesk.models.inbox import InboundEvent, OutboxItem
@@ -21,5 +22,5 @@ __all__ = [
     "ChannelKind", "Citizen", "DeadlinePolicyRow", "Delivery", "Department", "DepartmentDigest",
     "Direction", "Escalation", "ExportJob", "InboundEvent", "Message", "ModelVersion",
     "OutboxItem", "Role", "RoutingDecision", "RoutingRule", "Setting", "Ticket", "TicketCounter",
-    "TicketKind", "TicketStatus", "TopicMapping", "TrainingExample", "User",
+    "TicketKind", "TicketRead", "TicketStatus", "TopicMapping", "TrainingExample", "User",
 ]

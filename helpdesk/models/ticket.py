@@ -78,7 +78,8 @@ class Ticket(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When a citizen's message last reopened the ticket: the message clocks run from here.
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The citizen's latest message (the desk's «новое от гражданина» marks start from it).
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # Clocks, recomputed by the deadline functions.

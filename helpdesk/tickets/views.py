@@ -15,12 +15,15 @@ from helpdesk.models.message import Message
 from helpdesk.models.ticket import ENDED_STATUSES, KIND_LABELS
 from helpdesk.models.types import utcnow
 from helpdesk.tickets import bp, explain, page, presenters, suggest
-from helpdesk.tickets.actions import assignees_for
+from helpdesk.tickets.actions import assignees_for, can_be_assigned
 from helpdesk.tickets.outcomes import ART11_REASONS, RESULTS
 from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list_page,
                                      parse_filters, queues_for)
 from helpdesk.tickets.concurrency import version_of
 from helpdesk.tickets.services import record_view
+from helpdesk.tickets.list_extras import row_extras
+from helpdesk.tickets.live import counts_payload, desk_cursor
+from helpdesk.tickets.unread import mark_read
 
 
 @bp.route("/")
@@ -36,6 +39,7 @@ def index():
 def list_tickets():
     """A queue with filters, sorting and keyset pagination."""
     filters, errors = parse_filters(request.args, current_user)
+    cursor = desk_cursor()
     now = utcnow()
     soon = presenters.soon_before(now)
     page, more_errors = list_page(current_user, filters, now, soon)
@@ -51,7 +55,8 @@ def list_tickets():
                                    "topics": suggest.known_topics()}
     return render_template(
         template, page=page, badges=presenters.list_badges(page.tickets, now, soon), filters=filters,
-        suggestions=suggestions,
+        suggestions=suggestions, live_cursor=cursor, counts=None if htmx else counts_payload(current_user, now),
+        extras=row_extras(current_user, page.tickets, filters.sort, filters.queue, now),
         queues=[(q, QUEUE_LABELS[q]) for q in queues_for(current_user)],
         statuses=presenters.STATUS_FILTER_LABELS, kinds=KIND_LABELS, dues=DUE_LABELS, sorts=SORT_LABELS,
         departments=departments, channels=channels, status_of=presenters.status_label)
@@ -69,8 +74,10 @@ def show(ticket_id: int):
     return render_ticket(ticket, reply_text)
 
 
-def render_ticket(ticket, reply_text: str = "", status: int = 200):
-    """Render the ticket page (records the view); a refused reply comes back with its text."""
+def render_ticket(ticket, reply_text: str = "", status: int = 200, audit: bool = True):
+    """Render the ticket page (records the view, marks the citizen's messages read); a refused
+    reply comes back with its text. `audit`: False for the live refresh of a page already open."""
+    cursor = desk_cursor()
     data = page.page_data(current_user, ticket, utcnow())
     html = render_template(
         "tickets/show.html", ticket=ticket, messages=data.messages,
@@ -84,13 +91,17 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200):
         results=RESULTS, reasons=ART11_REASONS, pending=_pending(data.messages),
         outbound=[m for m in data.messages if m.direction == "outbound"],
         attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket),
-        version=version_of(ticket),
+        version=version_of(ticket), live_cursor=cursor,
+        assign_me=ticket.is_open and ticket.assignee_id != current_user.id
+        and can_be_assigned(current_user, ticket),
         extension_max=store.load_policies().appeal.max_extension_days,
         proposal=None if ticket.status in ENDED_STATUSES
         else explain.close_proposal(ticket.special_kind))
     # Recorded once the page is built (the request commits after the view): a flush before
     # would not matter, a commit before would expire every loaded row for the template.
-    record_view(ticket, current_user)
+    if audit:
+        record_view(ticket, current_user)
+    mark_read(current_user, ticket.id, utcnow())
     return html, status
 
 
@@ -180,3 +191,4 @@ def refresh_digest():
 
 
 from helpdesk.tickets import action_views  # noqa: E402,F401  (POST routes of the same blueprint)
+from helpdesk.tickets import live_views  # noqa: E402,F401  (the live desk's routes)

@@ -346,13 +346,13 @@ def test_status_filter_offers_the_labels_the_list_shows(world, signed_in):
     assert '<option value="in_department">В подразделении</option>' in page
     assert '<option value="assigned">В работе</option>' in page
     unassigned = client.get("/tickets?queue=all&status=in_department").get_data(as_text=True)
-    assert "<td>В подразделении</td>" in list_row(unassigned, w.ticket.number)
+    assert '<td class="desk-c-status">В подразделении</td>' in list_row(unassigned, w.ticket.number)
     working = client.get("/tickets?queue=all&status=assigned").get_data(as_text=True)
     assert f'data-ticket="{w.ticket.number}"' not in working
     actions.assign(w.ticket, w.users["press"], w.users["spec_a"].id)
     db.session.commit()
     working = client.get("/tickets?queue=all&status=assigned").get_data(as_text=True)
-    assert "<td>В работе</td>" in list_row(working, w.ticket.number)
+    assert '<td class="desk-c-status">В работе</td>' in list_row(working, w.ticket.number)
     ticket_page = client.get(f"/tickets/{w.ticket.id}").get_data(as_text=True)
     assert '<option value="assigned" selected>В работе</option>' in ticket_page
 

@@ -213,12 +213,12 @@ def test_status_shows_in_department_until_someone_is_assigned(world, signed_in):
     page = client.get(f"/tickets/{t.id}").get_data(as_text=True)
     assert 'id="ticket-status">В подразделении<' in page
     rows = client.get("/tickets?queue=all").get_data(as_text=True)
-    assert "<td>В подразделении</td>" in rows
+    assert '<td class="desk-c-status">В подразделении</td>' in rows
     actions.assign(t, world.users["press"], world.users["spec_a"].id)
     db.session.commit()
     assert status_label(t) == "В работе"
     assert 'id="ticket-status">В работе<' in client.get(f"/tickets/{t.id}").get_data(as_text=True)
-    assert "<td>В работе</td>" in client.get("/tickets?queue=all").get_data(as_text=True)
+    assert '<td class="desk-c-status">В работе</td>' in client.get("/tickets?queue=all").get_data(as_text=True)
 
 
 # --- 9. canned placeholders ----------------------------------------------------------------
@@ -298,4 +298,4 @@ def test_department_filter_is_only_for_those_who_see_all_departments(world, sign
     assert "Все подразделения" in signed_in("press").get("/tickets").get_data(as_text=True)
     page = signed_in("spec_a").get("/tickets").get_data(as_text=True)
     assert "Все подразделения" not in page and "Все каналы" in page
-    assert 'class="col-md-2"><select class="form-select form-select-sm desk-channel"' in page
+    assert '<select class="form-select form-select-sm desk-extra desk-channel"' in page
