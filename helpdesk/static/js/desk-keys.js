@@ -98,7 +98,11 @@
       return;
     }
     if (event.key === "?") { event.preventDefault(); help(); return; }
-    if (document.querySelector(".modal.show")) { return; }
+    var open = document.querySelector(".modal.show");
+    if (open) {  // Esc closes the help even before it has taken the focus
+      if (event.key === "Escape" && window.bootstrap) { window.bootstrap.Modal.getOrCreateInstance(open).hide(); }
+      return;
+    }
     var keys = ticketId ? onTicket : (tbody ? onList : null);
     var action = keys && keys[event.key];
     if (!action) { return; }
