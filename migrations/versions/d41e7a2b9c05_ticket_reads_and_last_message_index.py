@@ -1,7 +1,7 @@
 """ticket_reads and an index on tickets.last_message_at
 
 Revision ID: d41e7a2b9c05
-Revises: b5e0c4d7f219
+Revises: d3a9f0e1b2c4
 Create Date: 2026-12-07 03:45:00
 
 The live desk marks a ticket «новое от гражданина» for each staff member until they open it:
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import helpdesk.models.types
 
 revision = 'd41e7a2b9c05'
-down_revision = 'b5e0c4d7f219'
+down_revision = 'd3a9f0e1b2c4'
 branch_labels = None
 depends_on = None
 
