@@ -2,6 +2,8 @@
 from flask import Flask
 
 from helpdesk.config import BaseConfig, engine_options, load_config
+from helpdesk.registry import install as install_registry
+from helpdesk.registry import registry
 from helpdesk.web.boundary import HelpdeskFlask
 
 
@@ -12,8 +14,11 @@ def create_app(config: str | BaseConfig | dict | None = None) -> Flask:
 
     ids_in_routes(app)  # before any route: an id past the integer columns is a 404
     configure(app, config)
+    install_registry(app)  # app.extensions["helpdesk"]: menu, seeders, tasks, periodic jobs
     register_extensions(app)
     register_blueprints(app)
+    register_navigation(app)
+    register_background_work(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
@@ -44,6 +49,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
     import helpdesk.models  # noqa: F401  (every table registered on the metadata)
+    from helpdesk.audit.ddl import install as install_audit_ddl
+
+    install_audit_ddl()  # PostgreSQL: audit_events stays append-only (create_all adds the trigger)
     from helpdesk.dbsetup import configure_engine
     from helpdesk.forms import configure_forms
 
@@ -52,20 +60,58 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every feature's blueprints (and navigation entries), registered explicitly."""
+    """Every page and endpoint of the app, by feature."""
     from helpdesk.admin import bp as admin_bp
+    from helpdesk.audit import bp as audit_bp
     from helpdesk.auth import bp as auth_bp
-    from helpdesk.exports import features as auditors
-    from helpdesk.inbox import register as register_inbox
-    from helpdesk.settings import register as register_settings
+    from helpdesk.channels import bp as channels_bp
+    from helpdesk.exports import bp as exports_bp
+    from helpdesk.extensions import limiter
+    from helpdesk.inbox.attachments import bp as attachments_bp
+    from helpdesk.inbox.intake import WebhookIntake
+    from helpdesk.inbox.webhooks import bp as webhooks_bp
+    from helpdesk.reports import bp as reports_bp
+    from helpdesk.settings import bp as settings_bp
     from helpdesk.tickets import bp as tickets_bp
 
     app.register_blueprint(auth_bp)
-    app.register_blueprint(tickets_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    register_settings(app)  # canned responses, deadline policies, calendar; `flask desk`
-    register_inbox(app)  # webhooks, attachments, channel admin; `flask channels`, `flask inbox`
-    auditors.register_blueprints(app)  # audit log, exports, reports
+    app.register_blueprint(tickets_bp)  # queues, the ticket page and its actions, digests
+    app.register_blueprint(admin_bp, url_prefix="/admin")  # users and departments
+    app.register_blueprint(settings_bp, url_prefix="/settings")  # canned, deadlines, routing
+    app.register_blueprint(channels_bp)  # /admin/channels
+    app.register_blueprint(webhooks_bp)  # platforms' deliveries
+    limiter.exempt(webhooks_bp)  # platforms retry what is refused: never rate-limit deliveries
+    app.wsgi_app = WebhookIntake(app, app.wsgi_app)  # deliveries skip the page machinery
+    app.register_blueprint(attachments_bp)
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(exports_bp, url_prefix="/exports")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+
+
+def register_navigation(app: Flask) -> None:
+    """The menu, in the order shown (entries of one blueprint group share a dropdown)."""
+    from helpdesk import audit, channels, exports, reports, settings
+    from helpdesk.models.user import Role
+
+    registry(app).add_nav(
+        (tuple(Role), "tickets.list_tickets", "Обращения"),
+        *settings.NAV, *channels.NAV, *audit.NAV, *exports.NAV, *reports.NAV,
+        ((Role.ADMIN,), "admin.users", "Пользователи"),
+        ((Role.ADMIN,), "admin.departments", "Подразделения"))
+
+
+def register_background_work(app: Flask) -> None:
+    """Background tasks run by name (after commit: threads or Celery) and the periodic jobs
+    of the sweeper (Celery beat in production)."""
+    from helpdesk.exports import jobs as export_jobs
+    from helpdesk.inbox import jobs as inbox_jobs
+    from helpdesk.inbox import tasks as inbox_tasks
+    from helpdesk.retention import jobs as retention_jobs
+    from helpdesk.routing import tasks as routing_tasks
+    from helpdesk.tickets import digest
+
+    registry(app).add_tasks(inbox_tasks, export_jobs, routing_tasks)
+    registry(app).add_periodic(inbox_jobs, export_jobs, retention_jobs, digest)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -87,19 +133,23 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """The `flask` command groups of every feature."""
-    from helpdesk.cli import register as register_core
-    from helpdesk.deadlines import register as register_deadlines
-    from helpdesk.exports import features as auditors
-    from helpdesk.routing import register as register_routing
+    """The `flask` command groups of every feature, and what `flask seed` creates."""
+    from helpdesk import cli
+    from helpdesk.audit.cli import audit_cli
+    from helpdesk.deadlines.cli import deadlines_cli
+    from helpdesk.deadlines.store import seed_defaults as seed_deadlines
+    from helpdesk.exports.cli import export_cli
+    from helpdesk.inbox.cli import channels_cli, inbox_cli
+    from helpdesk.retention.cli import retention_cli
+    from helpdesk.routing.cli import routing_cli
+    from helpdesk.routing.defaults import seed_for_cli as seed_routing
+    from helpdesk.tickets.cli import desk_cli
 
-    register_core(app)  # users, seed, demo-admin
-    register_deadlines(app)
-    auditors.register_commands(app)  # audit, export, retention
-    register_routing(app)
-    from helpdesk.cli import run_in_transactions
-
-    run_in_transactions(app)
+    for command in (cli.users_cli, cli.seed, cli.demo_admin, deadlines_cli, desk_cli, audit_cli,
+                    export_cli, retention_cli, routing_cli, channels_cli, inbox_cli):
+        app.cli.add_command(command)
+    registry(app).seeders += [seed_deadlines, seed_routing]  # after the departments
+    cli.run_in_transactions(app)
 
 
 def _migrations_dir() -> str:

@@ -3,7 +3,7 @@
 truth: a lost Redis message is picked up by the next sweep.
 
 The Celery app is built on first access (module __getattr__), so importing this module makes
-no Flask app; the web process only needs `send` (a light producer).
+no Flask app; the web process only queues tasks (helpdesk.tasks.send, a light producer).
 """
 import threading
 
@@ -12,7 +12,6 @@ from flask import Flask
 
 SWEEP_SECONDS = 10.0
 _lock = threading.Lock()
-_producers: dict[str, Celery] = {}
 _worker_app: Celery | None = None
 
 
@@ -47,24 +46,13 @@ def make_celery(flask_app: Flask | None = None) -> Celery:
     @celery.task(name="helpdesk.sweep")
     def sweep():
         """Run every periodic job once (beat calls this every SWEEP_SECONDS)."""
-        from helpdesk.runtime import PERIODIC_JOBS, run_periodic
-        from helpdesk.tasks import load_jobs
+        from helpdesk.registry import registry
+        from helpdesk.runtime import run_periodic
 
-        load_jobs()
-        for name, _seconds, fn in PERIODIC_JOBS:
-            run_periodic(flask_app, name, fn)
+        for job in registry(flask_app).periodic:
+            run_periodic(flask_app, job.name, job.fn)
 
     return celery
-
-
-def send(flask_app: Flask, name: str, args: tuple) -> None:
-    """Queue a task from the web process (used by helpdesk.tasks.dispatch)."""
-    broker = flask_app.config["REDIS_URL"]
-    with _lock:
-        producer = _producers.get(broker)
-        if producer is None:
-            producer = _producers[broker] = Celery("helpdesk", broker=broker)
-    producer.send_task("helpdesk.run", args=[name, list(args)])
 
 
 def __getattr__(attr: str):

@@ -13,11 +13,9 @@ from helpdesk.errors import UserError
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.user import Role, User
+from helpdesk.registry import registry
 
 users_cli = AppGroup("users", help="Учётные записи сотрудников.")
-
-# Functions called by `flask seed` after the departments: features append theirs.
-SEEDERS: list = []
 
 
 @users_cli.command("create")
@@ -66,7 +64,7 @@ def users_list():
 def seed():
     """Create reference data that is missing (departments, policies, routing defaults)."""
     created = seed_departments()
-    for seeder in SEEDERS:
+    for seeder in registry().seeders:  # deadline policies and calendar, routing defaults
         seeder()
     click.echo(f"справочники готовы (новых подразделений: {created})")
 
@@ -84,12 +82,6 @@ def demo_admin():
     click.echo(f"  Администратор: {user.username}   одноразовый пароль: {password}")
     click.echo("  (при первом входе система попросит сменить пароль)")
     click.echo("=" * 64)
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(users_cli)
-    app.cli.add_command(seed)
-    app.cli.add_command(demo_admin)
 
 
 def run_in_transactions(app: Flask) -> None:

@@ -4,16 +4,16 @@ import threading
 
 from flask import Flask
 
-log = logging.getLogger(__name__)
+from helpdesk.registry import PeriodicJob, registry
 
-# Functions called periodically by the embedded sweeper: (name, interval seconds, fn(app)).
-PERIODIC_JOBS: list[tuple[str, float, object]] = []
+log = logging.getLogger(__name__)
 
 
 def periodic(name: str, seconds: float):
-    """Register a function to run every `seconds` in the embedded sweeper thread."""
+    """Mark fn(app) as a periodic job run every `seconds` by the sweeper (each Celery beat tick);
+    create_app registers the marked functions of the job modules it lists (helpdesk.registry)."""
     def decorate(fn):
-        PERIODIC_JOBS.append((name, seconds, fn))
+        fn.periodic_job = PeriodicJob(name, seconds, fn)
         return fn
     return decorate
 
@@ -22,9 +22,6 @@ def start_background(app: Flask) -> None:
     """Start the sweeper (and, in demo mode, the simulators) when tasks run in-process."""
     if not app.config.get("EMBEDDED_TASKS"):
         return
-    from helpdesk.tasks import load_jobs
-
-    load_jobs()
     thread = threading.Thread(target=_sweep_forever, args=(app,), name="sweeper", daemon=True)
     thread.start()
     if app.config.get("DEMO_MODE"):
@@ -39,11 +36,11 @@ def _sweep_forever(app: Flask) -> None:
     last_run: dict[str, float] = {}
     while True:
         now = time.monotonic()
-        for name, seconds, fn in PERIODIC_JOBS:
-            if now - last_run.get(name, 0.0) < seconds:
+        for job in registry(app).periodic:
+            if now - last_run.get(job.name, 0.0) < job.seconds:
                 continue
-            last_run[name] = now
-            run_periodic(app, name, fn)
+            last_run[job.name] = now
+            run_periodic(app, job.name, job.fn)
         time.sleep(1.0)
 
 

@@ -1,5 +1,4 @@
 """Background work dispatch: Celery when REDIS_URL is set, else in-process after commit."""
-import importlib
 import logging
 import queue
 import threading
@@ -10,44 +9,27 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from helpdesk.registry import TaskSpec, registry
+
 log = logging.getLogger(__name__)
 
-# Modules that register periodic jobs with helpdesk.runtime.periodic (imported by load_jobs).
-JOB_MODULES: list[str] = ["helpdesk.inbox.jobs", "helpdesk.exports.jobs", "helpdesk.retention.jobs",
-                         "helpdesk.tickets.digest"]
-# Modules that register tasks with @task (imported before a task is looked up).
-TASK_MODULES: list[str] = ["helpdesk.inbox.tasks", "helpdesk.exports.jobs", "helpdesk.routing.tasks"]
-
-TASKS: dict[str, object] = {}
-LANES: dict[str, str] = {}  # task name -> its own in-process lane (one thread)
 _executors: dict[str, ThreadPoolExecutor] = {}
 _outgoing: queue.Queue | None = None
 _executor_lock = threading.Lock()
+_producers: dict[str, object] = {}  # broker URL → a Celery producer
 _PENDING = "helpdesk_pending_tasks"
 
 
-def load_jobs() -> None:
-    """Import every module that registers periodic jobs."""
-    for name in JOB_MODULES:
-        importlib.import_module(name)
-
-
-def load_tasks() -> None:
-    """Import every module that registers tasks."""
-    for name in TASK_MODULES:
-        importlib.import_module(name)
-
-
-def task(name: str, lane: str = ""):
-    """Register a function as a named background task (called with plain arguments).
+def task(name: str, lane: str = "", batch: str = ""):
+    """Mark a function as the background task `name` (called with plain arguments); create_app
+    registers the marked functions of the task modules it lists (helpdesk.registry).
 
     In-process, a task with a `lane` runs on that lane's single thread instead of the shared
-    pool, so a slow platform lookup never holds the threads that route and send.
-    """
+    pool, so a slow platform lookup never holds the threads that route and send. A task with a
+    `batch` is covered by the argument-less task `batch` ("process everything pending"): any
+    number of dispatches become one run at a time."""
     def decorate(fn):
-        TASKS[name] = fn
-        if lane:
-            LANES[name] = lane
+        fn.task_spec = TaskSpec(name, fn, lane, batch)
         return fn
     return decorate
 
@@ -72,9 +54,7 @@ def dispatch(name: str, *args) -> None:
 
 def run_task(name: str, *args):
     """Run a registered task now, in the current app context."""
-    if name not in TASKS:
-        load_tasks()
-    return TASKS[name](*args)
+    return registry().tasks[name].fn(*args)
 
 
 def run_in_app(app: Flask, name: str, args: tuple) -> None:
@@ -95,13 +75,6 @@ def celery_enabled(app: Flask) -> bool:
     return bool(app.config.get("CELERY_ENABLED", default))
 
 
-def coalesce(name: str, batch: str) -> None:
-    """Declare that task `name` is covered by the argument-less batch task `batch` (e.g. one
-    "process everything pending" run instead of one run per event)."""
-    COALESCED[name] = batch
-
-
-COALESCED: dict[str, str] = {}
 _batchers: dict[tuple[int, str], "_Batcher"] = {}
 
 
@@ -118,8 +91,6 @@ class _Batcher:
             self.wake.wait()
             self.wake.clear()
             if celery_enabled(self.app):
-                from helpdesk.celery_app import send
-
                 try:
                     send(self.app, self.name, ())
                 except Exception:  # Redis down: the rows stay due; the sweeper catches up
@@ -130,10 +101,9 @@ class _Batcher:
 
 
 def _launch(app: Flask, name: str, args: tuple) -> None:
-    if not TASKS:
-        load_tasks()
-    if name in COALESCED:
-        key = (id(app), COALESCED[name])
+    spec = registry(app).tasks[name]
+    if spec.batch:
+        key = (id(app), spec.batch)
         with _executor_lock:
             batcher = _batchers.get(key) or _batchers.setdefault(key, _Batcher(app, key[1]))
         batcher.wake.set()
@@ -142,7 +112,7 @@ def _launch(app: Flask, name: str, args: tuple) -> None:
         if celery_enabled(app):
             _celery_queue(app).put_nowait((app, name, args))
         else:
-            _pool(app, LANES.get(name, "")).submit(run_in_app, app, name, args)
+            _pool(app, spec.lane).submit(run_in_app, app, name, args)
     except (RuntimeError, queue.Full):  # shutting down or flooded: the sweeper catches up
         log.info("task %s left to the sweeper", name)
 
@@ -158,9 +128,20 @@ def _celery_queue(app: Flask) -> queue.Queue:
     return _outgoing
 
 
-def _send_to_celery(outgoing: queue.Queue) -> None:
-    from helpdesk.celery_app import send
+def send(app: Flask, name: str, args: tuple) -> None:
+    """Queue task `name` for a Celery worker (helpdesk.celery_app runs it): a light producer,
+    one per broker, so the web process never builds the worker's Celery app."""
+    from celery import Celery
 
+    broker = app.config["REDIS_URL"]
+    with _executor_lock:
+        producer = _producers.get(broker)
+        if producer is None:
+            producer = _producers[broker] = Celery("helpdesk", broker=broker)
+    producer.send_task("helpdesk.run", args=[name, list(args)])
+
+
+def _send_to_celery(outgoing: queue.Queue) -> None:
     while True:
         app, name, args = outgoing.get()
         try:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from helpdesk.models.user import ROLE_LABELS, Role
+from helpdesk.registry import registry
 
 
 def local_time(value: datetime | None, fmt: str = "%d.%m.%Y %H:%M") -> str:
@@ -55,10 +56,7 @@ def nav_items(user) -> list[dict]:
     """The navigation of a role: top-level links and dropdown groups ({label, endpoint|children})."""
     if not user.is_authenticated:
         return []
-    entries = [("tickets.list_tickets", "Обращения")]
-    entries += [(endpoint, label) for roles, endpoint, label in EXTRA_NAV if user.role in roles]
-    if user.role == Role.ADMIN:
-        entries += [("admin.users", "Пользователи"), ("admin.departments", "Подразделения")]
+    entries = [(e.endpoint, e.label) for e in registry().nav if user.role in e.roles]
     menu: list[dict] = []
     groups: dict[str, dict] = {}
     for endpoint, label in entries:
@@ -76,7 +74,3 @@ def nav_items(user) -> list[dict]:
 # Blueprints whose pages sit in a dropdown rather than on the bar.
 NAV_GROUPS = {"audit": "Контроль", "exports": "Контроль", "reports": "Контроль",
               "admin": "Настройки", "settings": "Настройки", "channels": "Настройки"}
-
-
-# (roles, endpoint, label) added by feature packages at registration.
-EXTRA_NAV: list[tuple[tuple[str, ...], str, str]] = []

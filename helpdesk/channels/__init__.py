@@ -2,5 +2,6 @@
 from flask import Blueprint
 
 bp = Blueprint("channels", __name__)
+NAV = [(("admin",), "channels.channels", "Каналы")]
 
 from helpdesk.channels import views  # noqa: E402,F401

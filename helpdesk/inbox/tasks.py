@@ -8,12 +8,12 @@ from helpdesk.extensions import db
 from helpdesk.models import Message, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.ticket import TicketStatus
-from helpdesk.tasks import coalesce, task
+from helpdesk.tasks import task
 
 log = logging.getLogger(__name__)
 
 
-@task("inbox.process_event")
+@task("inbox.process_event", batch="inbox.process_pending")
 def process_event_task(event_id: int | None) -> None:
     """Ingest a stored inbound event (None: every pending one)."""
     from helpdesk.inbox.events import process_event, process_pending
@@ -42,11 +42,7 @@ def deliver_due_task() -> None:
         pass
 
 
-coalesce("inbox.process_event", "inbox.process_pending")
-coalesce("inbox.deliver", "inbox.deliver_due")
-
-
-@task("inbox.deliver")
+@task("inbox.deliver", batch="inbox.deliver_due")
 def deliver_task(item_id: int) -> None:
     """Send one outbox item if it is due."""
     from helpdesk.inbox.outbox import deliver

@@ -102,3 +102,23 @@ def test_a_server_database_pool_reuses_the_connection_returned_last():
     assert engine_options("sqlite:///x.db", {"pool_pre_ping": True}) == {"pool_pre_ping": True}
     app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1/x"})
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_use_lifo"] is True
+
+
+def test_what_the_app_is_made_of_is_kept_on_the_app():
+    """Menu, seeders, tasks and periodic jobs live in app.extensions, filled once per app by
+    create_app: a second app neither shares nor doubles them."""
+    from helpdesk.registry import registry
+
+    first, second = create_app({}), create_app({})
+    one, two = registry(first), registry(second)
+    assert one is not two
+    assert [e.endpoint for e in one.nav] == [e.endpoint for e in two.nav]
+    assert len({e.endpoint for e in one.nav}) == len(one.nav)
+    assert {"inbox.process_event", "inbox.route", "exports.run", "routing.train"} <= set(one.tasks)
+    assert one.tasks["inbox.process_event"].batch == "inbox.process_pending"
+    assert one.tasks["inbox.fetch_name"].lane == "profiles"
+    assert sorted(j.name for j in one.periodic) == sorted(j.name for j in two.periodic)
+    assert len({j.name for j in one.periodic}) == len(one.periodic) == 5
+    assert [s.__name__ for s in one.seeders] == ["seed_defaults", "seed_for_cli"]
+    one.nav.clear()
+    assert two.nav  # app-scoped: changing one app's menu leaves the other's alone

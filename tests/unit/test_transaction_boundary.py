@@ -158,12 +158,14 @@ def test_a_commit_that_fails_answers_503_and_keeps_nothing(ctx, probe):
 
 def test_a_background_task_is_one_transaction(ctx, monkeypatch):
     from helpdesk import tasks
+    from helpdesk.registry import TaskSpec, registry
 
     def fails_after_a_write():
         _write("task-failed")
         raise RuntimeError("bug")
-    monkeypatch.setitem(tasks.TASKS, "probe.ok", lambda: _write("task-ok"))
-    monkeypatch.setitem(tasks.TASKS, "probe.fails", fails_after_a_write)
+    known = registry(ctx).tasks
+    monkeypatch.setitem(known, "probe.ok", TaskSpec("probe.ok", lambda: _write("task-ok")))
+    monkeypatch.setitem(known, "probe.fails", TaskSpec("probe.fails", fails_after_a_write))
     tasks.run_in_app(ctx, "probe.ok", ())
     tasks.run_in_app(ctx, "probe.fails", ())  # logged; the row stays due for the sweeper
     assert stored("task-ok")
