@@ -1,14 +1,16 @@
 """What the ticket page reads: the ticket with its citizen and names, then one query per block.
 
-The page only reads: each block is one statement compiled once (helpdesk.precompiled) whose rows
-fill the small read-only objects of helpdesk.tickets.page_rows, which the template reads like the
-models. The page's actions (POST) load the ORM ticket themselves.
+The page only reads: each block is one SQLAlchemy Core statement, built once per shape (SQLAlchemy
+caches its compiled form), whose rows fill the small read-only objects of
+helpdesk.tickets.page_rows, which the template reads like the models. The page's actions (POST)
+load the ORM ticket themselves.
 """
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.sql import Select
 
 from helpdesk.access import found_or_404, restrict_to_scope, user_scope
 from helpdesk.extensions import db
@@ -16,7 +18,6 @@ from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
-from helpdesk.precompiled import Precompiled, Reader, param
 from helpdesk.tickets import presenters
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Citizen
@@ -44,51 +45,55 @@ _MESSAGES, _ATTACHMENTS = Message.__table__, Attachment.__table__
 _DECISIONS, _CANNED = RoutingDecision.__table__, CannedResponse.__table__
 
 
+def _rows(statement: Select, values: dict) -> list:
+    """The rows of a read of the page, in the request's session and transaction."""
+    return db.session.execute(statement, values).all()
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
 def _read(table, dialect: str) -> list:
     """Every column of a table, as a read-only row takes it (helpdesk.tickets.rows.as_read)."""
     return [as_read(column, dialect) for column in table.c]
 
 
 @lru_cache(maxsize=256)
-def _ticket_statement(dialect: str, scope) -> Precompiled:
+def _ticket_statement(dialect: str, scope) -> Select:
     query = select(*_read(_TICKETS, dialect), *_read(_CITIZENS, dialect),
                    Channel.__table__.c.kind, Department.__table__.c.name, _USERS.c.username,
                    _USERS.c.full_name).select_from(ticket_with_names()).where(
-        _TICKETS.c.id == param("ticket_id"))
-    return Precompiled(restrict_to_scope(query, scope), db.engine.dialect)
+        _TICKETS.c.id == bindparam("ticket_id"))
+    return restrict_to_scope(query, scope)
 
 
-def page_ticket(user: User, ticket_id: int, reader: Reader | None = None) -> TicketView:
+def page_ticket(user: User, ticket_id: int) -> TicketView:
     """The ticket with its citizen, channel, department and assignee, or 404 (as
     helpdesk.access.ticket_or_404 decides)."""
-    reader = reader or Reader()
-    rows = _ticket_statement(reader.dialect_name, user_scope(user)).rows(
-        {"ticket_id": ticket_id}, TicketView, reader)
-    return found_or_404(rows[0] if rows else None, ticket_id)
+    rows = _rows(_ticket_statement(_dialect(), user_scope(user)), {"ticket_id": ticket_id})
+    return found_or_404(TicketView(rows[0]) if rows else None, ticket_id)
 
 
 # --- the conversation ----------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def _conversation_statement(dialect: str) -> Precompiled:
+def _conversation_statement(dialect: str) -> Select:
     columns = ([as_read(_MESSAGES.c[name], dialect) for name in MESSAGE_FIELDS]
                + [_USERS.c.username, _USERS.c.full_name]
                + [_ATTACHMENTS.c[name] for name in ATTACHMENT_FIELDS])
     joined = (_MESSAGES.outerjoin(_USERS, _USERS.c.id == _MESSAGES.c.author_id)
               .outerjoin(_ATTACHMENTS, _ATTACHMENTS.c.message_id == _MESSAGES.c.id))
-    return Precompiled(
-        select(*columns).select_from(joined)
-        .where(_MESSAGES.c.ticket_id == param("ticket_id"))
-        .order_by(_MESSAGES.c.sent_at, _MESSAGES.c.id, _ATTACHMENTS.c.id), db.engine.dialect)
+    return (select(*columns).select_from(joined)
+            .where(_MESSAGES.c.ticket_id == bindparam("ticket_id"))
+            .order_by(_MESSAGES.c.sent_at, _MESSAGES.c.id, _ATTACHMENTS.c.id))
 
 
-def conversation(ticket, reader: Reader | None = None) -> list[MessageRow]:
+def conversation(ticket) -> list[MessageRow]:
     """The ticket's messages in order with attachments and authors, in one query."""
-    reader = reader or Reader()
     messages: list[MessageRow] = []
     n_message, n_author = len(MESSAGE_FIELDS), len(MESSAGE_FIELDS) + 2
-    for row in _conversation_statement(reader.dialect_name).rows({"ticket_id": ticket.id},
-                                                                 reader=reader):
+    for row in _rows(_conversation_statement(_dialect()), {"ticket_id": ticket.id}):
         if not messages or messages[-1].id != row[0]:
             author = AuthorRow(*row[n_message:n_author]) if row[2] is not None else None
             messages.append(MessageRow(row[:n_message], author))
@@ -103,61 +108,50 @@ OTHER_TICKETS_SHOWN = 20
 
 
 @lru_cache(maxsize=256)
-def _other_tickets_statement(dialect: str, scope, limit: int) -> Precompiled:
+def _other_tickets_statement(dialect: str, scope, limit: int) -> Select:
     query = restrict_to_scope(other_tickets_select(dialect).where(
-        Ticket.citizen_id == param("citizen_id"), Ticket.id != param("ticket_id")), scope)
-    return Precompiled(query.order_by(Ticket.received_at.desc()).limit(inline(limit)),
-                       db.engine.dialect)
+        Ticket.citizen_id == bindparam("citizen_id"), Ticket.id != bindparam("ticket_id")), scope)
+    return query.order_by(Ticket.received_at.desc()).limit(inline(limit))
 
 
-def citizen_tickets(user: User, ticket, limit: int = OTHER_TICKETS_SHOWN,
-                    reader: Reader | None = None) -> list[OtherTicket]:
+def citizen_tickets(user: User, ticket, limit: int = OTHER_TICKETS_SHOWN) -> list[OtherTicket]:
     """The citizen's other tickets the user may see (repeated appeals), newest first.
 
     Only what the citizen card shows is read: number, status (and its label) and date."""
-    reader = reader or Reader()
-    statement = _other_tickets_statement(reader.dialect_name, user_scope(user), limit)
-    return statement.rows({"citizen_id": ticket.citizen_id, "ticket_id": ticket.id},
-                          OtherTicket._make, reader)
+    statement = _other_tickets_statement(_dialect(), user_scope(user), limit)
+    rows = _rows(statement, {"citizen_id": ticket.citizen_id, "ticket_id": ticket.id})
+    return [OtherTicket._make(row) for row in rows]
 
 
 @lru_cache(maxsize=None)
-def _routing_statement(dialect: str) -> Precompiled:
-    return Precompiled(
-        select(*_read(_DECISIONS, dialect)).where(_DECISIONS.c.ticket_id == param("ticket_id"))
-        .order_by(_DECISIONS.c.id.desc()).limit(inline(1)), db.engine.dialect)
+def _routing_statement(dialect: str) -> Select:
+    return (select(*_read(_DECISIONS, dialect)).where(_DECISIONS.c.ticket_id == bindparam("ticket_id"))
+            .order_by(_DECISIONS.c.id.desc()).limit(inline(1)))
 
 
-def routing_explanation(ticket, reader: Reader | None = None) -> DecisionRow | None:
+def routing_explanation(ticket) -> DecisionRow | None:
     """The latest routing decision of the ticket (its columns), or None."""
-    reader = reader or Reader()
-    rows = _routing_statement(reader.dialect_name).rows({"ticket_id": ticket.id},
-                                                        DecisionRow._make, reader)
-    return rows[0] if rows else None
+    rows = _rows(_routing_statement(_dialect()), {"ticket_id": ticket.id})
+    return DecisionRow._make(rows[0]) if rows else None
 
 
 @lru_cache(maxsize=None)
-def _canned_statement(dialect: str) -> Precompiled:
-    return Precompiled(
-        select(*(_CANNED.c[name] for name in CannedRow._fields)).where(and_(
-            _CANNED.c.active.is_(True),
-            or_(_CANNED.c.department_id.is_(None),
-                _CANNED.c.department_id == param("department_id"))))
-        .order_by(_CANNED.c.title), db.engine.dialect)
+def _canned_statement(dialect: str) -> Select:
+    return (select(*(_CANNED.c[name] for name in CannedRow._fields)).where(and_(
+        _CANNED.c.active.is_(True),
+        or_(_CANNED.c.department_id.is_(None),
+            _CANNED.c.department_id == bindparam("department_id"))))
+        .order_by(_CANNED.c.title))
 
 
-def canned_for(ticket, reader: Reader | None = None) -> list[CannedRow]:
+def canned_for(ticket) -> list[CannedRow]:
     """Active canned responses offered on a ticket (shared ones and its department's)."""
-    reader = reader or Reader()
-    return _canned_statement(reader.dialect_name).rows(
-        {"department_id": ticket.department_id}, CannedRow._make, reader)
+    rows = _rows(_canned_statement(_dialect()), {"department_id": ticket.department_id})
+    return [CannedRow._make(row) for row in rows]
 
 
 def page_data(user: User, ticket, now: datetime) -> PageData:
-    """Conversation, deadline panel, the citizen's other tickets, routing and canned responses
-    (four reads back to back on one connection and cursor)."""
-    reader = Reader()
-    return PageData(messages=conversation(ticket, reader),
-                    panel=presenters.deadline_panel(ticket, now),
-                    other_tickets=citizen_tickets(user, ticket, reader=reader),
-                    routing=routing_explanation(ticket, reader), canned=canned_for(ticket, reader))
+    """Conversation, deadline panel, the citizen's other tickets, routing and canned responses."""
+    return PageData(messages=conversation(ticket), panel=presenters.deadline_panel(ticket, now),
+                    other_tickets=citizen_tickets(user, ticket),
+                    routing=routing_explanation(ticket), canned=canned_for(ticket))

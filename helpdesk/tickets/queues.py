@@ -6,8 +6,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (Integer, String, and_, bindparam, exists, literal, null, or_, select, tuple_,
-                        type_coerce)
+from sqlalchemy import (Integer, Select, String, and_, bindparam, exists, literal, null, or_, select,
+                        tuple_, type_coerce)
 
 from helpdesk.access import scope_condition, user_scope
 from helpdesk.extensions import db
@@ -17,12 +17,11 @@ from helpdesk.models.search import due_sort_expression
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import UTCDateTime
 from helpdesk.models.user import User
-from helpdesk.precompiled import Precompiled, param
 from helpdesk.tickets import suggest
 from helpdesk.tickets.filters import (DUE_LABELS, IN_DEPARTMENT, QUEUE_LABELS,  # noqa: F401 (re-exported)
                                       SORT_LABELS, FilterError, ListFilters, default_queue,
                                       parse_filters, queues_for)
-from helpdesk.tickets.rows import TicketRow, list_select
+from helpdesk.tickets.rows import TicketRow, list_rows, list_select
 from helpdesk.tickets.search import search_clause, search_plan
 
 PAGE_SIZE = 50
@@ -85,6 +84,11 @@ def inline_list(values):
                      unique=True)
 
 
+def param(name: str, type_=None):
+    """A named parameter without a value: given by name when the list's statement runs."""
+    return bindparam(name, None, type_=type_, required=False)
+
+
 def escalated_open():
     """SQL: the ticket has an unresolved escalation to the press staff."""
     return exists().where(Escalation.ticket_id == Ticket.id, Escalation.resolved_at.is_(None))
@@ -94,8 +98,8 @@ def escalated_open():
 class ListShape:
     """Everything that shapes a list's SQL text; the other values are bound parameters.
 
-    A list's statement is built from its shape alone and compiled once per shape
-    (helpdesk.precompiled), so that a list request does no SQLAlchemy work but binding.
+    A list's statement is built from its shape alone, once per shape (list_statement), so that
+    SQLAlchemy's compiled cache serves every request of the same shape.
     """
 
     dialect: str
@@ -208,7 +212,7 @@ def _sort_spec(sort: str, dialect: str):
 
 
 @lru_cache(maxsize=512)
-def list_statement(shape: ListShape) -> Precompiled:
+def list_statement(shape: ListShape) -> Select:
     """The compiled SELECT of a list's page (one row more than the page: is there a next?)."""
     key, descending = _sort_spec(shape.sort, shape.dialect)
     query = list_select(shape.dialect).where(*_conditions(shape))
@@ -217,8 +221,7 @@ def list_statement(shape: ListShape) -> Precompiled:
         row = tuple_(key, Ticket.id)
         query = query.where(row < bound if descending else row > bound)
     order = (key.desc(), Ticket.id.desc()) if descending else (key.asc(), Ticket.id.asc())
-    return Precompiled(query.order_by(*order).limit(inline(shape.page_size + 1)),
-                       db.engine.dialect)
+    return query.order_by(*order).limit(inline(shape.page_size + 1))
 
 
 def list_query(user: User, filters: ListFilters, now: datetime, soon_before: datetime,
@@ -296,10 +299,10 @@ def list_page(user: User, filters: ListFilters, now: datetime, soon_before: date
               page_size: int = PAGE_SIZE) -> tuple[Page, list[str]]:
     """One page of tickets after the cursor, newest (or as sorted) first.
 
-    Only what a list row shows, as plain rows (helpdesk.tickets.rows), by a statement compiled
-    once for the request's shape (helpdesk.precompiled)."""
+    Only what a list row shows, as plain rows (helpdesk.tickets.rows), by a statement built once
+    for the request's shape."""
     shape, values, errors = list_query(user, filters, now, soon_before, page_size)
-    rows = list_statement(shape).rows(values, TicketRow._make)
+    rows = list_rows(db.session.execute(list_statement(shape), values))
     page = Page(tickets=rows[:page_size])
     if len(rows) > page_size:
         last = rows[page_size - 1]
