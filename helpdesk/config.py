@@ -54,7 +54,6 @@ class BaseConfig:
         self.SMTP_FROM = env.get("SMTP_FROM", "helpdesk@localhost")
         self.EXPORT_SYNC_LIMIT = 50_000  # rows; more → a background job
         self.EXPORT_KEEP_DAYS = 7  # days a background export file is kept
-        self.EXPORT_XLSX_ENGINE = "fast"  # or "python", "openpyxl"
         self.TESTING = False
 
     def validate(self) -> None:

@@ -11,10 +11,7 @@ from helpdesk.audit.log import record
 from helpdesk.exports import event_log, response_times, sstu
 from helpdesk.exports.filters import ExportError, parse_filter, parse_format, parse_month
 from helpdesk.exports.pg_copy import copy_response_times
-from helpdesk.exports.pg_xlsx import copy_response_times_xlsx
-from helpdesk.exports.spreadsheets import (CountingRows, generate_csv, stream_file, write_xlsx,
-                                           xlsx_engine)
-from helpdesk.exports.xlsx_fast import XlsxPackage
+from helpdesk.exports.spreadsheets import CountingRows, generate_csv, stream_file, write_xlsx
 from helpdesk.deadlines.store import load_calendar
 from helpdesk.extensions import db
 from helpdesk.models.export import ExportJob, ExportStatus
@@ -32,10 +29,8 @@ class ExportKind:
     headers: tuple
     rows: Callable  # (params: dict, user: User | None, tz: str) -> iterator of tuples
     filename: Callable  # (params) -> str without extension
-    # Optional PostgreSQL fast paths: (params, user, tz, counter) -> CSV data bytes or None;
-    # (params, user, tz, counter, package) -> the XLSX sheet's <row> bytes or None.
+    # Optional PostgreSQL path for CSV: (params, user, tz, counter) -> CSV data bytes or None.
     copy_csv: Callable | None = None
-    copy_xlsx: Callable | None = None
 
 
 def _filter(params: dict):
@@ -53,10 +48,7 @@ KINDS = {
         lambda p, user, tz: response_times.response_time_rows(_filter(p), user, tz=tz),
         _period_name("response_times"),
         lambda p, user, tz, counter: copy_response_times(
-            _filter(p), user, tz, utcnow(), load_calendar(), counter),
-        lambda p, user, tz, counter, package: copy_response_times_xlsx(
-            _filter(p), user, tz, utcnow(), load_calendar(), package.columns,
-            package.date_style, counter)),
+            _filter(p), user, tz, utcnow(), load_calendar(), counter)),
     "events": ExportKind(
         "events", "Журнал событий", event_log.HEADERS,
         lambda p, user, tz: event_log.event_rows(_filter(p), user, tz),
@@ -99,16 +91,9 @@ def open_export(kind: str, fmt: str, params: dict, actor: User | None, tz: str):
 
 
 def _xlsx_writer(spec: ExportKind, params: dict, actor: User | None, tz: str, counter: dict):
-    """write(target) of an export's XLSX, its queries prepared now (rows from PostgreSQL's
-    COPY when the kind has that path and the engine is "fast")."""
-    engine = xlsx_engine()
-    if engine == "fast" and spec.copy_xlsx is not None:
-        package = XlsxPackage(spec.headers, spec.title)
-        chunks = spec.copy_xlsx(params, actor, tz, counter, package)
-        if chunks is not None:
-            return lambda target: package.write(target, chunks)
+    """write(target) of an export's XLSX, its query prepared now."""
     rows = CountingRows(spec.rows(params, actor, tz), counter)
-    return lambda target: write_xlsx(target, spec.headers, rows, spec.title, engine)
+    return lambda target: write_xlsx(target, spec.headers, rows, spec.title)
 
 
 def _chain(*parts):

@@ -5,6 +5,7 @@ import re
 import os
 import tempfile
 from datetime import date, datetime
+from itertools import chain, islice
 from typing import Iterable, Iterator, Sequence
 
 from flask import Response, stream_with_context
@@ -80,58 +81,72 @@ def xlsx_cell(value):
     return value
 
 
-def xlsx_engine() -> str:
-    """The configured XLSX writer: "fast" (default: openpyxl's package, rows serialised by
-    PostgreSQL where an export has that path, else by xlsx_fast), "python" (always xlsx_fast)
-    or "openpyxl" (every cell through openpyxl's write-only mode; the reference)."""
-    from flask import current_app, has_app_context
-
-    return current_app.config.get("EXPORT_XLSX_ENGINE", "fast") if has_app_context() \
-        else "fast"
+WIDTH_SAMPLE = 200  # rows looked at to size the columns (kept in memory until written)
+MIN_WIDTH, MAX_WIDTH, DATETIME_WIDTH = 8, 60, 17
+_SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
 
 def write_xlsx(target, headers: Sequence[str], rows: Iterable[Sequence],
-               sheet_title: str = "Данные", engine: str | None = None) -> None:
-    """Write an XLSX workbook (streamed rows, flat memory) to a path or a binary file."""
-    if (engine or xlsx_engine()) == "openpyxl":
-        _write_openpyxl(target, headers, rows, sheet_title)
-        return
-    from helpdesk.exports.xlsx_fast import XlsxPackage
+               sheet_title: str = "Данные") -> int:
+    """Write an XLSX workbook to a path or a binary file; returns the number of data rows.
 
-    package = XlsxPackage(headers, sheet_title)
-    package.write(target, package.python_rows(rows))
+    XlsxWriter in constant-memory mode: each row goes to a temporary file as it is written, so
+    memory does not grow with the row count. The header row is bold, frozen and carries a
+    filter over the whole table; the columns are as wide as the header and the first rows need.
+    Text is never read as a formula, a number or a link (see xlsx_cell for the guard).
+    """
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(os.fspath(target) if isinstance(target, os.PathLike) else target, {
+        "constant_memory": True, "tmpdir": tempfile.gettempdir(), "strings_to_formulas": False,
+        "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet(_SHEET_ILLEGAL.sub("", sheet_title)[:31] or "Данные")
+    formats = {datetime: workbook.add_format({"num_format": "dd.mm.yyyy hh:mm"}),
+               date: workbook.add_format({"num_format": "dd.mm.yyyy"})}
+    iterator = iter(rows)
+    sample = [[xlsx_cell(v) for v in row] for row in islice(iterator, WIDTH_SAMPLE)]
+    _size_columns(sheet, headers, sample)
+    sheet.write_row(0, 0, [xlsx_cell(h) for h in headers], workbook.add_format({"bold": True}))
+    sheet.freeze_panes(1, 0)
+    count = 0
+    for count, row in enumerate(chain(sample, ([xlsx_cell(v) for v in r] for r in iterator)), 1):
+        _write_row(sheet, count, row, formats)
+    if headers:
+        sheet.autofilter(0, 0, count, len(headers) - 1)
+    workbook.close()
+    return count
 
 
-def header_sheet(headers: Sequence[str], sheet_title: str):
-    """openpyxl's write-only workbook with one sheet whose first row is the bold header."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    bold = Font(bold=True)
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=xlsx_cell(header))
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    return workbook, sheet
+def _write_row(sheet, index: int, values: Sequence, formats: dict) -> None:
+    for column, value in enumerate(values):
+        if value is None or value == "":
+            continue
+        kind = value.__class__
+        if kind is str:
+            sheet.write_string(index, column, value)
+        elif kind is datetime or kind is date:
+            sheet.write_datetime(index, column, value, formats[kind])
+        else:
+            sheet.write_number(index, column, value)
 
 
-def _write_openpyxl(target, headers, rows, sheet_title) -> None:
-    """openpyxl's write-only mode: rows go to a temporary file, never all in memory."""
-    workbook, sheet = header_sheet(headers, sheet_title)
-    for row in rows:
-        sheet.append([xlsx_cell(v) for v in row])
-    workbook.save(target)
+def _size_columns(sheet, headers: Sequence[str], sample: list) -> None:
+    """Each column as wide as its header and the widest sampled value, within limits."""
+    for column, header in enumerate(headers):
+        widest = len(str(header)) + 2  # room for the filter's button
+        for row in sample:
+            value = row[column] if column < len(row) else None
+            if isinstance(value, (datetime, date)):
+                widest = max(widest, DATETIME_WIDTH)
+            elif value is not None:
+                widest = max(widest, max(map(len, str(value).splitlines() or [""])) + 1)
+        sheet.set_column(column, column, min(MAX_WIDTH, max(MIN_WIDTH, widest)))
 
 
 def generate_xlsx(headers: Sequence[str], rows: Iterable[Sequence], sheet_title: str = "Данные",
-                  chunk: int = 64 * 1024, engine: str | None = None) -> Iterator[bytes]:
+                  chunk: int = 64 * 1024) -> Iterator[bytes]:
     """An XLSX workbook yielded in chunks; rows go through a temporary file, not memory."""
-    return stream_file(lambda path: write_xlsx(path, headers, rows, sheet_title, engine), chunk)
+    return stream_file(lambda path: write_xlsx(path, headers, rows, sheet_title), chunk)
 
 
 def stream_file(write, chunk: int = 64 * 1024) -> Iterator[bytes]:

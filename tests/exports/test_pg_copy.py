@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 
 from helpdesk.deadlines.store import load_calendar
 from helpdesk.exports.filters import ExportFilter
@@ -79,8 +80,11 @@ def test_copy_path_is_off_on_sqlite(ctx):
 
 
 def _xlsx_values(path) -> list[list]:
+    """The cells' values; text as Excel shows it (XlsxWriter writes control characters such as
+    CR as _x000D_, which openpyxl leaves escaped)."""
     sheet = load_workbook(path, read_only=True).active
-    return [list(r) + [None] * (len(HEADERS) - len(r)) for r in sheet.iter_rows(values_only=True)]
+    return [[unescape(v) if isinstance(v, str) else v for v in r] + [None] * (len(HEADERS) - len(r))
+            for r in sheet.iter_rows(values_only=True)]
 
 
 def _as_csv_text(value) -> str:
@@ -89,24 +93,17 @@ def _as_csv_text(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else str(value)
 
 
-@pytest.mark.parametrize("engine", ["fast", "python"])
-def test_xlsx_engines_match_openpyxl_and_csv(app, ctx, tmp_path, engine):
-    """Every XLSX engine gives openpyxl's values (types included), and they read as the CSV."""
+def test_xlsx_reads_as_the_csv(app, ctx, tmp_path):
+    """The XLSX export holds the CSV's rows, typed: numbers as numbers, times as dates."""
     from helpdesk.exports.services import export_to_file
 
     _seed_tricky_tickets()
     params = {"date_from": "2026-10-01", "date_to": "2026-12-31"}
     export_to_file("response_times", "csv", params, str(tmp_path / "rt.csv"))
-    app.config["EXPORT_XLSX_ENGINE"] = "openpyxl"
-    export_to_file("response_times", "xlsx", params, str(tmp_path / "reference.xlsx"))
-    app.config["EXPORT_XLSX_ENGINE"] = engine
-    try:
-        rows = export_to_file("response_times", "xlsx", params, str(tmp_path / "rt.xlsx"))
-    finally:
-        app.config["EXPORT_XLSX_ENGINE"] = "fast"
-    reference, values = _xlsx_values(tmp_path / "reference.xlsx"), _xlsx_values(tmp_path / "rt.xlsx")
+    rows = export_to_file("response_times", "xlsx", params, str(tmp_path / "rt.xlsx"))
+    values = _xlsx_values(tmp_path / "rt.xlsx")
     assert rows == 120 and len(values) == 121
-    assert values == reference
-    assert [type(v) for v in values[1]] == [type(v) for v in reference[1]]
+    assert any(isinstance(v, datetime) for v in values[1])
+    assert all(isinstance(r[11], int) for r in values[1:] if r[11] is not None)
     expected = _parse((tmp_path / "rt.csv").read_bytes())
     assert [[_as_csv_text(v) for v in r] for r in values] == expected

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 
 from helpdesk.exports.spreadsheets import generate_csv, generate_xlsx, neutralise
 
@@ -43,8 +44,10 @@ def test_xlsx_round_trip_guards_formulas(tmp_path):
 
 
 def _read(path):
+    """Values as Excel shows them (openpyxl leaves XlsxWriter's _x000D_ escapes as written)."""
     sheet = load_workbook(path).active
-    return [[c.value for c in r] for r in sheet.iter_rows()], sheet
+    return [[unescape(c.value) if isinstance(c.value, str) else c.value for c in r]
+            for r in sheet.iter_rows()], sheet
 
 
 @pytest.mark.parametrize("rows", [
@@ -54,26 +57,63 @@ def _read(path):
      ("\x01=скрытая формула", None, "\\", -0.0, "a]]>b", True)],
     [],
 ])
-def test_python_engine_matches_openpyxl(tmp_path, rows):
-    from datetime import datetime, timedelta, timezone
+def test_xlsx_values_types_and_guards(tmp_path, rows):
+    from datetime import date, datetime, timedelta, timezone
 
     from helpdesk.exports.spreadsheets import write_xlsx
 
     tz = timezone(timedelta(hours=3))
-    rows = [(*r, datetime(2026, 11, 5, 10, 15, 42, 900_000, tzinfo=tz)) for r in rows]
-    headers = ["Текст", "Число", "Пусто", "Дробь", "Спецсимволы", "Флаг", "Время"]
-    write_xlsx(tmp_path / "a.xlsx", headers, rows, "Лист", engine="openpyxl")
-    write_xlsx(tmp_path / "b.xlsx", headers, rows, "Лист", engine="python")
-    (a, sheet_a), (b, sheet_b) = _read(tmp_path / "a.xlsx"), _read(tmp_path / "b.xlsx")
-    assert b == a and sheet_b.title == sheet_a.title == "Лист"
+    rows = [(*r, datetime(2026, 11, 5, 10, 15, 42, 900_000, tzinfo=tz), date(2026, 11, 5))
+            for r in rows]
+    headers = ["Текст", "Число", "Пусто", "Дробь", "Спецсимволы", "Флаг", "Время", "День"]
+    assert write_xlsx(tmp_path / "b.xlsx", headers, rows, "Лист: [1]") == len(rows)
+    values, sheet = _read(tmp_path / "b.xlsx")
+    assert sheet.title == "Лист 1" and values[0] == headers
+    assert len(values) == len(rows) + 1
     if rows:
-        # Times to the minute, as the CSV shows them.
-        assert b[1][0] == "'=1+1" and b[1][6] == datetime(2026, 11, 5, 10, 15)
-        assert b[2][0] == "okbad" and b[2][2] == "  пробелы  "
-        assert b[3][0] == "'\tтаб" and b[3][4] == "строка\nвторая\r\nтретья\rчетвёртая\tтаб"
-        assert b[4][0] == "'=скрытая формула" and b[4][2] == "\\"
-        assert sheet_b["G2"].number_format == "yyyy-mm-dd hh:mm"
-    assert sheet_b["A1"].font.b
+        # Times to the minute, as the CSV shows them; text never becomes a formula.
+        assert values[1][:6] == ["'=1+1", -5, None, 3.25, "Казань <б> & \"к\"", "да"]
+        assert values[1][6] == datetime(2026, 11, 5, 10, 15)
+        assert values[2][0] == "okbad" and values[2][2] == "  пробелы  " and values[2][5] == "нет"
+        assert values[3][0] == "'\tтаб" and values[3][4] == "строка\nвторая\r\nтретья\rчетвёртая\tтаб"
+        assert values[3][1] == 2**40 and values[3][2] is None
+        assert values[4][0] == "'=скрытая формула" and values[4][2] == "\\"
+        assert sheet["G2"].number_format == "dd.mm.yyyy hh:mm"
+        assert sheet["H2"].number_format == "dd.mm.yyyy"
+        assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
+    assert sheet["A1"].font.b
+
+
+def test_xlsx_header_is_frozen_filtered_and_columns_sized(tmp_path):
+    from helpdesk.exports.spreadsheets import MAX_WIDTH, write_xlsx
+
+    rows = [(i, "Комитет Государственного Совета по жилищной политике", "x" * 500)
+            for i in range(300)]
+    write_xlsx(tmp_path / "w.xlsx", ["№", "Подразделение", "Текст"], rows, "Лист")
+    _, sheet = _read(tmp_path / "w.xlsx")
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:C301"
+    widths = [sheet.column_dimensions[letter].width for letter in "ABC"]
+    assert widths[0] < 12 and 50 < widths[1] < MAX_WIDTH + 1 and widths[2] <= MAX_WIDTH + 1
+
+
+def test_xlsx_memory_does_not_hold_the_rows(tmp_path):
+    """Rows are consumed one by one (a generator of 50,000 is never materialised): the writer
+    only keeps the sample it sizes the columns by."""
+    from helpdesk.exports.spreadsheets import WIDTH_SAMPLE, write_xlsx
+
+    pulled = []
+
+    def rows():
+        for i in range(50_000):
+            pulled.append(i)
+            yield (i, f"строка {i}")
+            # while the writer sizes columns it may read ahead only the sample
+            assert len(pulled) <= WIDTH_SAMPLE + 1 or i >= WIDTH_SAMPLE
+
+    assert write_xlsx(tmp_path / "m.xlsx", ["n", "s"], rows(), "Лист") == 50_000
+    values, _ = _read(tmp_path / "m.xlsx")
+    assert values[-1] == [49_999, "строка 49999"]
 
 
 def test_send_helpers_set_one_charset():
