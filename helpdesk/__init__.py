@@ -68,7 +68,6 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.exports import bp as exports_bp
     from helpdesk.extensions import limiter
     from helpdesk.inbox.attachments import bp as attachments_bp
-    from helpdesk.inbox.intake import WebhookIntake
     from helpdesk.inbox.webhooks import bp as webhooks_bp
     from helpdesk.reports import bp as reports_bp
     from helpdesk.settings import bp as settings_bp
@@ -81,7 +80,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(channels_bp)  # /admin/channels
     app.register_blueprint(webhooks_bp)  # platforms' deliveries
     limiter.exempt(webhooks_bp)  # platforms retry what is refused: never rate-limit deliveries
-    app.wsgi_app = WebhookIntake(app, app.wsgi_app)  # deliveries skip the page machinery
     app.register_blueprint(attachments_bp)
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(exports_bp, url_prefix="/exports")

@@ -48,7 +48,9 @@ def ok(slug: str, token: str):
 
 
 def _text(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, mimetype="text/plain")
+    response = Response(body, status=status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _unavailable() -> Response:
@@ -62,7 +64,7 @@ def _unavailable() -> Response:
 
 
 def handle(kind: str, slug: str, token: str | None, req: Request) -> Response:
-    """One delivery, in an app context: the blueprint views and the intake fast path call this."""
+    """One delivery: the channel, then authenticate, parse, store and answer."""
     try:
         channel = channel_for(kind, slug)
         if channel is None:

@@ -159,13 +159,14 @@ def _mutate(node, rng) -> None:
             _mutate(item, rng)
 
 
-def test_deliveries_take_the_intake_path_without_page_machinery(vk):
-    """The intake layer answers deliveries itself: no cookie, no CSRF, headers still set; other
-    methods fall through to Flask, which answers 405 from the blueprint's routes."""
+def test_deliveries_are_answered_without_session_or_csrf(vk):
+    """One webhook path, the blueprint's routes: no cookie, no CSRF token needed, security
+    headers set; another method is a 405 and a longer path a 404."""
     answer = vk.post(vk.fake.message_event(1, "Здравствуйте"))
     assert answer.status_code == 200 and answer.text == "ok"
     assert "Set-Cookie" not in answer.headers
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["Cache-Control"] == "no-store"
     assert events() == 1
     assert requests.get(vk.webhook_url, timeout=10).status_code == 405
     assert requests.post(vk.webhook_url + "/extra", json={}, timeout=10).status_code == 404
