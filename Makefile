@@ -1,4 +1,4 @@
-# The two commands: `make run` and `make test`. Both build .venv from requirements.txt first.
+# The two commands: `make run` and `make test` (`make fuzz`: the property-based suite, long). Both build .venv first.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +8,7 @@ PORT   ?= 8000
 export FLASK_APP := helpdesk
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: run test venv clean
+.PHONY: run test fuzz venv clean
 
 venv: $(STAMP)
 
@@ -33,6 +33,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The property-based suite with many more examples (the Hypothesis "fuzz" profile).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:randomly tests/inbox/test_properties.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/helpdesk.db .pytest_cache

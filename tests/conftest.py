@@ -3,8 +3,10 @@
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
 """
 import contextvars
+import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -12,6 +14,11 @@ from sqlalchemy import text
 from helpdesk import create_app
 from helpdesk.extensions import db
 from tests.helpers import login  # noqa: F401  (re-exported for tests)
+
+# Property-based tests run Hypothesis's default number of examples (bounded, CI); `make fuzz`
+# loads the long profile.
+hypothesis_settings.register_profile("fuzz", max_examples=3000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 class IsolatedClient(FlaskClient):
