@@ -168,3 +168,20 @@ def deliveries(channels: dict, per_platform: int, rng: random.Random) -> list[De
         for kind, info in channels.items():
             made[kind].append(one(kind, n, rng, info, made[kind]))
     return [d for trio in zip(*made.values()) for d in trio]
+
+
+def warmup(channels: dict) -> list[Delivery]:
+    """Two valid messages per platform from citizens of their own (ids past the run's)."""
+    rng, made = random.Random(0), []
+    for i in range(2):
+        for kind, info in channels.items():
+            payload = message(kind, 10 ** 7 + i, rng, info)
+            if kind == "vk":
+                payload["object"]["message"].update(from_id=10 ** 6 + i, peer_id=10 ** 6 + i)
+            elif kind == "telegram":
+                payload["message"]["chat"]["id"] = payload["message"]["from"]["id"] = 10 ** 6 + i
+            else:
+                payload["sender"]["user_id"] = payload["recipient"]["chat_id"] = f"w{i}"
+            made.append(Delivery(kind, info["path"], json.dumps(payload).encode(),
+                                 _headers(kind, info, False), "warmup"))
+    return made
