@@ -1,5 +1,6 @@
-"""Property-based: for any bytes and any JSON value, a webhook delivery is a 4xx, an ignored
-event or exactly one stored message; never an exception escaping, never a lost message.
+"""Property-based, for VK, Telegram, OK and MAX: for any bytes and any JSON value, a webhook
+delivery is a 4xx, an ignored event or exactly one stored message; never an exception
+escaping, never a lost message.
 
 Examples per test come from the Hypothesis profile (tests/conftest.py): a few tens of seconds in
 the normal run, thousands with `make fuzz` (HYPOTHESIS_PROFILE=fuzz).
@@ -24,7 +25,8 @@ from helpdesk.inbox.types import IncomingAttachment, IncomingMessage
 from helpdesk.models import Channel, InboundEvent, Message
 from helpdesk.models.message import Direction
 
-PLATFORMS = ["vk", "telegram", "ok"]
+PLATFORMS = ["vk", "telegram", "ok", "max"]
+SECRET_HEADERS = {"telegram": "X-Telegram-Bot-Api-Secret-Token", "max": "X-Max-Bot-Api-Secret"}
 VK_GROUP, SECRET, TOKEN = 4242, "prop-secret", "prop-path-token"
 EXAMPLES = settings.default.max_examples  # 100 normally; the fuzz profile raises it
 FEW = settings(max_examples=max(8, EXAMPLES // 8), deadline=None,
@@ -64,6 +66,12 @@ def valid_payload(kind: str, n: int) -> dict:
             "chat": {"id": 2000 + n, "type": "private"},
             "from": {"id": 2000 + n, "first_name": "Иван", "last_name": "Петров"},
             "document": {"file_id": f"f{n}", "file_name": "акт.pdf", "file_size": 10}}}
+    if kind == "max":
+        return {"update_type": "message_created", "timestamp": 1_700_000_000_000, "message": {
+            "sender": {"user_id": 3000 + n, "first_name": "Иван", "name": "Иван Петров"},
+            "recipient": {"chat_id": 4000 + n, "chat_type": "dialog"},
+            "body": {"mid": f"mid.{n}", "seq": n, "text": f"Текст {n}", "attachments": [
+                {"type": "file", "payload": {"url": "http://127.0.0.1:9/f"}, "size": 10}]}}}
     return {"webhookType": "MESSAGE_CREATED", "timestamp": 1_700_000_000_000,
             "sender": {"user_id": f"user:{n}", "name": "Иван"},
             "recipient": {"chat_id": f"chat:{n}"},
@@ -102,6 +110,7 @@ def channels(ctx):
         "telegram": create_channel("telegram", "tg-prop", "t", secret=SECRET,
                                    api_base="http://127.0.0.1:9"),
         "ok": create_channel("ok", "ok-prop", "t", api_base="http://127.0.0.1:9"),
+        "max": create_channel("max", "max-prop", "t", secret=SECRET, api_base="http://127.0.0.1:9"),
     }
     made["ok"].webhook_token = TOKEN
     db.session.commit()
@@ -111,8 +120,8 @@ def channels(ctx):
 def deliver(app, channel: Channel, body: bytes, auth: str = "right"):
     """POST a body as the platform would (auth: right, wrong or missing credentials)."""
     path, headers = webhook_path(channel), {"Content-Type": "application/json"}
-    if channel.kind == "telegram" and auth != "missing":
-        headers["X-Telegram-Bot-Api-Secret-Token"] = SECRET if auth == "right" else "nope"
+    if channel.kind in SECRET_HEADERS and auth != "missing":
+        headers[SECRET_HEADERS[channel.kind]] = SECRET if auth == "right" else "nope"
     if channel.kind == "ok" and auth != "right":
         path = path.rsplit("/", 1)[0] + "/not-the-token"
     return app.test_client().post(path, data=body, headers=headers)
@@ -184,6 +193,11 @@ def test_odd_values_in_known_fields_keep_the_message(app, channels, kind, text, 
         message.update(text=text, date=when)
         message["from"]["first_name"] = name
         message["document"]["file_size"] = size
+    elif kind == "max":
+        message = payload["message"]
+        message["body"]["text"], message["timestamp"] = text, when
+        message["sender"]["name"] = name
+        message["body"]["attachments"][0]["size"] = size
     else:
         payload["message"]["text"] = text
         payload.update(timestamp=when)
