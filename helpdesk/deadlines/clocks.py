@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from helpdesk.deadlines.calendar import WorkingCalendar
 from helpdesk.deadlines.policy import AppealPolicy, Policies
 
-KINDS = ("message", "appeal")
+KINDS = ("message", "appeal", "comment")
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,11 @@ def compute_due(kind: str, received_at: datetime, registered_at: datetime | None
     """Every due time of a ticket of the given kind (UTC)."""
     if kind not in KINDS:
         raise ValueError(f"unknown ticket kind: {kind!r}")
-    msg = policies.message
+    msg = policies.comment.effective(policies.message) if kind == "comment" else policies.message
     # The social-network clock starts with the message, whatever staff later decide:
     # an appeal still deserves an acknowledgement within the first-answer term.
     first = calendar.add_working_hours(received_at, msg.first_response_hours)
-    if kind == "message":
+    if kind in ("message", "comment"):
         return Clocks(first_response_due=first,
                       answer_due=calendar.add_working_days(received_at, msg.answer_working_days))
 

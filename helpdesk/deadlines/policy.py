@@ -1,4 +1,4 @@
-"""Deadline policies for the two clocks, as frozen dataclasses (pure, admin-editable data)."""
+"""Deadline policies for the clocks (a comment runs by the message clock unless set otherwise), as frozen dataclasses (pure, admin-editable data)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
@@ -76,11 +76,42 @@ class AppealPolicy:
 
 
 @dataclass(frozen=True)
+class CommentPolicy:
+    """A public comment under a post: the message clock by default, or terms of its own."""
+
+    follow_message: bool = True
+    first_response_hours: float = 8
+    answer_working_days: int = 7
+
+    def validate(self) -> None:
+        """Raise ValueError on values that make no sense."""
+        if not isinstance(self.follow_message, bool):
+            raise ValueError("follow_message must be true or false")
+        MessagePolicy(self.first_response_hours, self.answer_working_days).validate()
+
+    def to_params(self) -> dict:
+        """The JSON stored in the policy table."""
+        return asdict(self)
+
+    @classmethod
+    def from_params(cls, params: dict | None) -> CommentPolicy:
+        """Build from stored JSON; missing keys take the defaults."""
+        return _from_params(cls, params)
+
+    def effective(self, message: MessagePolicy) -> MessagePolicy:
+        """The working-time terms comments run by."""
+        if self.follow_message:
+            return message
+        return MessagePolicy(self.first_response_hours, self.answer_working_days)
+
+
+@dataclass(frozen=True)
 class Policies:
-    """Both policies together, as compute_due takes them."""
+    """The policies together, as compute_due takes them."""
 
     message: MessagePolicy = MessagePolicy()
     appeal: AppealPolicy = AppealPolicy()
+    comment: CommentPolicy = CommentPolicy()
 
 
-POLICY_CLASSES = {"message": MessagePolicy, "appeal": AppealPolicy}
+POLICY_CLASSES = {"message": MessagePolicy, "appeal": AppealPolicy, "comment": CommentPolicy}

@@ -17,7 +17,8 @@ from sqlalchemy import event, select
 
 from helpdesk.deadlines.calendar import DayKind, DayOverride, WorkingCalendar
 from helpdesk.deadlines.clocks import Clocks, compute_due, extension_days_of
-from helpdesk.deadlines.policy import POLICY_CLASSES, AppealPolicy, MessagePolicy, Policies
+from helpdesk.deadlines.policy import (POLICY_CLASSES, AppealPolicy, CommentPolicy, MessagePolicy,
+                                       Policies)
 from helpdesk.deadlines.tatarstan import regional_days
 from helpdesk.extensions import db
 from helpdesk.models.deadlines import CALENDAR_DAY_KINDS, CalendarDay, DeadlinePolicyRow
@@ -72,7 +73,8 @@ def _load() -> tuple[Policies, WorkingCalendar]:
         return hit[2], hit[3]
     rows = {r.kind: r.params for r in db.session.scalars(select(DeadlinePolicyRow))}
     policies = Policies(message=MessagePolicy.from_params(rows.get("message")),
-                        appeal=AppealPolicy.from_params(rows.get("appeal")))
+                        appeal=AppealPolicy.from_params(rows.get("appeal")),
+                        comment=CommentPolicy.from_params(rows.get("comment")))
     hours = {**DEFAULT_HOURS, **(get_setting(HOURS_KEY) or {})}
     overrides = tuple(
         DayOverride(d.day, DayKind(d.kind), d.name, d.source)

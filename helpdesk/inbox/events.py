@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from helpdesk.extensions import db
 from helpdesk.inbox.adapters import adapter_for
+from helpdesk.inbox.comment_ingest import remember_post
 from helpdesk.inbox.ingest import ingest
 from helpdesk.inbox.normalise import MALFORMED, clean, storable
 from helpdesk.inbox.types import DeliveryError, IncomingMessage
@@ -94,8 +95,10 @@ def _process_once(event_id: int) -> bool:
         event.error = f"сообщение обрезано, повторная загрузка не удалась: {exc.reason}"[:500]
         db.session.commit()
         return False
-    tickets = [ingest(channel, incoming, received_at=event.received_at).ticket.id
-               for incoming in messages]
+    for post in parsed.posts:  # a channel post whose comments are to come
+        remember_post(channel, post, utcnow())
+    results = [ingest(channel, incoming, received_at=event.received_at) for incoming in messages]
+    tickets = [r.ticket.id for r in results if r is not None]  # None: a deletion of nothing
     event.status, event.processed_at, event.error = "processed", utcnow(), None
     db.session.commit()
     # Ids and a duration only (bench/fuzz.py reads the longest): one event's cost in the worker.

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
+from helpdesk.inbox.comment_ingest import apply_change, remember_post
 from helpdesk.inbox.profiles import wants_name
 from helpdesk.inbox.types import IncomingMessage
-from helpdesk.models import Attachment, Channel, Citizen, Message, Ticket
+from helpdesk.models import Attachment, Channel, Citizen, Message, Post, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.setting import get_setting
 from helpdesk.models.ticket import TicketKind, TicketStatus
@@ -33,18 +34,34 @@ class IngestResult:
 
 
 def ingest(channel: Channel, incoming: IncomingMessage,
-           received_at: datetime | None = None) -> IngestResult:
-    """Record one citizen message exactly once and thread it into a ticket (flushes)."""
+           received_at: datetime | None = None) -> IngestResult | None:
+    """Record one citizen message exactly once and thread it into a ticket (flushes).
+
+    A public comment threads into the citizen's comment ticket under its post; an edit,
+    deletion or restoration of a stored comment changes it instead (None: a deletion of a
+    comment never stored, nothing to do)."""
     now = utcnow()
     received_at = received_at or now
+    comment = incoming.comment
+    if comment is not None and comment.action != "new":
+        existing = _message_by_key(channel, incoming.message_key)
+        if existing is not None:
+            changed = apply_change(channel, existing, incoming, now)
+            return IngestResult(existing, db.session.get(Ticket, existing.ticket_id),
+                                duplicate=not changed)
+        if comment.action == "delete" or not incoming.external_user_id:
+            return None
+        # an edit or restoration of a comment never seen: it is new to us
     citizen = _citizen(channel, incoming)
     existing = _message_by_key(channel, incoming.message_key)  # checked under the citizen lock
     if existing is not None:
         return IngestResult(existing, db.session.get(Ticket, existing.ticket_id), duplicate=True)
-    ticket, new = _thread(channel, citizen, received_at, now)
+    post = remember_post(channel, comment.post, now) if comment is not None else None
+    ticket, new = _thread(channel, citizen, received_at, now, post)
     message = Message(ticket_id=ticket.id, channel_id=channel.id, direction=Direction.INBOUND,
                       text=incoming.text, external_key=incoming.message_key[:128],
                       external_id=incoming.external_id[:128] or None,
+                      reply_to=(comment.reply_to[:128] or None) if comment is not None else None,
                       sent_at=incoming.sent_at, created_at=now)
     db.session.add(message)
     db.session.flush()
@@ -57,14 +74,18 @@ def ingest(channel: Channel, incoming: IncomingMessage,
     if new:
         _recompute_clocks(ticket, now)
         record("ticket_created", object_type="ticket", object_id=str(ticket.id),
-               details={"channel": channel.slug, "message_id": message.id})
-        from helpdesk.inbox.ack import acknowledge
+               details={"channel": channel.slug, "message_id": message.id,
+                        **({"post_id": post.id} if post is not None else {})})
+        if post is None:  # no automatic notice in a public thread: everyone would read it
+            from helpdesk.inbox.ack import acknowledge
 
-        acknowledge(ticket, message.text or "")
+            acknowledge(ticket, message.text or "")
         dispatch("inbox.route", ticket.id, message.id)
     db.session.flush()
     if incoming.attachments:
         dispatch("inbox.download_attachments", message.id)
+    if post is not None and not post.text:
+        dispatch("inbox.fetch_post", post.id)  # VK comment events name only the post
     if wants_name(channel, citizen):  # VK: the delivery has only the id; asked after commit
         dispatch("inbox.fetch_name", citizen.id)
     log.info("ingested message %s into ticket %s (new=%s)", message.id, ticket.id, new)
@@ -112,10 +133,12 @@ def _citizen(channel: Channel, incoming: IncomingMessage) -> Citizen:
 
 
 def _thread(channel: Channel, citizen: Citizen, received_at: datetime,
-            now: datetime) -> tuple[Ticket, bool]:
-    """The citizen's open ticket on this channel, a reopened one, or a new one."""
+            now: datetime, post: Post | None = None) -> tuple[Ticket, bool]:
+    """The citizen's open ticket on this channel, a reopened one, or a new one: direct
+    messages and the comments under each post are threads of their own."""
+    same_thread = Ticket.post_id.is_(None) if post is None else Ticket.post_id == post.id
     last = db.session.scalar(select(Ticket).where(
-        Ticket.citizen_id == citizen.id, Ticket.channel_id == channel.id,
+        Ticket.citizen_id == citizen.id, Ticket.channel_id == channel.id, same_thread,
     ).order_by(Ticket.id.desc()).limit(1))
     # An answered or closed 59-ФЗ appeal is final: a new message is a new matter.
     if last is not None and not _is_final_appeal(last):
@@ -127,6 +150,8 @@ def _thread(channel: Channel, citizen: Citizen, received_at: datetime,
         if last.is_open:
             return last, False
     ticket = Ticket(number=next_ticket_number(received_at), status=TicketStatus.NEW,
+                    kind=TicketKind.MESSAGE if post is None else TicketKind.COMMENT,
+                    post_id=None if post is None else post.id,
                     channel_id=channel.id, citizen_id=citizen.id, received_at=received_at,
                     last_message_at=now)
     db.session.add(ticket)

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, update
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.inbox.adapters import adapter_for, snapshot
+from helpdesk.inbox.comments import HIDE, platform_call, reply_target
 from helpdesk.inbox.throttle import throttle_for
 from helpdesk.inbox.types import DeliveryError
 from helpdesk.models import Channel, Citizen, Message, OutboxItem, Ticket
@@ -37,7 +38,9 @@ def enqueue(ticket: Ticket, text: str, author=None, is_auto: bool = False,
     message = Message(ticket_id=ticket.id, channel_id=ticket.channel_id,
                       direction=Direction.OUTBOUND, author_id=getattr(author, "id", None),
                       text=text, sent_at=now, created_at=now, is_auto=is_auto,
-                      is_answer=is_answer, delivery_status=Delivery.PENDING)
+                      is_answer=is_answer, delivery_status=Delivery.PENDING,
+                      # a public reply answers the citizen's latest comment in the thread
+                      reply_to=reply_target(ticket) if ticket.post_id is not None else None)
     db.session.add(message)
     db.session.flush()
     item = OutboxItem(message_id=message.id, channel_id=ticket.channel_id, status="pending",
@@ -72,7 +75,8 @@ def send_reply(ticket: Ticket, author, text: str, purpose: str = ANSWER) -> Mess
     if len(text) > limit:
         raise ReplyError(f"Ответ длиннее {limit} символов, допустимых в {channel.kind_label}")
     citizen = db.session.get(Citizen, ticket.citizen_id)
-    if citizen is None or citizen.anonymized_at is not None or not citizen.reply_address:
+    if citizen is None or citizen.anonymized_at is not None or (
+            not citizen.reply_address and ticket.post_id is None):
         raise ReplyError("Автору нельзя ответить: данные обезличены или адрес неизвестен")
     message = enqueue(ticket, text, author=author, is_auto=purpose == NOTICE,
                       is_answer=purpose == ANSWER)
@@ -155,7 +159,7 @@ def retry_delivery(message: Message, user) -> OutboxItem:
     item.next_attempt_at, item.locked_until = utcnow(), None
     message.delivery_status, message.delivery_error = Delivery.PENDING, None
     db.session.flush()
-    if not message.is_auto:  # on its way again: it counts again
+    if not message.is_auto and item.action != HIDE:  # on its way again: it counts again
         sync_answer_state(db.session.get(Ticket, message.ticket_id))
     record("reply_retried", actor=user, object_type="ticket", object_id=str(message.ticket_id),
            details={"message_id": message.id})
@@ -218,19 +222,27 @@ def _send(item_id: int) -> str:
     message = db.session.get(Message, item.message_id)
     channel = db.session.get(Channel, item.channel_id)
     ticket = db.session.get(Ticket, message.ticket_id)
-    citizen = db.session.get(Citizen, ticket.citizen_id)
-    config, text, address = snapshot(channel), message.text, citizen.reply_address
+    call = platform_call(item, message, ticket)  # a comment thread: reply there, or hide
+    if call is None:
+        address = db.session.get(Citizen, ticket.citizen_id).reply_address
+    else:
+        address = call.address
+    config, text = snapshot(channel), message.text
     message_id, retry, queued_at = message.id, item.attempts > 1, item.created_at
     db.session.rollback()  # no transaction held open while talking to the platform
     try:
         if not config.active:
             raise DeliveryError("канал отключён", retryable=False)
         adapter = adapter_for(config)
-        external_id = _sent_already(adapter, config.id, address, text, queued_at) if retry \
-            else None
-        if external_id is None:
+        if call is not None:  # VK's guid keeps a retried comment single
             throttle_for(config.kind).wait(config.id, address)
-            external_id = adapter.send(address, text, item_id)
+            external_id = call.perform(adapter, item_id)
+        else:
+            external_id = _sent_already(adapter, config.id, address, text, queued_at) \
+                if retry else None
+            if external_id is None:
+                throttle_for(config.kind).wait(config.id, address)
+                external_id = adapter.send(address, text, item_id)
     except DeliveryError as exc:
         return _record_failure(item_id, exc)
     now = utcnow()
@@ -239,6 +251,8 @@ def _send(item_id: int) -> str:
     db.session.execute(update(Message).where(Message.id == message_id).values(
         delivery_status=Delivery.SENT, delivered_at=now, delivery_error=None,
         external_id=external_id[:128] or None))
+    if call is not None:
+        call.finish(message_id, now)
     db.session.commit()
     log.info("outbox item %s sent", item_id)
     return "sent"
@@ -283,10 +297,11 @@ def _record_failure(item_id: int, exc: DeliveryError) -> str:
     else:
         item.status = "failed"
         message.delivery_status = Delivery.FAILED
-        if not message.is_auto:  # a reply that never reached the citizen is no answer
-            db.session.flush()
+        if not message.is_auto and item.action != HIDE:  # a reply that never reached the
+            db.session.flush()                             # citizen is no answer
             sync_answer_state(db.session.get(Ticket, message.ticket_id))
-        record("reply_failed", object_type="ticket", object_id=str(message.ticket_id),
+        record("comment_hide_failed" if item.action == HIDE else "reply_failed",
+               object_type="ticket", object_id=str(message.ticket_id),
                result="error", details={"message_id": message.id, "reason": exc.reason})
         log.warning("outbox item %s failed: %s", item_id, exc.reason)
     db.session.commit()

@@ -67,6 +67,14 @@ def fetch_name_task(citizen_id: int) -> None:
     fetch_names([citizen_id])
 
 
+@task("inbox.fetch_post", lane="profiles")
+def fetch_post_task(post_id: int) -> None:
+    """Learn the text of a post the comment events did not carry (VK wall.getById); commits."""
+    from helpdesk.inbox.comment_ingest import fetch_post_text
+
+    fetch_post_text(post_id)
+
+
 @task("inbox.route")
 def route_task(ticket_id: int, message_id: int) -> None:
     """Route a new ticket; commits (a busy SQLite database is tried again)."""

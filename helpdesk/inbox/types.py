@@ -7,6 +7,7 @@ from helpdesk.inbox import normalise
 ATTACHMENT_KINDS = ("photo", "document", "voice", "other")
 # Column widths of what ingest stores (Message, Citizen, Attachment).
 KEY_LIMIT, NAME_LIMIT, PART_LIMIT, MIME_LIMIT = 128, 300, 150, 100
+LINK_LIMIT = 500  # Post.link
 
 
 def _clean_fields(obj, limits: dict) -> None:
@@ -32,6 +33,37 @@ class IncomingAttachment:
         object.__setattr__(self, "size", normalise.size(self.size))
 
 
+COMMENT_ACTIONS = ("new", "edit", "delete", "restore")
+
+
+@dataclass(frozen=True)
+class IncomingPost:
+    """A post of the official page that comments are written under (text and link when the
+    delivery carries them; VK comment events carry only the post's id)."""
+
+    key: str                       # VK "owner_post", Telegram "group chat id:thread id"
+    text: str = ""
+    link: str = ""
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, {"key": KEY_LIMIT, "text": None, "link": LINK_LIMIT})
+
+
+@dataclass(frozen=True)
+class CommentInfo:
+    """What makes a message a public comment: its post, the comment it answers, and whether
+    the delivery is the comment itself or its author's edit, deletion or restoration."""
+
+    post: IncomingPost
+    action: str = "new"            # one of COMMENT_ACTIONS
+    reply_to: str = ""             # the platform id of the parent comment, if any
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, {"reply_to": KEY_LIMIT})
+        if self.action not in COMMENT_ACTIONS:
+            raise ValueError(f"unknown comment action {self.action!r}")
+
+
 @dataclass(frozen=True)
 class IncomingMessage:
     """One citizen message as the platform described it, with both dedupe keys."""
@@ -49,6 +81,7 @@ class IncomingMessage:
     username: str = ""
     attachments: tuple[IncomingAttachment, ...] = field(default_factory=tuple)
     cropped: bool = False          # the platform sent only part of it: fetch the rest first
+    comment: CommentInfo | None = None  # a public comment under a post, not a direct message
 
     def __post_init__(self) -> None:
         # Whatever an adapter passes on, ingest can store: clean text cut to its column, a
@@ -96,6 +129,7 @@ class Parsed:
     event_key: str | None = None
     messages: tuple[IncomingMessage, ...] = ()
     reply: str | None = None
+    posts: tuple[IncomingPost, ...] = ()  # posts to remember (a channel post's first delivery)
 
     def __post_init__(self) -> None:
         for name, limit in (("event_key", KEY_LIMIT), ("reply", None)):
@@ -111,3 +145,10 @@ class DeliveryError(Exception):
         self.reason = reason[:500]
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+class ReplyTargetGone(DeliveryError):
+    """The comment a public reply answers was deleted (Telegram says so only when asked)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason, retryable=False)

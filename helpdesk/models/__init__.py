@@ -3,6 +3,7 @@ from helpdesk.models import search as _search  # noqa: F401  (ticket search tabl
 from helpdesk.models.audit import AuditEvent
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Channel, ChannelKind, Citizen
+from helpdesk.models.comment import MessageRevision, Post
 from helpdesk.models.deadlines import CalendarDay, DeadlinePolicyRow
 from helpdesk.models.department import Department
 from helpdesk.models.desk import TicketRead
@@ -20,7 +21,8 @@ from helpdesk.models.user import Role, User
 __all__ = [
     "AnonymisedTicket", "Attachment", "AuditEvent", "CalendarDay", "CannedResponse", "Channel",
     "ChannelKind", "Citizen", "DeadlinePolicyRow", "Delivery", "Department", "DepartmentDigest",
-    "Direction", "Escalation", "ExportJob", "InboundEvent", "Message", "ModelVersion",
-    "OutboxItem", "Role", "RoutingDecision", "RoutingRule", "Setting", "Ticket", "TicketCounter",
-    "TicketKind", "TicketRead", "TicketStatus", "TopicMapping", "TrainingExample", "User",
+    "Direction", "Escalation", "ExportJob", "InboundEvent", "Message", "MessageRevision",
+    "ModelVersion", "OutboxItem", "Post", "Role", "RoutingDecision", "RoutingRule", "Setting",
+    "Ticket", "TicketCounter", "TicketKind", "TicketRead", "TicketStatus", "TopicMapping",
+    "TrainingExample", "User",
 ]

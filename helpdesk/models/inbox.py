@@ -33,6 +33,8 @@ class OutboxItem(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    # "send" the message; "hide" the citizen's comment on the platform (helpdesk.inbox.comments)
+    action: Mapped[str] = mapped_column(String(16), default="send", server_default="send")
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

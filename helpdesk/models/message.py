@@ -55,6 +55,14 @@ class Message(db.Model):
     # Outbound: the final answer on the substance (a staff reply that is not interim).
     is_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
                                             nullable=False)
+    # Public comments (helpdesk.models.comment): the platform id of the comment this one
+    # answers (inbound: its parent; outbound: the citizen's comment a public reply goes under),
+    # and when its author edited or deleted it or staff hid it (earlier texts: MessageRevision).
+    reply_to: Mapped[str | None] = mapped_column(String(128))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
 
     author: Mapped[User | None] = relationship()
     attachments: Mapped[list["Attachment"]] = relationship(

@@ -36,9 +36,11 @@ ENDED_STATUSES = (TicketStatus.CLOSED, TicketStatus.FORWARDED, TicketStatus.MERG
 class TicketKind(StrEnum):
     MESSAGE = "message"
     APPEAL = "appeal"
+    COMMENT = "comment"  # a public comment thread under a post of the official page
 
 
-KIND_LABELS = {TicketKind.MESSAGE: "Сообщение", TicketKind.APPEAL: "Обращение (59-ФЗ)"}
+KIND_LABELS = {TicketKind.MESSAGE: "Сообщение", TicketKind.APPEAL: "Обращение (59-ФЗ)",
+               TicketKind.COMMENT: "Комментарий"}
 
 
 class Ticket(db.Model):
@@ -57,6 +59,8 @@ class Ticket(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     subject: Mapped[str] = mapped_column(String(300), default="")
+    # A public comment thread: the post it is written under (None for direct messages).
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
 
     # Routing outcome (details live in the routing decision rows).
     language: Mapped[str | None] = mapped_column(String(8))
@@ -118,6 +122,11 @@ class Ticket(db.Model):
     @property
     def kind_label(self) -> str:
         return KIND_LABELS.get(TicketKind(self.kind), self.kind)
+
+    @property
+    def is_public(self) -> bool:
+        """A comment thread: every reply is read by everyone."""
+        return self.post_id is not None
 
     @property
     def is_open(self) -> bool:

@@ -72,6 +72,14 @@ class MessagePolicyForm(FlaskForm):
                                        validators=[_GIVEN, _range(1, 60, "дн.")])
 
 
+class CommentPolicyForm(FlaskForm):
+    follow_message = BooleanField("Как сообщения из соцсетей", default=True)
+    first_response_hours = CommaDecimalField("Первый ответ, рабочих часов",
+                                             validators=[_GIVEN, _range(0.25, 168, "ч")])
+    answer_working_days = IntegerField("Ответ по существу, рабочих дней",
+                                       validators=[_GIVEN, _range(1, 60, "дн.")])
+
+
 class AppealPolicyForm(FlaskForm):
     registration_days = IntegerField("Регистрация, дней", validators=[_GIVEN, _range(1, 366, "дн.")])
     answer_days = IntegerField("Ответ, дней с регистрации",

@@ -18,8 +18,8 @@ from helpdesk.models.setting import get_setting
 from helpdesk.models.user import Role
 from helpdesk.settings import bp, services
 from helpdesk.settings.forms import MAX_YEAR, MIN_YEAR
-from helpdesk.settings.forms import (AppealPolicyForm, CalendarDayForm, CannedForm, EmptyForm,
-                                     HoursForm, MessagePolicyForm)
+from helpdesk.settings.forms import (AppealPolicyForm, CalendarDayForm, CannedForm,
+                                     CommentPolicyForm, EmptyForm, HoursForm, MessagePolicyForm)
 from helpdesk.web.boundary import back_on_user_error, flashed, on_user_error, refused
 
 admin_only = roles_required(Role.ADMIN)
@@ -91,11 +91,13 @@ def deadlines():
     which = request.form.get("form") if request.method == "POST" else None
     message = MessagePolicyForm(prefix="m", data=None if which == "message" else policies.message.to_params())
     appeal = AppealPolicyForm(prefix="a", data=None if which == "appeal" else policies.appeal.to_params())
+    comment = CommentPolicyForm(prefix="c", data=None if which == "comment" else policies.comment.to_params())
     hours_form = HoursForm(prefix="h", data=None if which == "hours" else hours)
-    page = partial(_deadlines_page, message, appeal, hours_form)
+    page = partial(_deadlines_page, message, appeal, comment, hours_form)
     status = 200
     if which:
-        form = {"message": message, "appeal": appeal, "hours": hours_form}.get(which)
+        form = {"message": message, "appeal": appeal, "comment": comment,
+                "hours": hours_form}.get(which)
         if form is None:
             abort(400)
         if form.validate_on_submit():
@@ -119,9 +121,9 @@ def _save_deadlines(which: str, form) -> int:
     return services.save_policy(current_user, which, params)
 
 
-def _deadlines_page(message, appeal, hours_form, status: int):
+def _deadlines_page(message, appeal, comment, hours_form, status: int):
     return render_template("settings/deadlines.html", message=message, appeal=appeal,
-                           hours=hours_form), status
+                           comment=comment, hours=hours_form), status
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

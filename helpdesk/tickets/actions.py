@@ -18,6 +18,7 @@ from helpdesk.models.message import Message
 from helpdesk.models.ticket import ENDED_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role, User
+from helpdesk.tickets.comment_actions import check_public_answer
 from helpdesk.tickets.outcomes import (ANSWER_RESULTS, ART11_REASONS, MANUAL_STATUSES,
                                        REASON_RESULTS, RESULTS)
 from helpdesk.tickets.services import TicketError
@@ -52,13 +53,16 @@ def resolve_escalation(ticket: Ticket, now: datetime) -> None:
 
 
 def reply(ticket: Ticket, user: User, text: str, *, final: bool,
-          now: datetime | None = None) -> Message:
+          now: datetime | None = None, confirm_personal: bool = False) -> Message:
     """Send a reply to the citizen; a final one (on the substance) is the answer and marks the
-    ticket answered, an interim one is not. The caller says which: there is no default."""
+    ticket answered, an interim one is not. The caller says which: there is no default.
+
+    In a comment thread the reply is public: personal data in it need `confirm_personal`."""
     from helpdesk.inbox.outbox import ANSWER, INTERIM
 
     _require_open(ticket)
     text = _text(text, "Ответ")
+    check_public_answer(ticket, user, text, confirm_personal)
     now = now or utcnow()
     # send_reply writes the audit row and sets the first response / answer times
     message = _send(ticket, user, text, ANSWER if final else INTERIM)

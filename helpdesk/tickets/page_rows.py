@@ -30,6 +30,7 @@ class TicketView:
     status_label = Ticket.status_label
     kind_label = Ticket.kind_label
     is_open = Ticket.is_open
+    is_public = Ticket.is_public
 
     def __init__(self, row):
         n_ticket, n_citizen = len(TICKET_COLUMNS), len(TICKET_COLUMNS) + len(CITIZEN_COLUMNS)
@@ -46,7 +47,8 @@ class TicketView:
 
 
 MESSAGE_FIELDS = ("id", "direction", "author_id", "text", "sent_at", "delivery_status",
-                  "delivery_error", "is_auto", "is_answer")
+                  "delivery_error", "is_auto", "is_answer", "external_id", "reply_to",
+                  "edited_at", "deleted_at", "hidden_at", "hidden_reason")
 ATTACHMENT_FIELDS = ("id", "kind", "original_name", "mime_type", "size", "status")
 
 AttachmentRow = namedtuple("AttachmentRow", ATTACHMENT_FIELDS)

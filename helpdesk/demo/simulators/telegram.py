@@ -6,11 +6,12 @@ import time
 import requests
 
 from helpdesk.demo.simulators.base import Reply, SimServer, json_reply, sleep_for
+from helpdesk.demo.simulators.telegram_groups import DiscussionGroup
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-class TelegramSimulator(SimServer):
+class TelegramSimulator(DiscussionGroup, SimServer):
     name = "telegram-sim"
 
     def __init__(self, token: str = "123:tg-token", max_wait: float = 2.0, **kw) -> None:
@@ -23,6 +24,7 @@ class TelegramSimulator(SimServer):
         self._message_ids: dict[int, int] = {}
         self._file_paths: dict[str, str] = {}
         self._new = threading.Condition(self.lock)
+        self._init_groups()
 
     def route(self, method, path, params, body, headers) -> Reply:
         prefix = f"/file/bot{self.token}/"
@@ -53,7 +55,8 @@ class TelegramSimulator(SimServer):
         handler = {"sendMessage": self._send, "getUpdates": self._get_updates,
                    "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
                    "getFile": self._get_file, "getMe": lambda p: {"id": 1, "is_bot": True,
-                                                                   "username": "demo_bot"}}.get(name)
+                                                                   "username": "demo_bot"},
+                   **self.group_methods()}.get(name)
         if handler is None:
             return self._error(404, "Not Found: method not found")
         result = handler(params)
@@ -69,10 +72,17 @@ class TelegramSimulator(SimServer):
         chat_id, text = int(params.get("chat_id", 0)), str(params.get("text", ""))
         if not text:
             return self._error(400, "Bad Request: message text is empty")
+        refused = self.check_reply(chat_id, params)
+        if refused is not None:
+            return refused
+        reply = params.get("reply_parameters")
+        reply_to = int(reply.get("message_id", 0)) if isinstance(reply, dict) else None
         with self.lock:
             message_id = len(self.sent) + 1
-            self.sent.append({"chat_id": chat_id, "text": text, "message_id": message_id})
-        return {"message_id": message_id, "chat": {"id": chat_id, "type": "private"},
+            self.sent.append({"chat_id": chat_id, "text": text, "message_id": message_id,
+                              "reply_to": reply_to})
+        return {"message_id": message_id,
+                "chat": {"id": chat_id, "type": "supergroup" if chat_id < 0 else "private"},
                 "date": int(time.time()), "text": text}
 
     def _get_updates(self, params):

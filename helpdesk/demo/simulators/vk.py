@@ -9,9 +9,10 @@ import requests
 
 from helpdesk.demo.messages import demo_profiles
 from helpdesk.demo.simulators.base import Fault, Reply, SimServer, json_reply, sleep_for
+from helpdesk.demo.simulators.vk_wall import VkWall
 
 
-class VkSimulator(SimServer):
+class VkSimulator(VkWall, SimServer):
     name = "vk-sim"
 
     def __init__(self, token: str = "vk-token", group_id: int = 123456, secret: str = "vk-secret",
@@ -32,6 +33,7 @@ class VkSimulator(SimServer):
         self.user_lookups: list[dict] = []    # every users.get call's parameters
         for user_id, (first, last) in (demo_profiles() if profiles is None else profiles).items():
             self.set_profile(user_id, first, last)
+        self._init_wall()
 
     # --- API methods -------------------------------------------------------------------
     def route(self, method, path, params, body, headers) -> Reply:
@@ -53,7 +55,8 @@ class VkSimulator(SimServer):
         handler = {"messages.send": self._send, "groups.getLongPollServer": self._lp_server,
                    "messages.getByConversationMessageId": self._by_cmid,
                    "users.get": self._users,
-                   "groups.getById": lambda p: [{"id": self.group_id, "name": "Demo"}]}.get(name)
+                   "groups.getById": lambda p: [{"id": self.group_id, "name": "Demo"}],
+                   **self.wall_methods()}.get(name)
         if handler is None:
             return self._error(3, "Unknown method passed")
         result = handler(params)

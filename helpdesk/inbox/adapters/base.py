@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import requests
 
 from helpdesk.inbox.normalise import timestamp as from_timestamp  # noqa: F401 (adapters' name)
-from helpdesk.inbox.types import DeliveryError, IncomingMessage, Parsed, Profile
+from helpdesk.inbox.types import DeliveryError, IncomingMessage, IncomingPost, Parsed, Profile
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
@@ -75,6 +75,22 @@ class ChannelAdapter:
     def verify(self) -> str | bool:
         """requests' `verify` for this platform's API and file hosts (never False)."""
         return True
+
+    # Public comments (PLATFORMS.md "Public comments"): platforms without them refuse.
+    def post_details(self, key: str) -> IncomingPost | None:
+        """The text and link of a post the deliveries did not describe (None: unknown).
+        Raises DeliveryError when the platform cannot be asked now."""
+        return None
+
+    def send_comment(self, key: str, reply_to: str, text: str, dedupe_id: int) -> str:
+        """A public reply in the thread of post `key`, answering comment `reply_to` (or the
+        post itself when empty); returns the platform's id or raises DeliveryError
+        (ReplyTargetGone when the comment answered no longer exists)."""
+        raise DeliveryError(f"{self.kind}: комментарии не поддерживаются", retryable=False)
+
+    def hide_comment(self, key: str, comment_id: str) -> bool:
+        """Delete a citizen's comment on the platform; False when it was already gone."""
+        raise DeliveryError(f"{self.kind}: комментарии не поддерживаются", retryable=False)
 
     def file_url(self, source: str) -> str:
         """The URL to download an attachment from (a file id may need an API call)."""

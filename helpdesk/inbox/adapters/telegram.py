@@ -3,8 +3,10 @@ import requests
 
 from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, ChannelAdapter,
                                           http_error, need, same_secret, status_error)
+from helpdesk.inbox.adapters.telegram_groups import group_update, is_group, split_key
 from helpdesk.inbox.normalise import ident, integer, items, mapping, need_int, size, text, timestamp
-from helpdesk.inbox.types import DeliveryError, IncomingAttachment, IncomingMessage, Parsed
+from helpdesk.inbox.types import (DeliveryError, IncomingAttachment, IncomingMessage, Parsed,
+                                  ReplyTargetGone)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _session = requests.Session()
@@ -45,9 +47,18 @@ class TelegramAdapter(ChannelAdapter):
 
     def parse(self, payload) -> Parsed:
         update_id = need_int(payload, "update_id", 0)
-        message = payload.get("message")
+        message, edited = payload.get("message"), False
         if not isinstance(message, dict):
-            return Parsed()
+            message, edited = payload.get("edited_message"), True
+            if not isinstance(message, dict) or not is_group(message):
+                return Parsed()  # an edit of a direct message is not followed
+        if is_group(message):
+            return group_update(update_id, message, edited,
+                                lambda comment: self._incoming(update_id, message, comment))
+        incoming = self._incoming(update_id, message)
+        return Parsed(event_key=str(update_id), messages=(incoming,))
+
+    def _incoming(self, update_id: int, message: dict, comment=None) -> IncomingMessage:
         chat_id = need_int(need(message, "chat"), "id")
         message_id = need_int(message, "message_id")
         person = mapping(message.get("from"))
@@ -55,15 +66,15 @@ class TelegramAdapter(ChannelAdapter):
         username = text(person.get("username"))
         display = " ".join(p for p in (first, last) if p) or username or f"Telegram {chat_id}"
         sender = integer(person.get("id"))
-        incoming = IncomingMessage(
+        return IncomingMessage(
             event_key=str(update_id), message_key=f"{chat_id}:{message_id}",
             external_user_id=str(sender if sender is not None else chat_id),
-            reply_address=str(chat_id),
+            # a comment's chat is the group: replies to the person never go there
+            reply_address="" if comment else str(chat_id),
             text=text(message.get("text")) or text(message.get("caption")),
             sent_at=timestamp(message.get("date")), external_id=str(message_id),
             display_name=display, first_name=first, last_name=last, username=username,
-            attachments=tuple(_attachments(message)))
-        return Parsed(event_key=str(update_id), messages=(incoming,))
+            attachments=tuple(_attachments(message)), comment=comment)
 
     def send(self, address, text, dedupe_id) -> str:
         try:
@@ -73,6 +84,38 @@ class TelegramAdapter(ChannelAdapter):
         except requests.RequestException as exc:
             raise http_error(exc) from None
         return str((result or {}).get("message_id", ""))
+
+    # --- public comments (helpdesk.inbox.comments) ----------------------------------------
+    def send_comment(self, key, reply_to, text, dedupe_id) -> str:
+        """sendMessage into the discussion group, replying to the comment (or to the thread's
+        first message, the channel post)."""
+        chat_id, root = split_key(key)
+        params = {"chat_id": chat_id, "text": text}
+        target = int(reply_to or root or 0)
+        if target:
+            params["reply_parameters"] = {"message_id": target}
+        try:
+            result = self.call("sendMessage", params)
+        except TelegramError as exc:
+            if exc.status == 400 and "replied not found" in exc.description:
+                raise ReplyTargetGone(f"Telegram: {exc.description}") from None
+            raise status_error(exc.status, f"Telegram: {exc.description}", exc.retry_after) from None
+        except requests.RequestException as exc:
+            raise http_error(exc) from None
+        return str((result or {}).get("message_id", ""))
+
+    def hide_comment(self, key, comment_id) -> bool:
+        """deleteMessage in the group; False when the message is already gone."""
+        chat_id, _ = split_key(key)
+        try:
+            self.call("deleteMessage", {"chat_id": chat_id, "message_id": int(comment_id)})
+        except TelegramError as exc:
+            if exc.status == 400 and "not found" in exc.description:
+                return False
+            raise status_error(exc.status, f"Telegram: {exc.description}", exc.retry_after) from None
+        except requests.RequestException as exc:
+            raise http_error(exc) from None
+        return True
 
     def file_url(self, source) -> str:
         try:

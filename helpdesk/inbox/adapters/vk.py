@@ -9,10 +9,11 @@ from vk_api.exceptions import ApiError, ApiHttpError
 
 from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, ChannelAdapter,
                                           http_error, need, same_secret, status_error)
+from helpdesk.inbox.adapters.vk_wall import WALL_EVENTS, parse_wall, post_link, split_key
 from helpdesk.inbox.normalise import (integer, items, mapping, need_int, size, text,
                                       timestamp)
-from helpdesk.inbox.types import (DeliveryError, IncomingAttachment, IncomingMessage, Parsed,
-                                  Profile)
+from helpdesk.inbox.types import (DeliveryError, IncomingAttachment, IncomingMessage,
+                                  IncomingPost, Parsed, Profile)
 
 API_VERSION = "5.199"
 VK_HOST = "https://api.vk.ru"
@@ -89,6 +90,13 @@ class VkAdapter(ChannelAdapter):
         kind = need(payload, "type")
         if kind == "confirmation":
             return Parsed(reply=self.channel.confirmation or "")
+        if kind in WALL_EVENTS:
+            parsed = parse_wall(payload, self.channel.group_id, self.placeholder_name)
+            if parsed.messages and payload["object"].get("attachments"):
+                parsed = replace(parsed, messages=tuple(
+                    replace(m, attachments=tuple(_attachments(payload["object"])))
+                    for m in parsed.messages))
+            return parsed
         if kind != "message_new":
             return Parsed()
         obj = need(payload, "object")
@@ -143,6 +151,32 @@ class VkAdapter(ChannelAdapter):
         result = self._call("messages.send", {
             "peer_id": int(address), "random_id": int(dedupe_id), "message": text})
         return str(result)
+
+    # --- public comments (helpdesk.inbox.comments) ----------------------------------------
+    def post_details(self, key: str) -> IncomingPost | None:
+        """The post's text (wall.getById); None when VK does not give it."""
+        result = self._call("wall.getById", {"posts": key}, purpose="profiles")
+        items = result.get("items") if isinstance(result, dict) else result
+        if not items or not isinstance(items[0], dict):
+            return None
+        return IncomingPost(key, str(items[0].get("text") or ""), post_link(key))
+
+    def send_comment(self, key: str, reply_to: str, text: str, dedupe_id: int) -> str:
+        """A public reply under the post (wall.createComment from the community); `guid`
+        makes a retried call return the first comment instead of writing a second."""
+        owner, post = split_key(key)
+        params = {"owner_id": owner, "post_id": post, "from_group": int(self.channel.group_id or 0),
+                  "message": text, "guid": f"helpdesk-{dedupe_id}"}
+        if reply_to:
+            params["reply_to_comment"] = int(reply_to)
+        result = self._call("wall.createComment", params)
+        return str(result.get("comment_id", "")) if isinstance(result, dict) else str(result)
+
+    def hide_comment(self, key: str, comment_id: str) -> bool:
+        """Delete a citizen's comment from the wall (wall.deleteComment)."""
+        owner, _ = split_key(key)
+        self._call("wall.deleteComment", {"owner_id": owner, "comment_id": int(comment_id)})
+        return True
 
     def _call(self, method: str, params: dict, purpose: str = ""):
         """One API call; VK errors become DeliveryError (retryable or permanent)."""
