@@ -12,6 +12,7 @@ from helpdesk.templating import local_time
 from helpdesk.tickets import actions, bp
 from helpdesk.tickets.concurrency import check_version
 from helpdesk.text import is_blank
+from helpdesk.tickets.comment_actions import PersonalDataWarning, hide_comment
 from helpdesk.tickets.services import TicketError, add_note
 from helpdesk.web.boundary import back_on_user_error, flashed, on_user_error
 
@@ -72,19 +73,17 @@ def note(ticket_id: int):
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
 @writer_required
 def reply(ticket_id: int):
-    from helpdesk.tickets.views import render_ticket
-
     ticket = ticket_or_404(current_user, ticket_id)
     if is_blank(_form("text")):  # nothing typed to keep: the refusal is flashed on the page
         back_on_user_error(url_for("tickets.show", ticket_id=ticket_id))
     else:  # keep the typed text: the page comes back with it and the error
-        on_user_error(flashed(lambda: render_ticket(ticket_or_404(current_user, ticket_id),
-                                                    _form("text"), 422)))
+        on_user_error(lambda exc: _refused_reply(exc, ticket_id))
     final = _reply_kind()
     # Guarded like a state change: the same reply sent again (Back, a reload, a second
     # tab) or typed over a newer citizen message is refused, and the text is kept.
     check_version(ticket, request.form.get("version"))
-    actions.reply(ticket, current_user, _form("text"), final=final)
+    actions.reply(ticket, current_user, _form("text"), final=final,
+                  confirm_personal=request.form.get("confirm_personal") == "1")
     flash("Ответ поставлен в очередь отправки.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
 
@@ -99,6 +98,39 @@ def _reply_kind() -> bool:
         raise TicketError("Выберите вид ответа: «По существу» или «Промежуточный». "
                           "Ответ не отправлен")
     return REPLY_KINDS[value]
+
+
+def _refused_reply(exc, ticket_id: int):
+    """The page again with the typed text and the refusal; a public answer with personal data
+    in it also lists them, with the box to confirm (PersonalDataWarning)."""
+    from helpdesk.tickets.views import render_ticket
+
+    found = exc.found if isinstance(exc, PersonalDataWarning) else None
+    flash(str(exc), "warning" if found else "danger")
+    return render_ticket(ticket_or_404(current_user, ticket_id), _form("text"), 422,
+                         personal_data=found)
+
+
+@bp.route("/tickets/<int:ticket_id>/invite", methods=["POST"])
+@writer_required
+def invite(ticket_id: int):
+    """A public comment thread: invite the citizen to write in private messages."""
+    from helpdesk.inbox.comments import invite_text
+
+    def action(ticket):
+        if ticket.post_id is None:
+            raise TicketError("Приглашение в личные сообщения — только для комментариев")
+        actions.reply(ticket, current_user, invite_text(), final=False)
+    return _run(ticket_id, action, "Приглашение написать в личные сообщения поставлено в "
+                                   "очередь отправки.")
+
+
+@bp.route("/tickets/<int:ticket_id>/messages/<int:message_id>/hide", methods=["POST"])
+@writer_required
+def hide(ticket_id: int, message_id: int):
+    """Hide an abusive comment on the platform, with a reason (audited)."""
+    return _run(ticket_id, lambda t: hide_comment(t, current_user, message_id, _form("reason")),
+                "Комментарий будет скрыт на платформе; его текст сохранён здесь.", guarded=False)
 
 
 @bp.route("/tickets/<int:ticket_id>/reopen", methods=["POST"])

@@ -19,8 +19,10 @@ from helpdesk.models.department import Department
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
 from helpdesk.tickets import presenters
+from helpdesk.tickets.comment_actions import hide_proposal
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Citizen
+from helpdesk.models.comment import MessageRevision, Post
 from helpdesk.models.message import Attachment, Message
 from helpdesk.models.routing import RoutingDecision
 from helpdesk.tickets.page_rows import (ATTACHMENT_FIELDS, MESSAGE_FIELDS, AttachmentRow, AuthorRow,
@@ -38,6 +40,28 @@ class PageData:
     other_tickets: list
     routing: object
     canned: list
+    thread: "CommentThread | None" = None
+
+
+@dataclass
+class CommentThread:
+    """A comment ticket's post and the earlier texts of its comments (by message id)."""
+
+    post: Post
+    revisions: dict[int, list[MessageRevision]]
+    hide_proposal: str | None = None
+
+
+def comment_thread(ticket) -> CommentThread | None:
+    """The post and revisions of a public comment thread (None for direct messages)."""
+    if ticket.post_id is None:
+        return None
+    revisions: dict[int, list[MessageRevision]] = {}
+    for revision in db.session.scalars(
+            select(MessageRevision).join(Message, Message.id == MessageRevision.message_id)
+            .where(Message.ticket_id == ticket.id).order_by(MessageRevision.id)):
+        revisions.setdefault(revision.message_id, []).append(revision)
+    return CommentThread(db.session.get(Post, ticket.post_id), revisions, hide_proposal(ticket))
 
 
 _TICKETS, _CITIZENS, _USERS = Ticket.__table__, Citizen.__table__, User.__table__
@@ -151,7 +175,9 @@ def canned_for(ticket) -> list[CannedRow]:
 
 
 def page_data(user: User, ticket, now: datetime) -> PageData:
-    """Conversation, deadline panel, the citizen's other tickets, routing and canned responses."""
+    """Conversation, deadline panel, the citizen's other tickets, routing, canned responses and,
+    for a comment thread, its post and the comments' earlier texts."""
     return PageData(messages=conversation(ticket), panel=presenters.deadline_panel(ticket, now),
                     other_tickets=citizen_tickets(user, ticket),
-                    routing=routing_explanation(ticket), canned=canned_for(ticket))
+                    routing=routing_explanation(ticket), canned=canned_for(ticket),
+                    thread=comment_thread(ticket))

@@ -24,6 +24,7 @@ from helpdesk.tickets.services import record_view
 from helpdesk.tickets.list_extras import row_extras
 from helpdesk.tickets.live import counts_payload, desk_cursor
 from helpdesk.tickets.unread import mark_read
+from helpdesk.inbox.comments import invite_text
 
 
 @bp.route("/")
@@ -74,9 +75,11 @@ def show(ticket_id: int):
     return render_ticket(ticket, reply_text)
 
 
-def render_ticket(ticket, reply_text: str = "", status: int = 200, audit: bool = True):
+def render_ticket(ticket, reply_text: str = "", status: int = 200, audit: bool = True,
+                  personal_data: list[str] | None = None):
     """Render the ticket page (records the view, marks the citizen's messages read); a refused
-    reply comes back with its text. `audit`: False for the live refresh of a page already open."""
+    reply comes back with its text (and, for a public answer, the personal data found in it,
+    to be confirmed). `audit`: False for the live refresh of a page already open."""
     cursor = desk_cursor()
     data = page.page_data(current_user, ticket, utcnow())
     html = render_template(
@@ -96,7 +99,8 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200, audit: bool =
         and can_be_assigned(current_user, ticket),
         extension_max=store.load_policies().appeal.max_extension_days,
         proposal=None if ticket.status in ENDED_STATUSES
-        else explain.close_proposal(ticket.special_kind))
+        else explain.close_proposal(ticket.special_kind),
+        thread=data.thread, personal_data=personal_data or [], invite_text=invite_text())
     # Recorded once the page is built (the request commits after the view): a flush before
     # would not matter, a commit before would expire every loaded row for the template.
     if audit:
