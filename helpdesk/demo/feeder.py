@@ -7,6 +7,7 @@ import zlib
 
 import requests
 
+from helpdesk.demo.comments import CommentFeeder
 from helpdesk.demo.messages import MESSAGES, PEOPLE, demo_user_id
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,12 @@ def _demo_pdf(text: str) -> bytes:
     return b"%PDF-1.4\n% demo\n" + text.encode("utf-8") + b"\n%%EOF\n"
 
 
+COMMENT_SHARE = 0.3  # of the VK and Telegram deliveries: comments under the page's posts
+
+
 class Feeder:
-    """Sends one message every `interval` seconds through a random platform simulator."""
+    """Sends one message every `interval` seconds through a random platform simulator; on VK
+    and Telegram some are comments under the page's posts (helpdesk.demo.comments)."""
 
     def __init__(self, app, sims: dict, paths: dict, secrets: dict, app_url: str,
                  interval: tuple[float, float] = (20.0, 40.0)) -> None:
@@ -41,6 +46,9 @@ class Feeder:
         self.app_url, self.interval = app_url.rstrip("/"), interval
         self.stop = threading.Event()
         self.rng = random.Random()
+        self.comments = CommentFeeder(sims, lambda update: self._post(
+            "telegram", update, {"X-Telegram-Bot-Api-Secret-Token": self.secrets["telegram"]}),
+            self.rng)
 
     def start(self) -> "Feeder":
         threading.Thread(target=self._run, name="demo-feeder", daemon=True).start()
@@ -55,12 +63,17 @@ class Feeder:
                 log.exception("demo message failed")
             self.stop.wait(self.rng.uniform(*self.interval))
 
-    def send_one(self, kind: str | None = None) -> str:
-        """Deliver one invented message; returns the platform used."""
+    def send_one(self, kind: str | None = None, comment: bool | None = None) -> str:
+        """Deliver one invented message or comment; returns the platform used."""
         kind = kind or self.rng.choice(sorted(self.sims))
         sim, text = self.sims[kind], self.rng.choice(MESSAGES)
         person = self.rng.randrange(len(PEOPLE))
         user, (first, last) = demo_user_id(person), PEOPLE[person]
+        if comment is None:
+            comment = self.rng.random() < COMMENT_SHARE
+        if comment and kind in ("vk", "telegram"):
+            self.comments.send(kind, user, first, last)
+            return kind
         image = tiny_png(seed=self.rng.randrange(1000)) if self.rng.random() < 0.15 else None
         if kind == "vk":  # VK delivers only the id: the name comes from users.get
             attachments = [sim.photo(image, "image/png")] if image else None

@@ -33,6 +33,8 @@ def event_query(flt: ExportFilter, user: User | None = None, tz: str = "Europe/M
     if flt.channel_slug:
         query = query.join(Channel, Channel.id == Ticket.channel_id).where(
             Channel.slug == flt.channel_slug)
+    if flt.kind:
+        query = query.where(Ticket.kind == flt.kind)
     return restrict_to_user(query, user) if user is not None else query
 
 

@@ -7,6 +7,7 @@ FORMATS = ("csv", "xlsx")
 from helpdesk.dates import YEAR_MAX, YEAR_MIN, in_year_range  # noqa: F401  (re-exported)
 from helpdesk.ids import parse_id
 from helpdesk.errors import UserError
+from helpdesk.models.ticket import KIND_LABELS
 YEAR_ERROR = f"Год периода должен быть от {YEAR_MIN} до {YEAR_MAX}"
 
 
@@ -16,12 +17,14 @@ class ExportError(UserError):
 
 @dataclass(frozen=True)
 class ExportFilter:
-    """A period of local dates (inclusive) and optional department and channel."""
+    """A period of local dates (inclusive) and optional department, channel and ticket kind
+    (message, appeal, comment)."""
 
     date_from: date
     date_to: date
     department_id: int | None = None
     channel_slug: str | None = None
+    kind: str | None = None
 
     def bounds(self, tz: str = "Europe/Moscow") -> tuple[datetime, datetime]:
         """UTC [start, end) of the period."""
@@ -34,12 +37,13 @@ class ExportFilter:
         """JSON-ready parameters (for audit details and export jobs)."""
         data = asdict(self)
         data["date_from"], data["date_to"] = self.date_from.isoformat(), self.date_to.isoformat()
+        data["ticket_kind"] = data.pop("kind")  # the name the forms and jobs use
         return {k: v for k, v in data.items() if v is not None}
 
 
 
 def parse_filter(date_from: str | None, date_to: str | None, department: str | int | None = None,
-                 channel: str | None = None) -> ExportFilter:
+                 channel: str | None = None, kind: str | None = None) -> ExportFilter:
     """Validate raw values into an ExportFilter or raise ExportError."""
     try:
         start = date.fromisoformat(str(date_from or "").strip())
@@ -56,7 +60,10 @@ def parse_filter(date_from: str | None, date_to: str | None, department: str | i
         if dept_id is None:
             raise ExportError("Неверный идентификатор подразделения")
     slug = (channel or "").strip() or None
-    return ExportFilter(start, end, dept_id, slug)
+    kind = (kind or "").strip() or None
+    if kind is not None and kind not in KIND_LABELS:
+        raise ExportError("Неизвестный вид: выберите сообщение, обращение или комментарий")
+    return ExportFilter(start, end, dept_id, slug, kind)
 
 
 def parse_format(fmt: str | None) -> str:

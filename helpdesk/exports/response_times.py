@@ -59,6 +59,8 @@ def response_time_query(flt: ExportFilter, user: User | None = None,
         query = query.where(Ticket.department_id == flt.department_id)
     if flt.channel_slug:
         query = query.where(Channel.slug == flt.channel_slug)
+    if flt.kind:
+        query = query.where(Ticket.kind == flt.kind)
     return restrict_to_user(query, user) if user is not None else query
 
 

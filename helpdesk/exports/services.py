@@ -35,7 +35,8 @@ class ExportKind:
 
 def _filter(params: dict):
     return parse_filter(params.get("date_from"), params.get("date_to"),
-                        params.get("department_id"), params.get("channel_slug"))
+                        params.get("department_id"), params.get("channel_slug"),
+                        params.get("ticket_kind"))
 
 
 def _period_name(prefix: str):

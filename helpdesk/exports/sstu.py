@@ -53,11 +53,12 @@ def grouped_counts(flt: ExportFilter, tz: str = "Europe/Moscow") -> list[tuple]:
 
 
 def unregistered_messages(flt: ExportFilter, tz: str = "Europe/Moscow") -> int:
-    """Messages of the period never registered as appeals (not part of the ССТУ counts)."""
+    """Messages and comments of the period never registered as appeals (not in the ССТУ counts)."""
     start, end = flt.bounds(tz)
     return db.session.scalar(select(func.count()).select_from(Ticket).where(
         Ticket.received_at >= start, Ticket.received_at < end,
-        Ticket.status != TicketStatus.MERGED, Ticket.kind == TicketKind.MESSAGE)) or 0
+        Ticket.status != TicketStatus.MERGED,
+        Ticket.kind.in_((TicketKind.MESSAGE, TicketKind.COMMENT)))) or 0
 
 
 def summarise(groups: Iterable[tuple]) -> dict:
@@ -99,7 +100,8 @@ def summary_rows(summary: dict, month_label: str = "", messages: int | None = No
     for channel, n in summary["channels"].items():
         yield (f"Канал: {channel}", n)
     if messages is not None:
-        yield ("Сообщения, не зарегистрированные как обращения (не входят в отчёт)", messages)
+        yield ("Сообщения и комментарии, не зарегистрированные как обращения (не входят в отчёт)",
+               messages)
 
 
 def sstu_rows(first: date, last: date, tz: str = "Europe/Moscow") -> Iterator[tuple]:

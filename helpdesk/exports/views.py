@@ -16,6 +16,7 @@ from helpdesk.extensions import db
 from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.export import ExportJob
+from helpdesk.models.ticket import KIND_LABELS
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role
 from helpdesk.web.boundary import back_on_user_error
@@ -26,7 +27,7 @@ PREVIEW_ROWS = 200
 def _params(source) -> dict:
     return {"date_from": source.get("from"), "date_to": source.get("to"),
             "department_id": source.get("department"), "channel_slug": source.get("channel"),
-            "month": source.get("month")}
+            "ticket_kind": source.get("ticket_kind"), "month": source.get("month")}
 
 
 def _tz() -> str:
@@ -37,7 +38,7 @@ def _default_period(args) -> dict:
     today = utcnow().date()
     return {"from": args.get("from") or today.replace(day=1).isoformat(),
             "to": args.get("to") or today.isoformat(), "department": args.get("department", ""),
-            "channel": args.get("channel", ""),
+            "channel": args.get("channel", ""), "ticket_kind": args.get("ticket_kind", ""),
             "month": args.get("month") or today.strftime("%Y-%m")}
 
 
@@ -46,7 +47,8 @@ def _page_context(values: dict) -> dict:
                               .order_by(ExportJob.id.desc()).limit(20)).all()
     return {"values": values, "jobs": jobs, "headers": rt.HEADERS,
             "departments": db.session.scalars(select(Department).order_by(Department.name)).all(),
-            "channels": db.session.scalars(select(Channel).order_by(Channel.name)).all()}
+            "channels": db.session.scalars(select(Channel).order_by(Channel.name)).all(),
+            "kinds": KIND_LABELS}
 
 
 @bp.route("/")
@@ -55,7 +57,8 @@ def response_times():
     values = _default_period(request.args)
     rows, error = [], None
     try:
-        flt = parse_filter(values["from"], values["to"], values["department"], values["channel"])
+        flt = parse_filter(values["from"], values["to"], values["department"], values["channel"],
+                           values["ticket_kind"])
     except ExportError as exc:
         error = str(exc)
     else:
@@ -70,7 +73,7 @@ def _row_count(kind: str, params: dict) -> int:
     if kind == "sstu":
         return 0
     flt = parse_filter(params["date_from"], params["date_to"], params.get("department_id"),
-                       params.get("channel_slug"))
+                       params.get("channel_slug"), params.get("ticket_kind"))
     if kind == "response_times":
         return rt.count_tickets(flt, current_user, _tz())
     inner = event_log.event_query(flt, current_user, _tz()).order_by(None).subquery()

@@ -10,7 +10,7 @@ from helpdesk.exports.filters import ExportFilter
 from helpdesk.extensions import db
 from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
-from helpdesk.models.ticket import OPEN_STATUSES, Ticket
+from helpdesk.models.ticket import KIND_LABELS, OPEN_STATUSES, Ticket
 from helpdesk.reports.aggregate import percentile
 from helpdesk.tickets.outcomes import ANSWER_RESULTS
 
@@ -29,6 +29,8 @@ def _scoped(query, flt: ExportFilter, user, tz: str):
     if flt.channel_slug:
         query = query.where(Ticket.channel_id.in_(
             select(Channel.id).where(Channel.slug == flt.channel_slug)))
+    if flt.kind:
+        query = query.where(Ticket.kind == flt.kind)
     return restrict_to_user(query, user) if user is not None else query
 
 
@@ -55,6 +57,14 @@ def volume_by(column, join_model, flt, user, tz, label_column):
              .outerjoin(join_model, join_model.id == column)
              .group_by(label_column).order_by(func.count().desc()))
     return [(name or "—", n) for name, n in db.session.execute(_scoped(query, flt, user, tz))]
+
+
+def volume_by_kind(flt, user, tz):
+    """[(kind label, count)]: messages, appeals and comments of the period."""
+    query = (select(Ticket.kind, func.count()).group_by(Ticket.kind)
+             .order_by(func.count().desc(), Ticket.kind))
+    return [(KIND_LABELS.get(kind, kind), n)
+            for kind, n in db.session.execute(_scoped(query, flt, user, tz))]
 
 
 def first_response_query(flt, user, tz):

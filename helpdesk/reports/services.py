@@ -9,8 +9,8 @@ from helpdesk.reports import queries as q
 from helpdesk.reports.aggregate import chart, every_day, minutes_or_hours, on_time_rows
 from helpdesk.reports.onescan import period_aggregates
 
-CHARTS = ("by_day", "by_channel", "by_department", "first_response", "on_time", "overdue",
-          "top_topics", "top_districts")
+CHARTS = ("by_day", "by_channel", "by_kind", "by_department", "first_response", "on_time",
+          "overdue", "top_topics", "top_districts")
 
 
 def _query(name: str, flt: ExportFilter, user, tz: str, now: datetime):
@@ -19,6 +19,8 @@ def _query(name: str, flt: ExportFilter, user, tz: str, now: datetime):
         return q.volume_by_day(flt, user, tz)
     if name == "by_channel":
         return q.volume_by(Ticket.channel_id, Channel, flt, user, tz, Channel.name)
+    if name == "by_kind":
+        return q.volume_by_kind(flt, user, tz)
     if name == "by_department":
         return q.volume_by(Ticket.department_id, Department, flt, user, tz, Department.name)
     if name == "first_response":
@@ -41,6 +43,8 @@ def shape_chart(name: str, data, flt: ExportFilter | None = None) -> dict:
         return chart("Поступление по дням", ["День", "Обращений"], days, kind="line")
     if name == "by_channel":
         return chart("По каналам", ["Канал", "Обращений"], data)
+    if name == "by_kind":
+        return chart("По видам: сообщения, обращения, комментарии", ["Вид", "Обращений"], data)
     if name == "by_department":
         return chart("По подразделениям", ["Подразделение", "Обращений"], data)
     if name == "first_response":
@@ -71,4 +75,5 @@ def build_reports(flt: ExportFilter, user, tz: str, now: datetime) -> dict:
     """Every chart of the page: the period's charts from one aggregate pass, plus overdue now."""
     data = period_aggregates(flt, user, tz, now)
     data["overdue"] = q.overdue_now(user, now, flt.department_id)
+    data["by_kind"] = q.volume_by_kind(flt, user, tz)  # a few rows: its own small query
     return {name: shape_chart(name, data[name], flt) for name in CHARTS}

@@ -12,6 +12,7 @@ from helpdesk.exports.spreadsheets import send_csv
 from helpdesk.extensions import db
 from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
+from helpdesk.models.ticket import KIND_LABELS
 from helpdesk.models.types import utcnow
 from helpdesk.reports import VIEW_ROLES, bp
 from helpdesk.reports.services import CHARTS, build_chart, build_reports
@@ -22,11 +23,13 @@ def _values() -> dict:
     args = request.args
     return {"from": args.get("from") or (today - timedelta(days=29)).isoformat(),
             "to": args.get("to") or today.isoformat(),
-            "department": args.get("department", ""), "channel": args.get("channel", "")}
+            "department": args.get("department", ""), "channel": args.get("channel", ""),
+            "ticket_kind": args.get("ticket_kind", "")}
 
 
 def _filter(values):
-    return parse_filter(values["from"], values["to"], values["department"], values["channel"])
+    return parse_filter(values["from"], values["to"], values["department"], values["channel"],
+                        values["ticket_kind"])
 
 
 @bp.route("/")
@@ -43,7 +46,8 @@ def index():
     return render_template(
         "reports/index.html", charts=charts, error=error, values=values, names=CHARTS,
         departments=db.session.scalars(select(Department).order_by(Department.name)).all(),
-        channels=db.session.scalars(select(Channel).order_by(Channel.name)).all())
+        channels=db.session.scalars(select(Channel).order_by(Channel.name)).all(),
+        kinds=KIND_LABELS)
 
 
 @bp.route("/<name>.csv")

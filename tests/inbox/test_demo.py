@@ -40,7 +40,7 @@ def test_demo_messages_flow_and_replies_are_delivered(ctx, demo_app):
     assert not has_real_channels()
     assert db.session.scalar(select(func.count()).select_from(Channel)) == 4
     for kind in ("vk", "telegram", "ok", "max"):
-        state["feeder"].send_one(kind)
+        state["feeder"].send_one(kind, comment=False)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         process_pending()
@@ -68,3 +68,34 @@ def test_demo_messages_flow_and_replies_are_delivered(ctx, demo_app):
         + [m["text"] for m in sims["ok"].sent] + [m["text"] for m in sims["max"].sent]
     for t in tickets:
         assert f"Ответ по обращению {t.number}" in delivered
+
+
+def test_demo_feeds_comment_threads_under_posts(ctx, demo_app):
+    from helpdesk.demo.comments import THREADS
+    from helpdesk.models import Post
+
+    state = start_demo(demo_app)
+    for kind in ("vk", "telegram"):
+        state["feeder"].send_one(kind, comment=True)
+    deadline = time.monotonic() + 20
+    tickets = []
+    while time.monotonic() < deadline:
+        process_pending()
+        db.session.expire_all()
+        tickets = db.session.scalars(select(Ticket).where(Ticket.kind == "comment")).all()
+        if len({t.channel_id for t in tickets}) == 2:
+            break
+        time.sleep(0.2)
+    assert {t.channel.slug for t in tickets} == {"demo-vk", "demo-telegram"}
+    posts = {p for p, _ in THREADS}
+    comments = {c for _, cs in THREADS for c in cs}
+    for ticket in tickets:
+        text, = db.session.scalars(select(Message.text).where(Message.ticket_id == ticket.id))
+        assert text in comments
+        post = db.session.get(Post, ticket.post_id)
+        if ticket.channel.slug == "demo-telegram":
+            assert post.text in posts  # the channel post came with the thread
+        else:  # VK: the wall_post_new event or wall.getById gives the text
+            from helpdesk.inbox.comment_ingest import fetch_post_text
+
+            assert post.text in posts or fetch_post_text(post.id)

@@ -274,7 +274,7 @@ def test_demo_vk_citizens_get_their_names(app, ctx, live, monkeypatch):
     try:
         state = start_demo(app)
         for _ in range(3):
-            state["feeder"].send_one("vk")
+            state["feeder"].send_one("vk", comment=False)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and len(db.session.scalars(select(Citizen)).all()) < 1:
             process_pending()
