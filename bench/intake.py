@@ -1,14 +1,16 @@
 """Webhook intake benchmark on PostgreSQL (not a test): deliveries/s and answer latency.
 
     .venv/bin/python bench/intake.py [--seconds 8] [--clients 8] [--workers 3] [--threads 4]
-                                     [--db URL] [--mode celery|embedded] [--platform vk max]
+                                     [--db URL] [--mode celery|embedded]
+                                     [--platform vk vk-comments max]
 
 Starts the real app (wsgi:app) under gunicorn on its own database (default helpdesk_inbox_bench)
 and, in the same run, a bare Flask endpoint that does one INSERT and commit, under the same
 gunicorn settings. Both are driven over loopback by keep-alive client threads in alternating
 rounds (so machine noise hits both alike); prints deliveries/s, p50/p99 answer latency and the
 ratio app/bare, then checks that every answered delivery is stored exactly once. Each platform
-(VK Callback API events; MAX `message_created` updates with the X-Max-Bot-Api-Secret header) is
+(VK Callback API events; VK comment events, `wall_reply_new` under the community's posts, on a
+channel of their own; MAX `message_created` updates with the X-Max-Bot-Api-Secret header) is
 driven in its own rounds and gets its own figures.
 Targets: >= 300 deliveries/s, p99 <= 50 ms, ratio >= 0.7 (each platform).
 """
@@ -82,6 +84,8 @@ def prepare(db_url: str) -> None:
                                    "body jsonb NOT NULL)"))
         create_channel("vk", "vk-bench", "bench-token", group_id=GROUP_ID, secret=SECRET,
                        api_base="http://127.0.0.1:9")  # never called during the bench
+        create_channel("vk", "vk-comments-bench", "bench-token", group_id=GROUP_ID,
+                       secret=SECRET, api_base="http://127.0.0.1:9")
         create_channel("max", "max-bench", "bench-max-token", secret=MAX_SECRET,
                        api_base="http://127.0.0.1:9")
         db.session.commit()
@@ -120,6 +124,17 @@ def vk_event(i: int) -> bytes:
                        "object": {"message": message, "client_info": {}}}).encode()
 
 
+def vk_comment_event(i: int) -> bytes:
+    """A citizen's comment under one of twenty posts of the community wall (wall_reply_new)."""
+    comment = {"id": i + 1, "from_id": 100000 + i % 500, "date": int(time.time()),
+               "text": f"Комментарий для замера {i}", "post_id": 1 + i % 20,
+               "owner_id": -GROUP_ID, "parents_stack": [], "attachments": [],
+               "thread": {"count": 0, "items": []}}
+    return json.dumps({"type": "wall_reply_new", "group_id": GROUP_ID, "v": "5.199",
+                       "event_id": secrets.token_hex(20), "secret": SECRET,
+                       "object": comment}).encode()
+
+
 def max_event(i: int) -> bytes:
     user = 100000 + i % 500
     message = {"sender": {"user_id": user, "first_name": "Гражданин", "last_name": str(user),
@@ -135,6 +150,7 @@ def max_event(i: int) -> bytes:
 # platform -> (webhook path, body maker, headers)
 PLATFORMS = {
     "vk": ("/webhooks/vk/vk-bench", vk_event, {}),
+    "vk-comments": ("/webhooks/vk/vk-comments-bench", vk_comment_event, {}),
     "max": ("/webhooks/max/max-bench", max_event, {"X-Max-Bot-Api-Secret": MAX_SECRET}),
 }
 JSON = {"Content-Type": "application/json"}
@@ -263,7 +279,7 @@ def report(args, figs: dict, errors: dict, stored: dict) -> None:
         if name == "bare":
             continue
         ratio = f["rate"] / bare["rate"] if bare["rate"] else float("nan")
-        events, dups = stored.get(name, (0, 0))
+        events, dups = stored.get(PLATFORMS[name][0].rsplit("/", 1)[1], (0, 0))
         once = events >= f["n"] and dups == 0
         print(f"{'':14s} ratio {name}/bare {ratio:.2f}; stored {events} events for "
               f"{f['n']} answered, duplicates {dups}: "
@@ -273,14 +289,14 @@ def report(args, figs: dict, errors: dict, stored: dict) -> None:
 
 
 def count_stored(db_url: str) -> dict:
-    """{platform: (stored events, duplicate event keys)} per bench channel."""
+    """{channel slug: (stored events, duplicate event keys)} per bench channel."""
     import psycopg
 
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
-            "SELECT c.kind, count(*), count(*) - count(DISTINCT e.event_key) FROM inbound_events e"
-            " JOIN channels c ON c.id = e.channel_id GROUP BY c.kind").fetchall()
-    return {kind: (events, dups) for kind, events, dups in rows}
+            "SELECT c.slug, count(*), count(*) - count(DISTINCT e.event_key) FROM inbound_events e"
+            " JOIN channels c ON c.id = e.channel_id GROUP BY c.slug").fetchall()
+    return {slug: (events, dups) for slug, events, dups in rows}
 
 
 if __name__ == "__main__":

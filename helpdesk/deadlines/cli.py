@@ -40,7 +40,7 @@ def due_times_json(kind: str, received: datetime, registered: datetime | None,
 @deadlines_cli.command("calc")
 @click.option("--received", required=True, help="Время получения, ISO 8601 (без зоны — МСК)")
 @click.option("--registered", default=None, help="Время регистрации обращения, ISO 8601")
-@click.option("--policy", "kind", type=click.Choice(["message", "appeal"]), required=True)
+@click.option("--policy", "kind", type=click.Choice(["message", "appeal", "comment"]), required=True)
 @click.option("--extended-days", type=click.IntRange(min=0), default=0, show_default=True)
 def calc(received, registered, kind, extended_days):
     """Print the due times of a ticket as JSON."""

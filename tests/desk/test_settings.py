@@ -131,3 +131,28 @@ def test_a_shortened_day_on_a_weekend_is_refused(world, signed_in):
                   {"day": "2026-11-29", "kind": "short", "name": "Предпраздничный"})  # a Sunday
     assert r.status_code == 400 and "это выходной" in r.get_data(as_text=True)
     assert store.load_calendar().is_working_day(date(2026, 11, 29)) is False
+
+
+def test_comment_policy_own_terms_recompute_comment_tickets(world, signed_in):
+    t = world.ticket
+    t.kind = "comment"  # a comment thread: the message clock until set otherwise
+    t.received_at = datetime(2026, 3, 10, 6, 0, tzinfo=timezone.utc)  # Tuesday 09:00 MSK
+    store.recompute(t)
+    db.session.commit()
+    assert t.first_response_due == datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
+    admin = signed_in("admin")
+    page = admin.get("/settings/deadlines").get_data(as_text=True)
+    assert "Комментарий под постом" in page
+    r = post_form(admin, "/settings/deadlines", "/settings/deadlines",
+                  {"form": "comment", "c-first_response_hours": "2,5",
+                   "c-answer_working_days": "1"})  # the box unticked: terms of their own
+    assert r.status_code == 302
+    db.session.expire_all()
+    policy = store.load_policies().comment
+    assert not policy.follow_message and policy.first_response_hours == 2.5
+    assert db.session.get(Ticket, t.id).first_response_due == datetime(
+        2026, 3, 10, 8, 30, tzinfo=timezone.utc)
+    bad = post_form(admin, "/settings/deadlines", "/settings/deadlines",
+                    {"form": "comment", "c-follow_message": "y", "c-first_response_hours": "0",
+                     "c-answer_working_days": "1"})
+    assert bad.status_code == 400 and "Допустимо от 0,25 до 168 ч" in bad.get_data(as_text=True)
