@@ -109,3 +109,20 @@ def test_invite_refused_on_a_direct_message(world, signed_in):
     response = post_form(client, page, f"{page}/invite", {})
     assert response.status_code == 302
     assert db.session.scalar(select(Message.id).where(Message.direction == Direction.OUTBOUND)) is None
+
+
+def test_spam_comment_is_routed_and_proposed_for_hiding_and_found_by_search(world, signed_in):
+    from helpdesk.inbox.tasks import route_new_ticket
+
+    ticket = comment(world, "Заработок от 5000 рублей в день без вложений! Подписывайтесь, "
+                            "промокод в профиле, казино и ставки", "601")
+    route_new_ticket(ticket.id)
+    db.session.commit()
+    db.session.refresh(ticket)
+    assert ticket.special_kind == "spam" and ticket.kind == "comment"
+    client = signed_in("press")
+    html = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert 'id="hide-proposal"' in html and "Спам или реклама" in html
+    assert 'value="Спам или реклама"' in html  # the reason is filled in
+    found = client.get("/tickets?q=промокод&kind=comment&status=").get_data(as_text=True)
+    assert ticket.number in found

@@ -244,3 +244,24 @@ def test_a_reopened_ticket_times_its_first_response_from_the_reopening(ctx):
     minutes = HEADERS.index(HEADER_MINUTES)
     assert rows[t.number][minutes] == 30 and rows[plain.number][minutes] == 30
     assert rows[t.number][HEADERS.index("Поступило (МСК)")].day == 9  # receipt stays as it was
+
+
+def test_comments_are_a_kind_of_their_own_in_the_log_and_its_filter(ctx, client):
+    _reset_numbers()
+    dept, vk, _ = _seed()
+    ticket(vk, dept, received=msk(2026, 11, 3, 10, 0), kind=TicketKind.COMMENT)  # 2026-000005
+    make_user("auditor1", "auditor")
+    db.session.commit()
+    login(client, "auditor1")
+    base = "/exports/download/response_times?format=csv&from=2026-10-01&to=2026-11-30"
+    rows = _csv(client.get(base, buffered=True).get_data())
+    assert {r[0]: r[2] for r in rows[1:]}["2026-000005"] == "Комментарий"
+    only = _csv(client.get(base + "&ticket_kind=comment", buffered=True).get_data())
+    assert [r[0] for r in only[1:]] == ["2026-000005"]
+    page = client.get("/exports/?from=2026-10-01&to=2026-11-30&ticket_kind=message")
+    html = page.get_data(as_text=True)
+    assert "2026-000001" in html and "2026-000005" not in html
+    refused = client.get(base + "&ticket_kind=letter", follow_redirects=True)
+    assert "Неизвестный вид" in refused.get_data(as_text=True)
+    report = client.get("/reports/?from=2026-10-01&to=2026-11-30").get_data(as_text=True)
+    assert "По видам" in report and "Комментарий" in report
