@@ -2,8 +2,8 @@
 
 Wiped: citizen names, usernames, platform ids and reply addresses (once none of the
 citizen's tickets is still kept), the 59-ФЗ applicant's name, address and e-mail, the subject,
-extracted entities (ticket and routing decision), message texts, attachment files, training
-examples taken from those tickets, and raw inbound payloads and digests older than the term.
+extracted entities (ticket and routing decision), message texts (a comment's earlier texts
+too), attachment files, training examples taken from those tickets, and raw inbound payloads and digests older than the term.
 Kept: numbers, dates, channel, department, kind, status, topic and its code, district, result,
 clocks.
 """
@@ -19,6 +19,7 @@ from helpdesk.extensions import db
 from helpdesk.models.channel import Citizen
 from helpdesk.models.digest import DepartmentDigest
 from helpdesk.models.inbox import InboundEvent
+from helpdesk.models.comment import MessageRevision
 from helpdesk.models.message import Attachment, Message
 from helpdesk.models.retention import AnonymisedTicket
 from helpdesk.models.routing import RoutingDecision, TrainingExample
@@ -92,8 +93,13 @@ def anonymise_batch(ids: list[int], result: RetentionResult, now: datetime) -> N
         result.attachments += 1
     result.messages += db.session.execute(
         update(Message).where(Message.ticket_id.in_(ids))
-        .values(text="", delivery_error=None).execution_options(synchronize_session=False)
+        .values(text="", delivery_error=None, hidden_reason=None)
+        .execution_options(synchronize_session=False)
     ).rowcount or 0
+    # A comment's earlier texts (its author's edits, a hide) are the citizen's words too.
+    db.session.execute(update(MessageRevision).where(MessageRevision.message_id.in_(message_ids))
+                       .values(previous_text="", reason=None)
+                       .execution_options(synchronize_session=False))
     db.session.execute(
         update(Ticket).where(Ticket.id.in_(ids))
         .values(subject="", applicant_name=None, applicant_address=None, applicant_email=None,

@@ -41,6 +41,12 @@ def _seed(app, tmp_path):
                               storage_name="stored-1.jpg", source="https://vk/secret-photo",
                               status="stored"))
     channel_events(vk, dept, old, message, old_closed)
+    # A comment's earlier text and a hide's reason are copies too (helpdesk.models.comment).
+    from helpdesk.models.comment import MessageRevision
+
+    message.hidden_reason = "Сидоров оскорбляет"
+    db.session.add(MessageRevision(message_id=message.id, action="edited",
+                                   previous_text="разбитая дорога, Сидоров", reason="Сидоров"))
     # A recent ticket and a still-open old one keep their data.
     recent = ticket(vk, dept, received=now - timedelta(days=10), status=TicketStatus.CLOSED,
                     closed_at=now - timedelta(days=5), text="свежий текст", name="Анна Новая",
