@@ -84,6 +84,8 @@ DETAIL_LABELS = {
     "triage_moved_from": "первичный разбор передан от",
     "old_name": "прежнее название", "is_triage": "первичный разбор", "attachment_id": "вложение",
     "username": "логин", "changed": "изменено",
+    "length_before": "было символов", "length": "стало символов", "by_author": "удалил автор",
+    "found": "найдено", "post_id": "пост", ("comment_hidden", "reason"): "причина",
     ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",
     ("ticket_reopened", "to"): "стал статус", ("status_changed", "previous"): "был статус",
 }

@@ -14,8 +14,6 @@ from helpdesk.models.comment import RevisionAction
 
 log = logging.getLogger(__name__)
 
-AUDIT_ACTIONS = {"edit": "comment_edited", "delete": "comment_deleted",
-                 "restore": "comment_restored"}
 
 
 def _insert():
@@ -73,8 +71,14 @@ def apply_change(channel: Channel, message: Message, incoming: IncomingMessage,
             message.text = incoming.text
         details = {}
     db.session.flush()
-    record(AUDIT_ACTIONS[action], object_type="ticket", object_id=str(message.ticket_id),
-           details={"message_id": message.id, "channel": channel.slug, **details})
+    details = {"message_id": message.id, "channel": channel.slug, **details}
+    where = {"object_type": "ticket", "object_id": str(message.ticket_id), "details": details}
+    if action == "edit":
+        record("comment_edited", **where)
+    elif action == "delete":
+        record("comment_deleted", **where)
+    else:
+        record("comment_restored", **where)
     log.info("comment %s %s", message.id, action)
     return True
 

@@ -300,9 +300,12 @@ def _record_failure(item_id: int, exc: DeliveryError) -> str:
         if not message.is_auto and item.action != HIDE:  # a reply that never reached the
             db.session.flush()                             # citizen is no answer
             sync_answer_state(db.session.get(Ticket, message.ticket_id))
-        record("comment_hide_failed" if item.action == HIDE else "reply_failed",
-               object_type="ticket", object_id=str(message.ticket_id),
-               result="error", details={"message_id": message.id, "reason": exc.reason})
+        failure = {"object_type": "ticket", "object_id": str(message.ticket_id),
+                   "result": "error", "details": {"message_id": message.id, "reason": exc.reason}}
+        if item.action == HIDE:
+            record("comment_hide_failed", **failure)
+        else:
+            record("reply_failed", **failure)
         log.warning("outbox item %s failed: %s", item_id, exc.reason)
     db.session.commit()
     return item.status

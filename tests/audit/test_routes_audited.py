@@ -59,6 +59,21 @@ def _merge_pair(env):
     return "admin", {"ticket_id": source.id}, {"target": target.number}
 
 
+def _comment(env):
+    """A comment thread under a post, with the citizen's comment on the platform."""
+    from helpdesk.models import Post
+
+    t = _ticket(env, kind=TicketKind.COMMENT)
+    post = Post(channel_id=t.channel_id, external_key=f"-1_{next(_uid)}", text="Пост", link="")
+    db.session.add(post)
+    db.session.flush()
+    t.post_id = post.id
+    message = db.session.scalars(select(Message).where(Message.ticket_id == t.id)).one()
+    message.external_id = "77"
+    db.session.flush()
+    return t, message
+
+
 def _dept(env):
     return make_department(f"Отдел {next(_uid)}")
 
@@ -213,6 +228,9 @@ CASES = {
     "tickets.reopen": lambda e: ("admin", {"ticket_id": _ticket(e, status="closed").id},
                                  {"why": "Закрыто по ошибке"}),
     "tickets.retry": lambda e: ("admin", _failed_reply(e), {}),
+    "tickets.invite": lambda e: ("admin", {"ticket_id": _comment(e)[0].id}, {}),
+    "tickets.hide": lambda e: ("admin", dict(zip(("ticket_id", "message_id"), (
+        x.id for x in _comment(e)))), {"reason": "Спам"}),
     "tickets.refresh_digest": lambda e: ("admin", {}, {}),
 }
 
