@@ -30,12 +30,12 @@ def seeded(ctx):
 def test_seed_creates_policies_and_tatarstan_days(ctx):
     added = store.seed_defaults()
     days = {d.day: d for d in db.session.scalars(select(CalendarDay))}
-    assert db.session.scalar(select(func.count()).select_from(DeadlinePolicyRow)) == 2
+    assert db.session.scalar(select(func.count()).select_from(DeadlinePolicyRow)) == 3  # message, appeal, comment
     assert days[date(2026, 3, 20)].name == "Ураза-байрам" and days[date(2026, 3, 20)].source == "РТ"
     assert days[date(2025, 3, 30)].confirmed
     assert not days[date(2027, 3, 9)].confirmed  # awaiting the Раис's decree
     assert {date(y, m, d) for y in (2025, 2026, 2027) for m, d in ((8, 30), (11, 6))} <= set(days)
-    assert added == 2 + len(days)
+    assert added == 3 + len(days)
     assert store.seed_defaults() == 0  # idempotent
 
 

@@ -84,7 +84,7 @@ def test_reports_page_and_chart_csv(ctx, client):
     html = page.get_data(as_text=True)
     assert "<script>" not in html and "chart.umd.min.js" in html and "js/reports.js" in html
     specs = [json.loads(unescape(m)) for m in re.findall(r'data-chart="([^"]*)"', html)]
-    assert len(specs) == 8
+    assert len(specs) == 9
     by_title = {s["title"]: s for s in specs}
     per_day = by_title["Поступление по дням"]
     assert len(per_day["labels"]) == 30 and per_day["labels"][0] == "2026-11-01"  # every day

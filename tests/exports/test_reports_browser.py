@@ -52,7 +52,7 @@ def test_reports_page_draws_charts(ctx):
         baseline = {text for _, text in errors}  # what every page of the base layout logs
         errors.clear()
         page.goto(f"{live.url}/reports/")
-        page.wait_for_function("window.Chart && Object.keys(window.Chart.instances).length === 8")
+        page.wait_for_function("window.Chart && Object.keys(window.Chart.instances).length === 9")
         drawn = page.evaluate("Object.values(window.Chart.instances).map(c => c.data.labels.length)")
         browser.close()
     assert [text for _, text in errors if text not in baseline] == []
