@@ -67,7 +67,9 @@ def channels_register_webhook(slug, base_url):
     try:
         if channel.kind == "telegram":
             adapter.call("setWebhook", {"url": url, "secret_token": channel.secret,
-                                        "allowed_updates": ["message"]})
+                                        # edited_message: comments edited in the
+                                        # channel's discussion group (README, comments)
+                                        "allowed_updates": ["message", "edited_message"]})
         elif channel.kind == "max":
             answer = adapter.subscribe(url)
             if answer.get("success") is not True:

@@ -88,6 +88,7 @@ def test_register_webhook_with_the_platforms(app, ctx, runner, tg_fake, ok_fake)
                                      "https://help.example/"])
         assert result.exit_code == 0, result.output
     assert tg_fake.webhook == {"url": "https://help.example/webhooks/telegram/tg-hook",
-                               "secret_token": tg.secret}
+                               "secret_token": tg.secret,
+                               "allowed_updates": ["message", "edited_message"]}
     assert ok_fake.subscriptions == [f"https://help.example/webhooks/ok/ok-hook/{ok.webhook_token}"]
     assert tg.secret not in result.output

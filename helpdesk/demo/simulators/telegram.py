@@ -102,6 +102,8 @@ class TelegramSimulator(DiscussionGroup, SimServer):
     def _set_webhook(self, params):
         with self.lock:
             self.webhook = {"url": params.get("url"), "secret_token": params.get("secret_token")}
+            if params.get("allowed_updates") is not None:
+                self.webhook["allowed_updates"] = params["allowed_updates"]
         return True
 
     def _delete_webhook(self, params):
