@@ -2,7 +2,7 @@
 outbox_items.action
 
 Revision ID: d3a8f6c1b2e4
-Revises: b5e0c4d7f219
+Revises: d41e7a2b9c05
 Create Date: 2026-12-07 03:40:00
 
 A comment thread under a post of the official page is a ticket of kind «Комментарий»: the post
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import helpdesk.models.types
 
 revision = 'd3a8f6c1b2e4'
-down_revision = 'b5e0c4d7f219'
+down_revision = 'd41e7a2b9c05'
 branch_labels = None
 depends_on = None
 

@@ -45,12 +45,14 @@ def test_comment_thread_in_the_browser(ctx, live, vk_fake, browser):  # noqa: F8
     assert "программу ремонта дорог" in press.inner_text("#comment-post")
     assert press.locator("#comment-post a").get_attribute("href").startswith("https://vk.com/wall-")
     press.fill("#reply-text", PHONE_ANSWER)
+    press.check("#reply-final")
     press.click("#reply-form button[type=submit]")
     press.wait_for_selector("#personal-data-warning")
     assert "телефон" in press.inner_text("#personal-data-warning")
     assert press.input_value("#reply-text") == PHONE_ANSWER  # nothing typed is lost
     _shot(press, "comment-1-warning")
     press.check("#confirm-personal")
+    press.check("#reply-final")
     press.click("#reply-form button[type=submit]")
     press.wait_for_selector(".alert-success")
     assert deliver_due() == 1

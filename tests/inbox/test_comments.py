@@ -68,12 +68,13 @@ def test_vk_comment_thread_answered_hidden_edited_deleted(ctx, live, vk_fake, st
 
     # a public answer with personal data is refused until confirmed
     with pytest.raises(PersonalDataWarning) as warned:
-        actions.reply(ticket, staff, "Иван Петрович Сидоров, позвоните по телефону 8 843 222-33-44")
+        actions.reply(ticket, staff, "Иван Петрович Сидоров, позвоните по телефону 8 843 222-33-44",
+                      final=True)
     db.session.rollback()
     assert any("телефон" in item for item in warned.value.found)
     assert any(item.startswith("ФИО") for item in warned.value.found)
     ticket = db.session.get(Ticket, ticket.id)
-    actions.reply(ticket, staff, "Ремонт дороги включён в план на лето.")
+    actions.reply(ticket, staff, "Ремонт дороги включён в план на лето.", final=True)
     db.session.commit()
     assert deliver_due() == 1
     reply, = vk_fake.replies_under(post_id)
@@ -179,7 +180,8 @@ def test_telegram_discussion_comment_answered_hidden_edited_deleted(ctx, live, t
     # deleted by the author: Telegram says nothing; the next reply finds out and answers the
     # thread's first message (the channel post) instead
     tg_fake.delete_by_author(comment)
-    actions.reply(db.session.get(Ticket, ticket.id), staff, "Подробности — на сайте соцзащиты.")
+    actions.reply(db.session.get(Ticket, ticket.id), staff, "Подробности — на сайте соцзащиты.",
+                  final=True)
     db.session.commit()
     assert deliver_due() == 1
     second_answer = tg_fake.replies_in(GROUP)[-1]
