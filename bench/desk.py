@@ -54,10 +54,39 @@ def missing_columns(db) -> list[str]:
     inspector = inspect(db.engine)
     tables = set(inspector.get_table_names())
     missing = [table.name for table in db.metadata.sorted_tables if table.name not in tables]
-    return missing + [f"{table.name}.{column}" for table in db.metadata.sorted_tables
-                      if table.name in tables
-                      for column in sorted(set(table.c.keys())
-                                           - {c["name"] for c in inspector.get_columns(table.name)})]
+    missing += [f"{table.name}.{column}" for table in db.metadata.sorted_tables
+                if table.name in tables
+                for column in sorted(set(table.c.keys())
+                                     - {c["name"] for c in inspector.get_columns(table.name)})]
+    return missing + [f"index {index.name}" for table in db.metadata.sorted_tables
+                      if table.name in tables for index in table.indexes
+                      if index.name not in {i["name"] for i in inspector.get_indexes(table.name)}]
+
+
+def top_up_schema(db, missing: list[str]) -> None:
+    """Add the tables, columns and indexes that the models gained since the data was seeded
+    (columns nullable unless they have a server default), so that --reuse keeps a million
+    seeded rows."""
+    from sqlalchemy import text
+    from sqlalchemy.schema import CreateColumn
+
+    tables = {table.name: table for table in db.metadata.sorted_tables}
+    indexes = {index.name: index for table in tables.values() for index in table.indexes}
+    with db.engine.begin() as conn:
+        for name in missing:
+            if name.startswith("index "):
+                indexes[name.removeprefix("index ")].create(conn)
+                continue
+            if "." not in name:
+                tables[name].create(conn)
+                continue
+            table, column = name.split(".", 1)
+            col = tables[table].c[column]
+            ddl = str(CreateColumn(col).compile(dialect=conn.dialect))
+            if col.server_default is None:
+                ddl = ddl.replace(" NOT NULL", "")
+            conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN {ddl}'))
+        conn.execute(text("ANALYZE"))
 
 
 def pct(values: list[float]) -> tuple[float, float]:
@@ -91,9 +120,11 @@ def main() -> None:
             db.session.rollback()
             have = -1
         missing = missing_columns(db) if have >= 0 else []
-    if missing and args.reuse:
-        print(f"the stored data lacks {', '.join(missing)} (the models changed): seeding again")
-    if not (args.reuse and have == args.tickets and not missing):
+    if missing and args.reuse and have == args.tickets:
+        print(f"the stored data lacks {', '.join(missing)} (the models changed): adding them")
+        with app.app_context():
+            top_up_schema(db, missing)
+    elif not (args.reuse and have == args.tickets):
         seed(app, args.tickets)
     with app.app_context():
         n_tickets = db.session.scalar(select(func.count()).select_from(Ticket))
