@@ -238,12 +238,14 @@ def main() -> None:
              gunicorn("bench.intake:bare_app", bare_port, args, env)]
     counter = [0]
     try:
-        for name in args.platform:
-            path, make_body, headers = PLATFORMS[name]
-            drive(app_port, path, 1.0, args.clients, counter, make_body, headers)  # warm-up
-        drive(bare_port, "/bare", 1.0, args.clients, counter)
         results = {name: [] for name in [*args.platform, "bare"]}
         errors = dict.fromkeys(results, 0)
+        warm = dict.fromkeys(results, 0)  # answered during the warm-up (stored as well)
+        for name in results:  # warm-up: pools, imports
+            path, make_body, headers = PLATFORMS.get(name, ("/bare", vk_event, {}))
+            lat, err = drive(bare_port if name == "bare" else app_port, path, 1.0, args.clients,
+                             counter, make_body, headers)
+            warm[name], errors[name] = len(lat), err
         for _ in range(args.rounds):  # alternating, so machine noise hits every target alike
             for name in results:
                 path, make_body, headers = PLATFORMS.get(name, ("/bare", vk_event, {}))
@@ -263,10 +265,10 @@ def main() -> None:
             except subprocess.TimeoutExpired:  # background tasks still running: stop now
                 proc.kill()
                 proc.wait(5)
-    report(args, figs, errors, count_stored(args.db))
+    report(args, figs, errors, warm, count_stored(args.db))
 
 
-def report(args, figs: dict, errors: dict, stored: dict) -> None:
+def report(args, figs: dict, errors: dict, warm: dict, stored: dict) -> None:
     """Print the figures of every platform against the bare INSERT, and the stored-once check."""
     print(f"mode={args.mode} gunicorn {args.workers} workers x {args.threads} threads, "
           f"{args.clients} keep-alive clients, {args.rounds} x {args.seconds:.0f} s per target")
@@ -280,9 +282,11 @@ def report(args, figs: dict, errors: dict, stored: dict) -> None:
             continue
         ratio = f["rate"] / bare["rate"] if bare["rate"] else float("nan")
         events, dups = stored.get(PLATFORMS[name][0].rsplit("/", 1)[1], (0, 0))
-        once = events >= f["n"] and dups == 0
-        print(f"{'':14s} ratio {name}/bare {ratio:.2f}; stored {events} events for "
-              f"{f['n']} answered, duplicates {dups}: "
+        answered = f["n"] + warm[name]  # every delivery has its own key: one event each
+        # a delivery that timed out at the client may still have been stored: at most errors
+        once = answered <= events <= answered + errors[name] and dups == 0
+        print(f"{'':14s} ratio {name}/bare {ratio:.2f}; stored {events} events for {answered} "
+              f"answered (warm-up included), duplicates {dups}: "
               f"{'every answered delivery stored once' if once else 'NOT stored once'}")
         met = met and f["rate"] >= 300 and f["p99"] <= 50 and ratio >= 0.7 and once
     print("targets (>=300/s, p99<=50 ms, ratio>=0.7, stored once):", "met" if met else "NOT met")
