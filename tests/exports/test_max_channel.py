@@ -32,7 +32,8 @@ def test_sstu_summary_counts_max(ctx):
     _seed()
     rows = [list(map(str, r)) for r in sstu_rows(date(2026, 11, 1), date(2026, 11, 30))]
     assert ["Канал: Госсовет в MAX", "2"] in rows and ["Канал: vk-main", "1"] in rows
-    assert ["Сообщения, не зарегистрированные как обращения (не входят в отчёт)", "1"] in rows
+    assert ["Сообщения и комментарии, не зарегистрированные как обращения (не входят в отчёт)",
+            "1"] in rows
 
 
 def test_reports_and_response_times_name_max(ctx):
