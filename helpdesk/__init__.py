@@ -141,12 +141,13 @@ def register_commands(app: Flask) -> None:
     from helpdesk.retention.cli import retention_cli
     from helpdesk.routing.cli import routing_cli
     from helpdesk.routing.defaults import seed_for_cli as seed_routing
+    from helpdesk.settings.canned import seed_canned
     from helpdesk.tickets.cli import desk_cli
 
     for command in (cli.users_cli, cli.seed, cli.demo_admin, deadlines_cli, desk_cli, audit_cli,
                     export_cli, retention_cli, routing_cli, channels_cli, inbox_cli):
         app.cli.add_command(command)
-    registry(app).seeders += [seed_deadlines, seed_routing]  # after the departments
+    registry(app).seeders += [seed_deadlines, seed_routing, seed_canned]  # after the departments
     cli.run_in_transactions(app)
 
 

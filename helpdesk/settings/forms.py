@@ -54,6 +54,7 @@ class CannedForm(FlaskForm):
     body = TextAreaField("Текст", validators=[DataRequired(), Length(max=10_000)],
                          description="Подстановки: {name} — имя, {number} — номер, {due} — срок ответа")
     department_id = SelectField("Подразделение", coerce=int, validate_choice=True)
+    personal = BooleanField("Личный (видите только вы)", default=False)
     active = BooleanField("Действует", default=True)
 
     def validate_body(self, field) -> None:

@@ -6,7 +6,6 @@ from sqlalchemy import select
 from helpdesk.audit.log import record
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
-from helpdesk.models.canned import CannedResponse
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket
 from helpdesk.models.types import utcnow
 from helpdesk.errors import UserError
@@ -29,26 +28,6 @@ def placeholder_error(body: str) -> str | None:
     shown = ", ".join(dict.fromkeys(bad))
     return (f"Неизвестные подстановки или лишние фигурные скобки: {shown}. "
             "Допустимы только {name}, {number} и {due}")
-
-
-def save_canned(canned: CannedResponse | None, actor, title: str, body: str,
-                department_id: int | None, active: bool) -> CannedResponse:
-    """Create or update a canned response (titles are unique)."""
-    title = title.strip()
-    error = placeholder_error(body)
-    if error:
-        raise SettingsError(error)
-    clash = db.session.scalar(select(CannedResponse).where(CannedResponse.title == title))
-    if clash is not None and clash is not canned:
-        raise SettingsError("Шаблон с таким названием уже есть")
-    if canned is None:
-        canned = CannedResponse()
-        db.session.add(canned)
-    canned.title, canned.body = title, body.strip()
-    canned.department_id, canned.active = department_id or None, active
-    db.session.flush()
-    record("canned_saved", actor=actor, object_type="canned_response", object_id=str(canned.id))
-    return canned
 
 
 def _minutes(hhmm: str) -> int:

@@ -1,4 +1,5 @@
-"""Admin pages: canned responses, deadline policies, working hours, the working calendar."""
+"""Admin pages: deadline policies, working hours, the working calendar (canned responses:
+helpdesk.settings.canned_views)."""
 from datetime import date
 from functools import partial
 
@@ -7,79 +8,19 @@ from flask_login import current_user
 from sqlalchemy import extract, select
 
 from helpdesk.access import roles_required
-from helpdesk.admin.services import active_departments
 from helpdesk.deadlines import store
 from helpdesk.deadlines.calendar import federal_days
 from helpdesk.extensions import db
-from helpdesk.forms import choices
-from helpdesk.models.canned import CannedResponse
 from helpdesk.models.deadlines import CalendarDay
 from helpdesk.models.setting import get_setting
 from helpdesk.models.user import Role
 from helpdesk.settings import bp, services
 from helpdesk.settings.forms import MAX_YEAR, MIN_YEAR
-from helpdesk.settings.forms import (AppealPolicyForm, CalendarDayForm, CannedForm,
-                                     CommentPolicyForm, EmptyForm, HoursForm, MessagePolicyForm)
+from helpdesk.settings.forms import (AppealPolicyForm, CalendarDayForm, CommentPolicyForm,
+                                     EmptyForm, HoursForm, MessagePolicyForm)
 from helpdesk.web.boundary import back_on_user_error, flashed, on_user_error, refused
 
 admin_only = roles_required(Role.ADMIN)
-
-
-def _departments():
-    return choices([(0, "Все подразделения")] + [(d.id, d.name) for d in active_departments()])
-
-
-@bp.route("/canned", methods=["GET", "POST"])
-@admin_only
-def canned():
-    """The list of canned responses and the form for a new one."""
-    form = CannedForm()
-    form.department_id.choices = _departments()
-    if form.validate_on_submit():
-        return _save_canned(None, form)
-    rows = db.session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
-    return render_template("settings/canned.html", rows=rows, form=form, editing=None,
-                           button=EmptyForm()), 400 if request.method == "POST" else 200
-
-
-@bp.route("/canned/<int:canned_id>", methods=["GET", "POST"])
-@admin_only
-def canned_edit(canned_id: int):
-    """Edit one canned response."""
-    item = db.get_or_404(CannedResponse, canned_id)
-    form = CannedForm(obj=item)
-    form.department_id.choices = _departments()
-    if request.method == "GET":
-        form.department_id.data = item.department_id or 0
-    if form.validate_on_submit():
-        return _save_canned(item, form)
-    rows = db.session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
-    return render_template("settings/canned.html", rows=rows, form=form, editing=item,
-                           button=EmptyForm()), 400 if request.method == "POST" else 200
-
-
-def _save_canned(item, form):
-    def page():
-        rows = db.session.scalars(select(CannedResponse).order_by(CannedResponse.title)).all()
-        return render_template("settings/canned.html", rows=rows, form=form, editing=item,
-                               button=EmptyForm()), 400
-    on_user_error(refused(form, form.title, page))
-    services.save_canned(item, current_user, form.title.data, form.body.data,
-                         form.department_id.data, form.active.data)
-    flash("Шаблон сохранён.", "success")
-    return redirect(url_for("settings.canned"))
-
-
-@bp.route("/canned/<int:canned_id>/toggle", methods=["POST"])
-@admin_only
-def canned_toggle(canned_id: int):
-    """Switch a canned response on or off."""
-    item = db.get_or_404(CannedResponse, canned_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    services.save_canned(item, current_user, item.title, item.body, item.department_id,
-                         not item.active)
-    return redirect(url_for("settings.canned"))
 
 
 @bp.route("/deadlines", methods=["GET", "POST"])

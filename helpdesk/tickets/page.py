@@ -164,13 +164,16 @@ def _canned_statement(dialect: str) -> Select:
     return (select(*(_CANNED.c[name] for name in CannedRow._fields)).where(and_(
         _CANNED.c.active.is_(True),
         or_(_CANNED.c.department_id.is_(None),
-            _CANNED.c.department_id == bindparam("department_id"))))
-        .order_by(_CANNED.c.title))
+            _CANNED.c.department_id == bindparam("department_id")),
+        or_(_CANNED.c.owner_id.is_(None), _CANNED.c.owner_id == bindparam("user_id"))))
+        .order_by(_CANNED.c.owner_id.is_(None), _CANNED.c.title))
 
 
-def canned_for(ticket) -> list[CannedRow]:
-    """Active canned responses offered on a ticket (shared ones and its department's)."""
-    rows = _rows(_canned_statement(_dialect()), {"department_id": ticket.department_id})
+def canned_for(ticket, user: User) -> list[CannedRow]:
+    """Active canned responses offered on a ticket: the user's personal ones first, then the
+    shared ones for every department and for the ticket's."""
+    rows = _rows(_canned_statement(_dialect()),
+                 {"department_id": ticket.department_id, "user_id": user.id})
     return [CannedRow._make(row) for row in rows]
 
 
@@ -179,5 +182,5 @@ def page_data(user: User, ticket, now: datetime) -> PageData:
     for a comment thread, its post and the comments' earlier texts."""
     return PageData(messages=conversation(ticket), panel=presenters.deadline_panel(ticket, now),
                     other_tickets=citizen_tickets(user, ticket),
-                    routing=routing_explanation(ticket), canned=canned_for(ticket),
+                    routing=routing_explanation(ticket), canned=canned_for(ticket, user),
                     thread=comment_thread(ticket))

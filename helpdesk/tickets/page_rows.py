@@ -74,4 +74,4 @@ class MessageRow:
 DecisionRow = namedtuple("DecisionRow", tuple(RoutingDecision.__table__.c.keys()))
 
 
-CannedRow = namedtuple("CannedRow", ("id", "title", "body", "department_id"))
+CannedRow = namedtuple("CannedRow", ("id", "title", "body", "department_id", "owner_id"))

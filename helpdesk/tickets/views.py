@@ -131,9 +131,19 @@ def canned_text(ticket_id: int, canned_id: int):
                            text_limit=presenters.text_limit(ticket))
 
 
+@bp.route("/tickets/<int:ticket_id>/canned/<int:canned_id>/text")
+@login_required
+def canned_plain(ticket_id: int, canned_id: int):
+    """A canned response filled for this ticket as plain text (inserted at the cursor)."""
+    ticket = ticket_or_404(current_user, ticket_id)
+    text = presenters.render_canned(_canned_or_404(ticket, canned_id).body, ticket)
+    return text, 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 def _canned_or_404(ticket, canned_id: int | None) -> CannedResponse:
     canned = db.session.get(CannedResponse, canned_id) if canned_id is not None else None
-    if canned is None or not canned.active or canned.department_id not in (None, ticket.department_id):
+    if canned is None or not canned.active or canned.department_id not in (None, ticket.department_id) \
+            or canned.owner_id not in (None, current_user.id):  # another's personal one
         abort(404)
     return canned
 

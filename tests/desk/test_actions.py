@@ -1,4 +1,5 @@
 """Ticket actions: the state they change, what they refuse, and what the citizen is sent."""
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -200,8 +201,9 @@ def test_canned_response_prefills_reply_without_js(world, signed_in):
     store.recompute(world.ticket, REG)
     db.session.commit()
     html = signed_in("spec_a").get(f"/tickets/{world.ticket.id}?canned={c.id}").get_data(as_text=True)
-    assert f"Иван Петров, ответ по № {world.ticket.number} до " in html
-    assert "{unknown}" in html and "{due}" not in html
+    box = re.search(r'<textarea[^>]*id="reply-text"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert f"Иван Петров, ответ по № {world.ticket.number} до " in box
+    assert "{unknown}" in box and "{due}" not in box
 
 
 def test_notes_are_bounded_and_a_nul_is_refused(world, signed_in):

@@ -243,10 +243,10 @@ def test_canned_with_unknown_placeholders_is_refused_and_kept(world, signed_in):
 
 
 def test_canned_service_refuses_bad_placeholders_too(world):
-    from helpdesk.settings import services
+    from helpdesk.settings import canned, services
 
     with pytest.raises(services.SettingsError, match="Допустимы только"):
-        services.save_canned(None, world.users["admin"], "Т", "Срок: {срок}", None, True)
+        canned.save_canned(None, world.users["admin"], "Т", "Срок: {срок}", None, True, False)
 
 
 # --- 10. the digest page is never stale -----------------------------------------------------
