@@ -2,7 +2,7 @@
 
 Shared responses (no owner) are written by press staff and administrators; anyone who writes
 (press, specialists, administrators) keeps personal ones, seen by nobody else. Services flush
-and audit; the view commits.
+and audit; the request commits (helpdesk.web.boundary).
 """
 from sqlalchemy import or_, select
 

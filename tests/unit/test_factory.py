@@ -119,6 +119,6 @@ def test_what_the_app_is_made_of_is_kept_on_the_app():
     assert one.tasks["inbox.fetch_name"].lane == "profiles"
     assert sorted(j.name for j in one.periodic) == sorted(j.name for j in two.periodic)
     assert len({j.name for j in one.periodic}) == len(one.periodic) == 5
-    assert [s.__name__ for s in one.seeders] == ["seed_defaults", "seed_for_cli"]
+    assert [s.__name__ for s in one.seeders] == ["seed_defaults", "seed_for_cli", "seed_canned"]
     one.nav.clear()
     assert two.nav  # app-scoped: changing one app's menu leaves the other's alone
