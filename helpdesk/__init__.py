@@ -66,7 +66,6 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.auth import bp as auth_bp
     from helpdesk.channels import bp as channels_bp
     from helpdesk.exports import bp as exports_bp
-    from helpdesk.extensions import limiter
     from helpdesk.inbox.attachments import bp as attachments_bp
     from helpdesk.inbox.webhooks import bp as webhooks_bp
     from helpdesk.reports import bp as reports_bp
@@ -79,7 +78,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp, url_prefix="/settings")  # canned, deadlines, routing
     app.register_blueprint(channels_bp)  # /admin/channels
     app.register_blueprint(webhooks_bp)  # platforms' deliveries
-    limiter.exempt(webhooks_bp)  # platforms retry what is refused: never rate-limit deliveries
     app.register_blueprint(attachments_bp)
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(exports_bp, url_prefix="/exports")

@@ -25,7 +25,8 @@ def transaction() -> Iterator[None]:
     except BaseException:
         rollback()
         raise
-    db.session.commit()
+    if db.session.registry.has():  # no session opened (a webhook delivery): nothing to commit
+        db.session.commit()
 
 
 def rollback() -> None:
