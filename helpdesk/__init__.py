@@ -135,7 +135,8 @@ def register_commands(app: Flask) -> None:
     from helpdesk.deadlines.cli import deadlines_cli
     from helpdesk.deadlines.store import seed_defaults as seed_deadlines
     from helpdesk.exports.cli import export_cli
-    from helpdesk.inbox.cli import channels_cli, inbox_cli
+    from helpdesk.channels.cli import channels_cli
+    from helpdesk.inbox.cli import inbox_cli
     from helpdesk.retention.cli import retention_cli
     from helpdesk.routing.cli import routing_cli
     from helpdesk.routing.defaults import seed_for_cli as seed_routing

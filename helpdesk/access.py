@@ -51,6 +51,16 @@ def scope_condition(scope: str | int):
     return Ticket.department_id == literal(scope, literal_execute=True)
 
 
+def can_be_assigned(assignee: User, ticket: Ticket) -> bool:
+    """Whether a user may work the ticket: an active writer who sees it: press staff and
+    administrators see every ticket, a specialist only their department's."""
+    if not assignee.active or not assignee.can_write:
+        return False
+    if assignee.role == Role.SPECIALIST:
+        return ticket.department_id is not None and assignee.department_id == ticket.department_id
+    return assignee.sees_all_departments
+
+
 def ticket_or_404(user: User, ticket_id: int, *options) -> Ticket:
     """The ticket if the user may see it; otherwise 404 (never reveal that it exists).
 

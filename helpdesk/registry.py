@@ -53,8 +53,17 @@ class Registry:
             self.tasks[spec.name] = spec
 
     def add_periodic(self, *modules: ModuleType) -> None:
-        """The functions of `modules` marked with helpdesk.runtime.periodic."""
+        """The functions of `modules` marked with periodic()."""
         self.periodic += _marked(modules, "periodic_job")
+
+
+def periodic(name: str, seconds: float):
+    """Mark fn(app) as a periodic job run every `seconds` by the sweeper (each Celery beat tick);
+    create_app registers the marked functions of the job modules it lists."""
+    def decorate(fn):
+        fn.periodic_job = PeriodicJob(name, seconds, fn)
+        return fn
+    return decorate
 
 
 def _marked(modules, attribute: str) -> list:

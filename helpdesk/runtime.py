@@ -4,18 +4,9 @@ import threading
 
 from flask import Flask
 
-from helpdesk.registry import PeriodicJob, registry
+from helpdesk.registry import registry
 
 log = logging.getLogger(__name__)
-
-
-def periodic(name: str, seconds: float):
-    """Mark fn(app) as a periodic job run every `seconds` by the sweeper (each Celery beat tick);
-    create_app registers the marked functions of the job modules it lists (helpdesk.registry)."""
-    def decorate(fn):
-        fn.periodic_job = PeriodicJob(name, seconds, fn)
-        return fn
-    return decorate
 
 
 def start_background(app: Flask) -> None:

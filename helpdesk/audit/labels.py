@@ -123,10 +123,9 @@ def _references(action: str, details) -> list[tuple[str, object]]:
 def _value_labels() -> dict:
     """(action, key) or key → {stored value: its Russian label}."""
     from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
+    from helpdesk.models.outcomes import ART11_REASONS, RESULTS, SPECIAL_KIND_LABELS
     from helpdesk.models.ticket import STATUS_LABELS
     from helpdesk.models.user import ROLE_LABELS
-    from helpdesk.routing.special import KINDS
-    from helpdesk.tickets.outcomes import ART11_REASONS, RESULTS
 
     statuses = {str(k): v for k, v in STATUS_LABELS.items()}
     return {("status_changed", "previous"): statuses, ("status_changed", "status"): statuses,
@@ -134,7 +133,7 @@ def _value_labels() -> dict:
             "result": RESULTS, "close_reason": ART11_REASONS,
             "reason": {**ART11_REASONS, "user_changed": "сотрудник переведён или отключён"},
             "role": {str(k): v for k, v in ROLE_LABELS.items()},
-            "auto_close": {k: v.label for k, v in KINDS.items()},
+            "auto_close": SPECIAL_KIND_LABELS,
             ("calendar_day_saved", "kind"): CALENDAR_DAY_KIND_LABELS,
             "purpose": {"answer": "ответ по существу", "interim": "промежуточный ответ",
                         "notice": "уведомление"},

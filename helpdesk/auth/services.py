@@ -114,7 +114,7 @@ def release_tickets(user: User, actor: User | None) -> int:
     they go back to their department's queue instead of waiting for someone who cannot open
     them. Each is audited as a change of assignee. Returns how many."""
     from helpdesk.models.ticket import OPEN_STATUSES, Ticket
-    from helpdesk.tickets.actions import can_be_assigned
+    from helpdesk.access import can_be_assigned
 
     tickets = db.session.scalars(select(Ticket).where(
         Ticket.assignee_id == user.id, Ticket.status.in_(OPEN_STATUSES))).all()

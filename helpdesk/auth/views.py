@@ -1,6 +1,5 @@
 """Sign-in, sign-out and password change (thin: the services do the work)."""
 from functools import partial
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,6 +10,7 @@ from helpdesk.auth.forms import ChangePasswordForm, LoginForm
 from helpdesk.auth.services import authenticate, change_password
 from helpdesk.extensions import limiter
 from helpdesk.web.boundary import on_user_error, refused
+from helpdesk.web.redirects import safe_next
 
 
 def _account_key() -> str:
@@ -20,16 +20,6 @@ def _account_key() -> str:
 def _failed(response) -> bool:
     # Only failed attempts count towards the limits; a successful sign-in redirects.
     return response.status_code != 302
-
-
-def safe_next(target: str | None) -> str | None:
-    """Accept only a relative path on this site as the place to go after sign-in."""
-    if not target or "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

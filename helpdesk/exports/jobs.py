@@ -1,5 +1,5 @@
 """Background exports: a task run right after the job's commit, and a sweeper for leftovers."""
-from helpdesk.runtime import periodic
+from helpdesk.registry import periodic
 from helpdesk.tasks import task
 
 

@@ -20,7 +20,7 @@ from helpdesk.exports.spreadsheets import DANGEROUS_PREFIXES
 from helpdesk.exports.workclock import WorkingClock
 from helpdesk.extensions import db
 from helpdesk.models.ticket import KIND_LABELS, Ticket, TicketStatus
-from helpdesk.tickets.outcomes import ANSWER_RESULTS
+from helpdesk.models.outcomes import ANSWER_RESULTS
 
 MINUTE_US = 60_000_000
 WORKDAYS = "export_workdays"

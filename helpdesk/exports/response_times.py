@@ -15,7 +15,7 @@ from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.ticket import KIND_LABELS, Ticket, TicketStatus
 from helpdesk.models.user import User
-from helpdesk.tickets.outcomes import ANSWER_RESULTS
+from helpdesk.models.outcomes import ANSWER_RESULTS
 
 HEADERS = (
     "Номер", "Канал", "Вид", "Поступило (МСК)", "Зарегистрировано (МСК)", "Подразделение",

@@ -15,7 +15,7 @@ from helpdesk.exports.results import SSTU_RESULTS, result_label
 from helpdesk.extensions import db
 from helpdesk.models.channel import Channel
 from helpdesk.models.ticket import Ticket, TicketKind, TicketStatus
-from helpdesk.tickets.outcomes import ANSWER_RESULTS
+from helpdesk.models.outcomes import ANSWER_RESULTS
 
 NO_CODE = "(без кода)"
 HEADERS = ("Код классификатора", *SSTU_RESULTS, "Всего")

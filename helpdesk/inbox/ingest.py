@@ -13,10 +13,9 @@ from helpdesk.inbox.types import IncomingMessage
 from helpdesk.models import Attachment, Channel, Citizen, Message, Post, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.setting import get_setting
-from helpdesk.models.ticket import TicketKind, TicketStatus
+from helpdesk.models.ticket import TicketKind, TicketStatus, back_to_work, next_ticket_number
 from helpdesk.models.types import utcnow
 from helpdesk.tasks import dispatch
-from helpdesk.tickets.services import back_to_work, next_ticket_number
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from helpdesk.models.ticket import TicketStatus
 from helpdesk.models.types import utcnow
-from helpdesk.runtime import periodic
+from helpdesk.registry import periodic
 
 log = logging.getLogger(__name__)
 

@@ -140,8 +140,8 @@ def sync_answer_state(ticket: Ticket) -> None:
 def _reopen_unanswered(ticket: Ticket) -> None:
     """A ticket closed as answered whose every reply failed goes back to work: its result said
     the citizen got an answer, and they did not. Its clocks run on as they were."""
-    from helpdesk.tickets.outcomes import ANSWER_RESULTS
-    from helpdesk.tickets.services import back_to_work
+    from helpdesk.models.outcomes import ANSWER_RESULTS
+    from helpdesk.models.ticket import back_to_work
 
     if ticket.result not in ANSWER_RESULTS:
         return  # forwarded or left without an answer (ст. 11): no reply was needed

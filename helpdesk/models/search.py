@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import db
+from helpdesk.text import normalise
 from helpdesk.models.channel import Citizen
 from helpdesk.models.message import Message
 
@@ -39,9 +40,6 @@ class TicketSearch(db.Model):
 @event.listens_for(Engine, "connect")
 def _register_stem_function(dbapi_conn, _record):
     if isinstance(dbapi_conn, sqlite3.Connection):
-        # Imported here: helpdesk.tickets imports the models (no cycle at import time).
-        from helpdesk.tickets.stemming import normalise
-
         dbapi_conn.create_function("ru_stem", 1, normalise, deterministic=True)
 
 

@@ -1,8 +1,8 @@
 """Tickets: one conversation with a citizen, its routing, status and clocks."""
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -140,3 +140,27 @@ class TicketCounter(db.Model):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def next_ticket_number(now: datetime | None = None) -> str:
+    """Take the next human-readable number, e.g. 2026-000123 (row-locked counter per year)."""
+    year = (now or datetime.now(timezone.utc)).year
+    counter = db.session.scalar(
+        select(TicketCounter).where(TicketCounter.year == year).with_for_update())
+    if counter is None:
+        counter = TicketCounter(year=year, last=0)
+        db.session.add(counter)
+    counter.last += 1
+    db.session.flush()
+    return f"{year}-{counter.last:06d}"
+
+
+def back_to_work(ticket: Ticket) -> dict:
+    """Clear the ticket's ending and return it to its department (or triage); returns what it
+    was, for the audit event the caller writes. Flushes nothing: the callers add their own
+    changes (restarted clocks, the reopening time)."""
+    previous = {"from": str(ticket.status), "result": ticket.result,
+                "close_reason": ticket.close_reason}
+    ticket.status = TicketStatus.ASSIGNED if ticket.department_id else TicketStatus.TRIAGE
+    ticket.result = ticket.close_reason = ticket.closed_at = None
+    return previous

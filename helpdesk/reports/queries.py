@@ -12,7 +12,7 @@ from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department
 from helpdesk.models.ticket import KIND_LABELS, OPEN_STATUSES, Ticket
 from helpdesk.reports.aggregate import percentile
-from helpdesk.tickets.outcomes import ANSWER_RESULTS
+from helpdesk.models.outcomes import ANSWER_RESULTS
 
 TOP_N = 10
 

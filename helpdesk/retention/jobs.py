@@ -5,7 +5,7 @@ its own last-run time (setting retention.last_run) and does nothing within a day
 """
 from datetime import datetime, timedelta
 
-from helpdesk.runtime import periodic
+from helpdesk.registry import periodic
 
 LAST_RUN_KEY = "retention.last_run"
 INTERVAL = timedelta(hours=24)

@@ -5,26 +5,25 @@ A special kind is only a proposal: a person closes the ticket unless an admin co
 import re
 from dataclasses import dataclass
 
-GRATITUDE, SPAM, ABUSE, MEANINGLESS = "gratitude", "spam", "abuse", "meaningless"
+from helpdesk.models.outcomes import ABUSE, GRATITUDE, MEANINGLESS, SPAM
+from helpdesk.models.outcomes import SPECIAL_KIND_LABELS as LABELS
 
 
 @dataclass(frozen=True)
 class SpecialKind:
     kind: str
     label: str            # shown to staff
-    close_reason: str     # proposed closing reason: a key of tickets.outcomes.ART11_REASONS
+    close_reason: str     # proposed closing reason: a key of models.outcomes.ART11_REASONS
     classifier_code: str  # the standard thematic classifier's code for reports
-    close_result: str = "no_answer"  # proposed result: a key of tickets.outcomes.RESULTS
+    close_result: str = "no_answer"  # proposed result: a key of models.outcomes.RESULTS
 
 
 KINDS = {
-    GRATITUDE: SpecialKind(GRATITUDE, "Благодарность (не является обращением)", "not_appeal",
-                           "0001.0002.0027.0151"),
-    SPAM: SpecialKind(SPAM, "Спам или реклама", "not_appeal", "0001.0002.0027.0158"),
-    ABUSE: SpecialKind(ABUSE, "Нецензурная брань или угрозы (ст. 11 ч. 3 59-ФЗ)", "obscene",
-                       "0001.0002.0027.0158"),
-    MEANINGLESS: SpecialKind(MEANINGLESS, "Текст без смысла (не является обращением)",
-                             "no_substance", "0001.0002.0027.0158"),
+    GRATITUDE: SpecialKind(GRATITUDE, LABELS[GRATITUDE], "not_appeal", "0001.0002.0027.0151"),
+    SPAM: SpecialKind(SPAM, LABELS[SPAM], "not_appeal", "0001.0002.0027.0158"),
+    ABUSE: SpecialKind(ABUSE, LABELS[ABUSE], "obscene", "0001.0002.0027.0158"),
+    MEANINGLESS: SpecialKind(MEANINGLESS, LABELS[MEANINGLESS], "no_substance",
+                             "0001.0002.0027.0158"),
 }
 
 # Word edges (Cyrillic-aware: \b misreads some forms): every pattern below matches whole words,

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from helpdesk.access import can_be_assigned
 from helpdesk.audit.log import record
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
@@ -18,9 +19,9 @@ from helpdesk.models.message import Message
 from helpdesk.models.ticket import ENDED_STATUSES, Ticket, TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role, User
+from helpdesk.models.outcomes import (ANSWER_RESULTS, ART11_REASONS, MANUAL_STATUSES,
+                                      REASON_RESULTS, RESULTS)
 from helpdesk.tickets.comment_actions import check_public_answer
-from helpdesk.tickets.outcomes import (ANSWER_RESULTS, ART11_REASONS, MANUAL_STATUSES,
-                                       REASON_RESULTS, RESULTS)
 from helpdesk.tickets.services import TicketError
 from helpdesk.tickets.services import clean_text as _text
 
@@ -90,16 +91,6 @@ def assign(ticket: Ticket, user: User, assignee_id: int | None) -> None:
         ticket.status = TicketStatus.ASSIGNED
     db.session.flush()
     _audit("ticket_assigned", user, ticket, previous=previous, assignee=ticket.assignee_id)
-
-
-def can_be_assigned(assignee: User, ticket: Ticket) -> bool:
-    """Whether a user may work the ticket: an active writer who sees it (helpdesk.access rules):
-    press staff and administrators see every ticket, a specialist only their department's."""
-    if not assignee.active or not assignee.can_write:
-        return False
-    if assignee.role == Role.SPECIALIST:
-        return ticket.department_id is not None and assignee.department_id == ticket.department_id
-    return assignee.sees_all_departments
 
 
 def reroute(ticket: Ticket, user: User, department_id: int | None) -> None:
@@ -372,7 +363,7 @@ REOPENABLE_BY_STAFF = (TicketStatus.CLOSED, TicketStatus.FORWARDED)
 def reopen(ticket: Ticket, user: User, why: str, now: datetime | None = None) -> None:
     """Take back a closing or a forwarding made by mistake: the ticket returns to work, its
     result and forwarding are cleared and its clocks run again. The reason is audited."""
-    from helpdesk.tickets.services import back_to_work
+    from helpdesk.models.ticket import back_to_work
 
     if ticket.status not in REOPENABLE_BY_STAFF:
         raise TicketError("Открыть снова можно закрытое или направленное по компетенции обращение")

@@ -17,7 +17,7 @@ from helpdesk.models.digest import DepartmentDigest, Escalation
 from helpdesk.models.ticket import OPEN_STATUSES, Ticket
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import User
-from helpdesk.runtime import periodic
+from helpdesk.registry import periodic
 from helpdesk.tickets.queues import due_key_sql, nearest_clock
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,6 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from helpdesk.access import ticket_or_404, writer_required
-from helpdesk.auth.views import safe_next
 from helpdesk.extensions import db
 from helpdesk.ids import parse_id
 from helpdesk.models.department import Department
@@ -31,6 +30,7 @@ from helpdesk.tickets.filters import parse_filters
 from helpdesk.tickets.list_extras import department_short
 from helpdesk.tickets.live import SHOWN_LIMIT, DeskView, poll
 from helpdesk.web.boundary import back_on_user_error
+from helpdesk.web.redirects import safe_next
 
 bp.add_app_template_filter(department_short, "department_short")
 

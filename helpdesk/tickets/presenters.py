@@ -12,7 +12,7 @@ from helpdesk.deadlines.clocks import (CLOCK_LABELS, SOON_MINUTES, URGENCY_DISPL
 from helpdesk.extensions import db
 from helpdesk.models.ticket import STATUS_LABELS, Ticket, TicketStatus
 from helpdesk.models.user import User
-from helpdesk.tickets.outcomes import ANSWER_RESULTS, MANUAL_STATUSES
+from helpdesk.models.outcomes import ANSWER_RESULTS, MANUAL_STATUSES
 from helpdesk.tickets.queues import IN_DEPARTMENT, nearest_clock
 
 PANEL_CLOCKS = ("registration_due", "first_response_due", "forward_due", "answer_due")

@@ -7,7 +7,8 @@ from sqlalchemy import ColumnElement, Integer, any_, bindparam, column, func, se
 from helpdesk.extensions import db
 from helpdesk.models.search import TicketSearch
 from helpdesk.models.ticket import Ticket
-from helpdesk.tickets.stemming import fts5_query, pg_tsquery_text, words
+from helpdesk.text import words
+from helpdesk.tickets.stemming import fts5_query, pg_tsquery_text
 from helpdesk.errors import UserError
 
 MAX_QUERY_LENGTH = 200

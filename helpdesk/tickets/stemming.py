@@ -1,29 +1,12 @@
-"""Russian word normalisation for the SQLite full-text index: Snowball stems, as PostgreSQL uses."""
+"""Search queries in Russian: Snowball stems (helpdesk.text, as the index and PostgreSQL use)
+and the other forms of a word a query should also find."""
 import os
 import re
 from functools import lru_cache
 
-import snowballstemmer
+from helpdesk.text import stem, words
 
-_WORD = re.compile(r"[0-9a-zа-я]+", re.IGNORECASE)
-_stemmer = snowballstemmer.stemmer("russian")
 MAX_QUERY_TERMS = 12
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """The Snowball Russian stem of one lower-cased word ("дорогами" → "дорог")."""
-    return _stemmer.stemWord(word)
-
-
-def words(text: str | None) -> list[str]:
-    """Lower-cased words of a text, ё read as е (as the Snowball stemmer expects)."""
-    return _WORD.findall((text or "").lower().replace("ё", "е"))
-
-
-def normalise(text: str | None) -> str:
-    """A text as its stems separated by spaces: what the FTS5 index stores."""
-    return " ".join(stem(w) for w in words(text))
 
 
 # Snowball reads a surname's nominative "-ов/-ев/-ин" as an ending ("гарипов" → "гарип") but

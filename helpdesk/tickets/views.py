@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from helpdesk.access import ticket_or_404, writer_required
+from helpdesk.access import can_be_assigned, ticket_or_404, writer_required
 from helpdesk.admin.services import active_departments
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
@@ -15,8 +15,8 @@ from helpdesk.models.message import Message
 from helpdesk.models.ticket import ENDED_STATUSES, KIND_LABELS
 from helpdesk.models.types import utcnow
 from helpdesk.tickets import bp, explain, page, presenters, suggest
-from helpdesk.tickets.actions import assignees_for, can_be_assigned
-from helpdesk.tickets.outcomes import ART11_REASONS, RESULTS
+from helpdesk.tickets.actions import assignees_for
+from helpdesk.models.outcomes import ART11_REASONS, RESULTS
 from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list_page,
                                      parse_filters, queues_for)
 from helpdesk.tickets.concurrency import version_of

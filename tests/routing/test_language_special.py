@@ -48,7 +48,7 @@ def test_special_kinds(analysed, pipeline, text, kind):
 
 def test_each_kind_has_a_closing_reason():
     assert set(KINDS) == {GRATITUDE, SPAM, ABUSE, MEANINGLESS}
-    from helpdesk.tickets.outcomes import ART11_REASONS, RESULTS
+    from helpdesk.models.outcomes import ART11_REASONS, RESULTS
 
     assert all(k.close_reason and k.classifier_code.startswith("0001.0002.0027.")
                for k in KINDS.values())

@@ -1,4 +1,5 @@
-"""Closing results (ССТУ values) and 59-ФЗ ст. 11 reasons, with their Russian labels."""
+"""Closing results (ССТУ values), 59-ФЗ ст. 11 reasons and the special kinds of message, with
+their Russian labels: the vocabulary of a ticket's ending (routing detects the special kinds)."""
 
 RESULTS = {
     "supported": "Поддержано",
@@ -26,6 +27,15 @@ REASON_RESULTS = {"published": ("answered", "explained", "no_answer")}
 
 # Results saying the citizen got an answer: closing with them needs a reply actually sent.
 ANSWER_RESULTS = ("supported", "explained", "not_supported", "answered")
+
+GRATITUDE, SPAM, ABUSE, MEANINGLESS = "gratitude", "spam", "abuse", "meaningless"
+
+SPECIAL_KIND_LABELS = {
+    GRATITUDE: "Благодарность (не является обращением)",
+    SPAM: "Спам или реклама",
+    ABUSE: "Нецензурная брань или угрозы (ст. 11 ч. 3 59-ФЗ)",
+    MEANINGLESS: "Текст без смысла (не является обращением)",
+}
 
 # Manual status changes offered on the ticket page (endings have their own actions).
 MANUAL_STATUSES = ("triage", "assigned", "answered")
