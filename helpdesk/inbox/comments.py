@@ -22,6 +22,7 @@ from helpdesk.models.message import Delivery, Direction
 from helpdesk.models.setting import get_setting
 from helpdesk.models.types import utcnow
 from helpdesk.tasks import dispatch
+from helpdesk.errors import UserError
 
 HIDE = "hide"
 INVITE_KEY = "inbox.comment_invite_text"
@@ -32,7 +33,7 @@ DEFAULT_INVITE = (
 GONE_NOTE = "удалён на платформе (обнаружено при ответе)"
 
 
-class CommentError(ValueError):
+class CommentError(UserError):
     """A comment action that cannot be done (Russian message for the person)."""
 
 
