@@ -16,6 +16,7 @@ REASON_SPECIAL = "special_kind"
 REASON_NO_MAPPING = "no_mapping"
 REASON_NO_MODEL = "no_model"
 REASON_AUTO_CLOSED = "auto_closed"
+REASON_NO_TEXT = "no_text"
 
 REASON_LABELS = {
     REASON_CONFIDENT: "Уверенная маршрутизация",
@@ -25,6 +26,7 @@ REASON_LABELS = {
     REASON_NO_MAPPING: "Тема не сопоставлена подразделению",
     REASON_NO_MODEL: "Модель не обучена — требует разбора",
     REASON_AUTO_CLOSED: "Особый вид сообщения — закрыто автоматически (так настроил администратор)",
+    REASON_NO_TEXT: "Сообщение без текста (например, фото без подписи) — требует разбора",
 }
 
 
@@ -60,8 +62,9 @@ class Decision:
 
 
 def decide(language: str, special_kind: str | None, candidates: list[tuple[str, float]],
-           rule_matches: list[RuleMatch], config: RoutingConfig) -> Decision:
-    """Combine the evidence into one department (or triage) with one confidence."""
+           rule_matches: list[RuleMatch], config: RoutingConfig, has_text: bool = True) -> Decision:
+    """Combine the evidence into one department (or triage) with one confidence. A message
+    with no text (`has_text` false: empty, only spaces, attachments only) goes to triage."""
     dept_model: dict[int | None, float] = {}
     for label, p in candidates:
         dept = config.topic_departments.get(label)
@@ -82,6 +85,8 @@ def decide(language: str, special_kind: str | None, candidates: list[tuple[str, 
     base = dict(language=language, special_kind=special_kind, topic=top_label,
                 topic_code=config.topic_codes.get(top_label) if top_label else None,
                 candidates=shown, matched_rules=rules_shown, model_version=config.model_version)
+    if not has_text:  # a photo without a caption: a person looks at it
+        return Decision(None, True, 0.0, REASON_NO_TEXT, **base)
     if language != RUSSIAN:
         target = config.tatar_department_id
         return Decision(target, target is None, 1.0 if target else 0.0, REASON_LANGUAGE, **base)

@@ -11,10 +11,16 @@ from helpdesk.routing.streets import find_address, find_street, street_and_addre
 from helpdesk.routing.streets import title as _title
 from helpdesk.routing.nlp import Analysis, Pipeline, Token, get_pipeline
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
-PHONE = re.compile(r"(?<!\d)(?:\+7|8|7)[\s(.-]*\d{3}[\s).-]*\d{3}[\s.-]*\d{2}[\s.-]*\d{2}(?!\d)")
+# Every pattern here is linear in the text (issue 13): an address starts where its run of address
+# characters starts, and a settlement's marker is looked for only where a word starts with one
+# of the markers' first letters.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]+(?:\.[\w-]+)*\.[a-zа-я]{2,}", re.IGNORECASE)
+# A phone number's first character comes first, not a look back: the engine then skips in C
+# every position where no "+", "7" or "8" stands.
+PHONE = re.compile(r"(?:\+7(?<!\d\+7)|8(?<!\d8)|7(?<!\d7))"
+                   r"[\s(.-]*\d{3}[\s).-]*\d{3}[\s.-]*\d{2}[\s.-]*\d{2}(?!\d)")
 SETTLEMENT = re.compile(
-    r"(?<![а-яё])(?:с\.|село|селе|села|деревн[яеиюй]|дер\.|д\.|пос[её]л(?:ок|ке|ка)|пос\.|п\.|пгт\.?"
+    r"(?<![а-яё])(?=[сдпга])(?:с\.|село|селе|села|деревн[яеиюй]|дер\.|д\.|пос[её]л(?:ок|ке|ка)|пос\.|п\.|пгт\.?"
     r"|г\.|город[ае]?|гор\.|аул[ае]?)\s*([А-ЯЁа-яё][А-ЯЁа-яё-]+(?:\s+[А-ЯЁ][А-ЯЁа-яё-]+)?)",
     re.IGNORECASE)
 NOT_SETTLEMENT = re.compile(r"^(?:д|дом|кв|ул|у|в|на|по|и|не|с|от|до|об|за|при|для)$", re.IGNORECASE)

@@ -8,6 +8,8 @@ import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from helpdesk.routing.bounds import bounded_text
+
 # Proper-name grammemes of pymorphy2 (OpenCorpora): first name, surname, patronymic, place.
 PROPER_GRAMMEMES = frozenset({"Name", "Surn", "Patr", "Geox"})
 CYRILLIC_WORD = re.compile(r"^[А-Яа-яЁёӘәӨөҮүҖҗҢңҺһ]+(?:-[А-Яа-яЁёӘәӨөҮүҖҗҢңҺһ]+)*$")
@@ -173,13 +175,14 @@ def _capitalised_inside(text: str, words) -> bool:
 
 
 def analyse_many(texts: list[str], pipeline: Pipeline | None = None) -> list[Analysis]:
-    """Analyse a batch of texts (segment, restore case, morphology, lemmas, NER)."""
+    """Analyse a batch of texts (segment, restore case, morphology, lemmas, NER). Each is read
+    through bounded_text(): Analysis.text is what was analysed."""
     from natasha import Doc
 
     pipe = pipeline or get_pipeline()
     docs = []
     for text in texts:
-        text = text or ""
+        text = bounded_text(text)  # natasha and every pattern read at most this (issue 13)
         doc = Doc(text)
         doc.segment(pipe.segmenter)
         restored = restore_case(text, doc.tokens, pipe)
@@ -189,17 +192,24 @@ def analyse_many(texts: list[str], pipeline: Pipeline | None = None) -> list[Ana
         for sent in doc.sents:
             sentences.append([restored[t.start:t.stop] for t in sent.tokens])
             owners.append((index, sent))
-    ner_inputs = [restored for _, restored, _ in docs]
+    # The NER tagger fails on a text with no token (IndexError in slovnet's CRF): an empty
+    # message, only spaces, a photo without a caption. Such a text has no names to find.
+    worded = [i for i, (_, _, doc) in enumerate(docs) if doc.tokens]
     with pipe._infer_lock:  # slovnet models are not documented as re-entrant
         markups = run_batched(pipe.morph_tagger, sentences, [len(s) for s in sentences])
-        ner = run_batched(pipe.ner_tagger, ner_inputs, [len(d.tokens) for _, _, d in docs])
+        found = run_batched(pipe.ner_tagger, [docs[i][1] for i in worded],
+                            [len(docs[i][2].tokens) for i in worded])
+    ner: list = [None] * len(docs)
+    for i, markup in zip(worded, found, strict=True):
+        ner[i] = markup
     for (_index, sent), markup in zip(owners, markups, strict=True):
         for token, source in zip(sent.tokens, markup.tokens, strict=False):
             token.pos, token.feats = source.pos, source.feats
     results = []
-    for (text, restored, doc), markup in zip(docs, ner, strict=False):
+    for (text, restored, doc), markup in zip(docs, ner, strict=True):
         tokens = [_token(t, restored, pipe) for t in doc.tokens]
-        spans = [_span(s, restored, tokens, pipe) for s in markup.spans if restored.strip()]
+        spans = [_span(s, restored, tokens, pipe) for s in markup.spans if restored.strip()] \
+            if markup is not None else []
         results.append(Analysis(text, restored, tokens, [s for s in spans if s]))
     return results
 

@@ -17,6 +17,7 @@ from helpdesk.models.department import Department
 from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule, TopicMapping,
                                      TrainingExample)
 from helpdesk.models.setting import get_setting
+from helpdesk.routing.bounds import bounded_text
 from helpdesk.routing.classifier import TopicModel, features_of, load_model, new_version, save_model
 from helpdesk.routing.decide import (REASON_AUTO_CLOSED, REASON_LABELS, Decision, RoutingConfig,
                                      decide)
@@ -25,6 +26,7 @@ from helpdesk.routing.language import detect_language
 from helpdesk.routing.nlp import analyse_many, get_pipeline
 from helpdesk.routing.rules import Rule, make_rule, match_rules
 from helpdesk.routing.special import KINDS, detect_special, known_share
+from helpdesk.text import is_blank
 
 THRESHOLD_KEY = "routing.threshold"
 TATAR_DEPARTMENT_KEY = "routing.tatar_department_id"
@@ -55,13 +57,14 @@ def route_texts(texts: list[str], rules: list[Rule], config: RoutingConfig,
     for analysis, cands in zip(analyses, candidates, strict=False):
         lemmas = analysis.lemmas
         language = detect_language(analysis.text)
+        has_text = not is_blank(analysis.text)
         special = None
-        if language == "ru":
+        if language == "ru" and has_text:  # no text is not "text without meaning"
             share = known_share(lemmas, pipe.is_known)
             special = detect_special(analysis.text, lemmas, share)
         extracted = extract(analysis, pipe, language)
         extracted["appeal"] = appeal_suggestion(extracted)
-        decision = decide(language, special, cands, match_rules(lemmas, rules), config)
+        decision = decide(language, special, cands, match_rules(lemmas, rules), config, has_text)
         result.append(Routed(decision, extracted, extracted.get("district")))
     return result
 
@@ -120,7 +123,7 @@ def route_ticket(ticket, message) -> RoutingDecision:
     ticket.topic_code = d.topic_code
     ticket.routing_confidence = round(d.confidence, 4)
     ticket.special_kind = d.special_kind
-    ticket.collective = ticket.collective or is_collective(message.text)
+    ticket.collective = ticket.collective or is_collective(bounded_text(message.text))
     ticket.extracted = {**routed.extracted, "routing": d.explanation}
     row = RoutingDecision(
         ticket_id=ticket.id, message_id=message.id, language=d.language,

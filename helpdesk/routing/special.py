@@ -32,13 +32,18 @@ _B, _E = r"(?<![а-яёa-z])", r"(?![а-яёa-z])"
 _TAIL = r"[а-яё]*"  # the rest of a word built on an obscene root
 
 
-def _whole_words(*patterns: str) -> re.Pattern:
-    return re.compile(_B + "(?:" + "|".join(patterns) + ")" + _E, re.IGNORECASE)
+def _whole_words(first: str, *patterns: str) -> re.Pattern:
+    """Whole words; `first` holds every letter a match can start with. Checked right after the
+    word edge, it turns most positions of a text (spaces, other letters) away at once instead
+    of trying every alternative there: linear with a small factor on any input."""
+    return re.compile(_B + "(?=[" + first + "])(?:" + "|".join(patterns) + ")" + _E,
+                      re.IGNORECASE)
 
 
 # Roots with the prefixes they take in abuse ("охуели", "заебали", "спиздили"); a prefix is never
 # an arbitrary letter run, so "хлебать", "небо" and "вебинар" stay innocent.
 OBSCENE = _whole_words(
+    "абвгдеёзимнопрсухш",
     r"(?:на|по|ни|о|а|за|от|вы|до|при|рас|раз)?х[уy][йяеёию]" + _TAIL,
     r"(?:с|рас|раз|за|вы|от|на|по|у|до|при|пере|о)?п[иы]зд" + _TAIL,
     r"(?:за|на|вы|отъ|от|до|по|у|разъ|съ|объ|изъ|про|пере|недо|при|долбо)?[её]б"
@@ -52,18 +57,23 @@ OBSCENE = _whole_words(
 _TARGET = (r"(?:вас|тебя|всех|ваш[а-яё]*|тво[ейяю][а-яё]*|администраци[а-яё]+|депутат[а-яё]*|"
            r"глав[ауы]|здание|офис)")
 THREAT = _whole_words(
+    "взгопсту",
     r"убью|убьём|убьем|пристрелю|застрелю|зарежу|прирежу|закопаю|урою",
     r"голову\s+(?:вам\s+|тебе\s+)?оторву|оторву\s+(?:вам\s+|тебе\s+)?голов[уы]",
     r"(?:вам|тебе)\s+(?:всем\s+)?конец",
     r"(?<!не\s)(?:вы\s+(?:ещ[её]\s+)?)?пожалеете",
     r"(?:взорву|подожгу|сожгу|спалю|порешу)(?:\s+[а-яё]+){0,2}?\s+" + _TARGET)
-URL = re.compile(r"(?:https?://|www\.|t\.me/|\b[a-z0-9-]+\.(?:ru|com|net|biz|info|xyz|top)\b)",
-                 re.IGNORECASE)
+# A domain starts where no letter, digit or dash stands before it: tried from inside a run
+# ("a-a-a-…") it rescanned the run from every position, quadratic in its length.
+URL = re.compile(r"(?=[a-z0-9-])(?:https?://|www\.|t\.me/|(?<![a-z0-9-])\b[a-z0-9-]++\.(?:ru|com|net|"
+                 r"biz|info|xyz|top)\b)", re.IGNORECASE)
 STRONG_SPAM = frozenset("""
     скидка заработок казино букмекер подписаться подписываться реклама рекламный промокод
     криптовалюта биткоин выигрыш розыгрыш партнерка распродажа
     """.split())
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address starts at the start of its run of address characters. Tried from every position of
+# a long word, the pattern rescanned the word's rest each time: a 60,000-letter word took 22 s.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 SPAM_LEMMAS = STRONG_SPAM | frozenset("""
     акция заработать ставка кредит займ купить продать продам доход бесплатно бесплатный
     инвестиция прибыль выиграть заказать доставка

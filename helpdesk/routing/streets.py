@@ -26,7 +26,7 @@ _NOT_LETTER_BEFORE, _NOT_LETTER_AFTER = r"(?<![а-яёА-ЯЁ-])", r"(?![а-яё
 # no letter before the type word, and a dot or a space (never a letter) after it.
 STREET_MARK = "(?:" + "|".join(f"(?P<t{i}>{t[0]})" for i, t in enumerate(STREET_TYPES)) + ")"
 STREET = re.compile(
-    _NOT_LETTER_BEFORE + STREET_MARK + _NOT_LETTER_AFTER + r"(?:\.\s*|\s+)"
+    _NOT_LETTER_BEFORE + "(?=[упбштнм])" + STREET_MARK + _NOT_LETTER_AFTER + r"(?:\.\s*|\s+)"
     r"((?:\d+[-\s]?(?:го|й|я|ой|ая)?\s+)?[А-ЯЁа-яё][А-ЯЁа-яё.-]*(?:\s+[А-ЯЁа-яё][а-яё-]+)?)",
     re.IGNORECASE)
 # An adjective name before a full type word: "Мамадышский тракт", "на Кремлёвской набережной".
@@ -42,7 +42,7 @@ NOT_A_NAME = {"городской", "сельский", "деревенский"
 NOT_AFTER_TYPE = {"квартиры", "дома", "участка", "помещения", "комнаты", "комнат", "земли",
                   "здания", "жилья", "застройки", "двора", "территории"}
 FUNCTION_TAGS = {"PREP", "CONJ", "PRCL", "NPRO", "VERB", "INFN", "ADVB", "PRED", "INTJ"}
-HOUSE = re.compile(r"[\s,]*(?:(?:д\.?|дом[ау]?)\s*)?№?\s*(\d+[а-яА-Я]?(?:/\d+)?)"
+HOUSE = re.compile(r"(?<![\s,])[\s,]*+(?:(?:д\.?|дом[ау]?)\s*+)?№?\s*+(\d+[а-яА-Я]?(?:/\d+)?)"
                    r"(?:[\s,-]*(?:корп\.?|к\.|стр\.?)\s*\d+)?(?:[\s,-]*(?:кв\.?|квартира)\s*\d+)?",
                    re.IGNORECASE)
 POSTCODE = re.compile(r"(?<!\d)4\d{5}(?!\d)")
