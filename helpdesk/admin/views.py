@@ -11,6 +11,7 @@ from helpdesk.admin.forms import DepartmentForm, EmptyForm, UserCreateForm, User
 from helpdesk.admin.services import (active_departments, create_department, set_department_active,
                                      update_department)
 from helpdesk.auth.services import create_user, reset_password, update_user
+from helpdesk.auth.sessions import end_all_sessions, live_sessions
 from helpdesk.extensions import db
 from helpdesk.forms import choices
 from helpdesk.models.department import Department
@@ -59,7 +60,8 @@ def user_edit(user_id: int):
     form.department_id.choices = _department_choices()
     if not form.is_submitted():
         form.department_id.data = user.department_id or 0
-    page = partial(render_template, "admin/user_form.html", form=form, user=user)
+    page = partial(render_template, "admin/user_form.html", form=form, user=user,
+                   sessions=live_sessions(user), end_form=EmptyForm())
     if form.validate_on_submit():
         on_user_error(refused(form, form.role, page))
         update_user(user, role=form.role.data, department=_department(form.department_id.data),
@@ -68,6 +70,18 @@ def user_edit(user_id: int):
         flash("Изменения сохранены.", "success")
         return redirect(url_for("admin.users"))
     return page()
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@admin_only
+def user_end_sessions(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not EmptyForm().validate_on_submit():
+        flash("Форма устарела, повторите действие.", "danger")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    count = end_all_sessions(user, current_user)
+    flash(f"Сеансы пользователя {user.username} завершены (активных было: {count}).", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])

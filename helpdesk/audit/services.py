@@ -131,6 +131,7 @@ ACTION_LABELS = {
     "routing_rule_deactivated": "Правило маршрутизации отключено",
     "routing_rule_saved": "Изменено правило маршрутизации",
     "routing_settings_saved": "Изменены настройки маршрутизации",
+    "sessions_ended": "Завершены сеансы пользователя",
     "status_changed": "Изменён статус обращения",
     "ticket_assigned": "Назначен исполнитель",
     "ticket_closed": "Обращение закрыто",

@@ -20,3 +20,7 @@ class ChangePasswordForm(FlaskForm):
     # The same maxlength as the new password, so the browser cuts both alike.
     confirm = PasswordField("Повторите новый пароль", validators=[
         DataRequired(), Length(max=200), EqualTo("new", message="Пароли не совпадают")])
+
+
+class EndSessionsForm(FlaskForm):
+    """A button that ends sessions (only the CSRF token is posted)."""

@@ -1,9 +1,9 @@
-"""Flask-Login wiring: the cookie id carries a per-user nonce so sessions can be ended."""
+"""Flask-Login wiring: the cookie carries the id of a live session the server can end."""
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
-from helpdesk.extensions import db, login_manager
-from helpdesk.ids import parse_id
+from helpdesk.auth.sessions import session_user
+from helpdesk.extensions import login_manager
 from helpdesk.models.user import User
 
 # Endpoints a user who must change the password may still reach.
@@ -21,16 +21,9 @@ def init_login(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Load the user only while the nonce in the cookie still matches and the account is active."""
-    uid, _, nonce = user_id.partition(":")
-    uid = parse_id(uid)
-    if uid is None or not nonce:
-        return None
-    user = db.session.get(User, uid)
-    if user is None or not user.active or user.session_nonce != nonce:
-        return None
-    return user
+def load_user(session_id: str) -> User | None:
+    """The user of a live session (auth.sessions): an ended or outdated one loads nobody."""
+    return session_user(session_id)
 
 
 def _force_password_change():

@@ -16,7 +16,7 @@ from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule,
                                      TrainingExample)
 from helpdesk.models.setting import Setting
 from helpdesk.models.ticket import Ticket, TicketCounter, TicketKind, TicketStatus
-from helpdesk.models.user import Role, User
+from helpdesk.models.user import Role, User, UserSession
 
 __all__ = [
     "AnonymisedTicket", "Attachment", "AuditEvent", "CalendarDay", "CannedResponse", "Channel",
@@ -24,5 +24,5 @@ __all__ = [
     "Direction", "Escalation", "ExportJob", "InboundEvent", "Message", "MessageRevision",
     "ModelVersion", "OutboxItem", "Post", "Role", "RoutingDecision", "RoutingRule", "Setting",
     "Ticket", "TicketCounter", "TicketKind", "TicketRead", "TicketStatus", "TopicMapping",
-    "TrainingExample", "User",
+    "TrainingExample", "User", "UserSession",
 ]

@@ -54,9 +54,15 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r} {self.role}>"
 
-    # Flask-Login: the id carries the nonce, so old cookies stop matching after a rotation.
+    # The UserSession this request was signed in through (set by auth.sessions; not stored).
+    session_id = None
+
+    # Flask-Login: the cookie holds the id of a live UserSession row, never the user's own id,
+    # so one sign-in can be ended on the server (auth.sessions).
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        if not self.session_id:
+            raise RuntimeError("sign in through helpdesk.auth.sessions.start_session()")
+        return self.session_id
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -70,7 +76,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def end_sessions(self) -> None:
-        """Invalidate every existing login of this user."""
+        """Invalidate every existing login of this user (their UserSession rows stop matching)."""
         self.session_nonce = new_session_nonce()
 
     @property
@@ -84,3 +90,26 @@ class User(UserMixin, db.Model):
     @property
     def sees_all_departments(self) -> bool:
         return self.role in (Role.PRESS, Role.ADMIN, Role.AUDITOR)
+
+
+class UserSession(db.Model):
+    """One live sign-in (ASVS 3.3.1: a signed cookie alone cannot be revoked, so the server keeps
+    which sessions are alive). The cookie carries `id`; sign-out deletes the row. A row whose
+    `nonce` is no longer its user's session_nonce (password, role or department changed, account
+    switched off) is dead too, and is cleared at the user's next sign-in."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def alive(self) -> bool:
+        return self.user is not None and self.user.active and self.nonce == self.user.session_nonce

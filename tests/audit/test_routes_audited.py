@@ -22,7 +22,8 @@ from tests.helpers import csrf_from, login, make_channel, make_department, make_
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 NOT_COVERED = {"auth.login"}  # audited by auth itself (login and login_failed)
 # Writes an auditor may make: their own session and password, and asking for an export.
-AUDITOR_ALLOWED = {"auth.logout", "auth.change_password", "exports.create_job"}
+AUDITOR_ALLOWED = {"auth.logout", "auth.change_password", "auth.end_other_sessions",
+                   "exports.create_job"}
 _uid = itertools.count(1)
 
 
@@ -206,6 +207,8 @@ CASES = {
                                                   "new": "another-long-password",
                                                   "confirm": "another-long-password"}),
     "auth.logout": lambda e: ("out", {}, {}),
+    "auth.end_other_sessions": lambda e: ("admin", {}, {}),
+    "admin.user_end_sessions": lambda e: ("admin", {"user_id": _user(e).id}, {}),
     "exports.create_job": lambda e: ("admin", {}, {"kind": "response_times", "format": "csv",
                                                    "from": "2026-01-01", "to": "2026-01-31"}),
     "tickets.note": lambda e: ("admin", {"ticket_id": _ticket(e).id}, {"text": "заметка"}),
