@@ -1,12 +1,14 @@
 """The inbox's background tasks, by name (run by the thread pool, Celery or the sweeper)."""
 import logging
+import random
 import time
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
+from helpdesk.database.conflicts import is_conflict
 from helpdesk.extensions import db
-from helpdesk.models import Message, Ticket
+from helpdesk.models import Citizen, Message, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.ticket import TicketStatus
 from helpdesk.tasks import task
@@ -75,23 +77,36 @@ def fetch_post_task(post_id: int) -> None:
     fetch_post_text(post_id)
 
 
+ROUTE_ATTEMPTS = 5
+
+
 @task("inbox.route")
 def route_task(ticket_id: int, message_id: int) -> None:
-    """Route a new ticket; commits (a busy SQLite database is tried again)."""
+    """Route a new ticket; commits. A deadlock or serialization failure (PostgreSQL) or a busy
+    database (SQLite) rolls the whole unit back and runs it again, after a short random pause."""
     started = time.perf_counter()
-    for attempt in range(3):
+    for attempt in range(1, ROUTE_ATTEMPTS + 1):
         try:
             route_new_ticket(ticket_id, message_id)
             db.session.commit()
             log.info("ticket %s routed in %.1f ms", ticket_id, (time.perf_counter() - started) * 1000)
             return
-        except OperationalError:
+        except DBAPIError as exc:
             db.session.rollback()
-            log.info("routing ticket %s: database busy, try %s", ticket_id, attempt + 1)
+            if not is_conflict(exc) or attempt == ROUTE_ATTEMPTS:
+                raise  # the ticket stays new: the sweeper routes it later
+            log.info("routing ticket %s: concurrent work in the way (%s), try %s", ticket_id,
+                     getattr(exc.orig, "sqlstate", None) or "busy", attempt + 1)
+            time.sleep(random.uniform(0.01, 0.05 * attempt))
 
 
 def route_new_ticket(ticket_id: int, message_id: int | None = None) -> str | None:
     """Route a new ticket with routing.service.route_ticket (on an error: triage). Flushes."""
+    # Row locks in the order ingest takes them: the citizen, then the ticket. Ingest holds the
+    # citizen while it adds a message and touches the ticket; routing held the ticket and then
+    # needed the citizen (PostgreSQL checks a row's foreign keys again, with a key-share lock on
+    # the citizen, when the row was already changed in the transaction): "deadlock detected".
+    _lock_citizen_of(ticket_id)
     # Claim first: the write lock (SQLite) / row lock (PostgreSQL) is taken before anything is
     # read, so two routers never route one ticket and SQLite never has to upgrade a stale read.
     claimed = db.session.execute(update(Ticket).where(
@@ -112,7 +127,9 @@ def route_new_ticket(ticket_id: int, message_id: int | None = None) -> str | Non
     try:
         with db.session.begin_nested():
             route_ticket(ticket, message)
-    except Exception:  # routing must never lose a ticket: people decide instead
+    except Exception as exc:  # routing must never lose a ticket: people decide instead
+        if is_conflict(exc):
+            raise  # not routing's failure: route_task runs the whole unit again
         log.exception("routing ticket %s failed", ticket_id)
         db.session.refresh(ticket)
         ticket.status = TicketStatus.TRIAGE
@@ -120,3 +137,13 @@ def route_new_ticket(ticket_id: int, message_id: int | None = None) -> str | Non
         ticket.status = TicketStatus.TRIAGE
     db.session.flush()
     return str(ticket.status)
+
+
+def _lock_citizen_of(ticket_id: int) -> None:
+    """PostgreSQL: take the ticket's citizen's row lock (key share) before the ticket's. SQLite
+    locks the whole database at the claim instead: nothing is read before it there."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    citizen = select(Ticket.citizen_id).where(Ticket.id == ticket_id).scalar_subquery()
+    db.session.execute(select(Citizen.id).where(Citizen.id == citizen)
+                       .with_for_update(key_share=True))
