@@ -1,7 +1,7 @@
 """user_sessions: the server's registry of live sign-ins (sign-out ends the session)
 
 Revision ID: e8b1c5a7d240
-Revises: d3a8f6c1b2e4
+Revises: e4b7c1d2a3f5
 Create Date: 2026-12-07 04:25:00
 
 The login cookie now carries the id of a row here instead of the user's id and nonce, so
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import helpdesk.models.types
 
 revision = 'e8b1c5a7d240'
-down_revision = 'd3a8f6c1b2e4'
+down_revision = 'e4b7c1d2a3f5'
 branch_labels = None
 depends_on = None
 

@@ -32,8 +32,8 @@ def _without(pattern: re.Pattern, piece: str) -> re.Pattern:
 
 
 FORMER = {
-    "special.OBSCENE": (special.OBSCENE, _without(special.OBSCENE, "(?=[абвгдеёзимнопрсухш])")),
-    "special.THREAT": (special.THREAT, _without(special.THREAT, "(?=[взгопсту])")),
+    "special.OBSCENE": (special.OBSCENE, _without(special.OBSCENE, "(?=[абвгдеёзимнопрсухш][а-яёy])")),
+    "special.THREAT": (special.THREAT, _without(special.THREAT, "(?=[взгопсту][а-яёy])")),
     "special.URL": (special.URL, re.compile(
         r"(?:https?://|www\.|t\.me/|\b[a-z0-9-]+\.(?:ru|com|net|biz|info|xyz|top)\b)", re.I)),
     "special.EMAIL": (special.EMAIL, re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
