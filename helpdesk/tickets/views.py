@@ -206,3 +206,4 @@ def refresh_digest():
 
 from helpdesk.tickets import action_views  # noqa: E402,F401  (POST routes of the same blueprint)
 from helpdesk.tickets import live_views  # noqa: E402,F401  (the live desk's routes)
+from helpdesk.tickets import split_views  # noqa: E402,F401  (splitting a message off)

@@ -102,6 +102,21 @@ def _registered(env):
     return t
 
 
+def _second_message(env):
+    """A ticket with a later citizen message on another matter (to split off)."""
+    from helpdesk.models import TicketCounter
+
+    t = _ticket(env)
+    if db.session.get(TicketCounter, utcnow().year) is None:  # numbers past make_ticket's
+        db.session.add(TicketCounter(year=utcnow().year, last=500_000))
+    m = Message(ticket_id=t.id, channel_id=t.channel_id, direction=Direction.INBOUND,
+                text="И ещё: шумят соседи", sent_at=utcnow() + timedelta(minutes=1),
+                created_at=utcnow() + timedelta(minutes=1), external_key=f"split{next(_uid)}")
+    db.session.add(m)
+    db.session.flush()
+    return {"ticket_id": t.id, "message_id": m.id}
+
+
 TOKEN = object()  # replaced by a valid CSRF token (forms with a prefix name theirs differently)
 
 
@@ -231,6 +246,7 @@ CASES = {
     "tickets.reopen": lambda e: ("admin", {"ticket_id": _ticket(e, status="closed").id},
                                  {"why": "Закрыто по ошибке"}),
     "tickets.retry": lambda e: ("admin", _failed_reply(e), {}),
+    "tickets.split_message": lambda e: ("admin", _second_message(e), {}),
     "tickets.invite": lambda e: ("admin", {"ticket_id": _comment(e)[0].id}, {}),
     "tickets.hide": lambda e: ("admin", dict(zip(("ticket_id", "message_id"), (
         x.id for x in _comment(e)))), {"reason": "Спам"}),
