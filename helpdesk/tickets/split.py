@@ -11,11 +11,11 @@ from helpdesk.audit.log import record
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
 from helpdesk.models.message import Direction, Message
-from helpdesk.models.ticket import Ticket, TicketKind, TicketStatus
+from helpdesk.models.ticket import Ticket, TicketKind, TicketStatus, next_ticket_number
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import User
 from helpdesk.tasks import dispatch
-from helpdesk.tickets.services import TicketError, next_ticket_number
+from helpdesk.tickets.services import TicketError
 
 
 def _from_message_on(ticket: Ticket, message: Message):
