@@ -21,7 +21,7 @@ from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
 from helpdesk.tickets import presenters
 from helpdesk.tickets.filters import ListFilters, default_queue, queues_for
-from helpdesk.tickets.list_extras import row_extras
+from helpdesk.tickets.list_extras import row_extras, sort_key
 from helpdesk.tickets import queues
 from helpdesk.tickets.rows import TicketRow, list_select
 from helpdesk.tickets.unread import count_text, queue_condition, unread_condition, unread_counts
@@ -36,6 +36,7 @@ class DeskView:
 
     filters: ListFilters | None = None  # a list with these filters
     shown: list[int] = field(default_factory=list)  # the list's row ids
+    edge: str = ""  # the last row's sort key when later pages exist (list_extras.sort_key)
     ticket_id: int | None = None  # or one ticket's page
     typing: bool = False
 
@@ -117,6 +118,11 @@ def _list_update(user: User, view: DeskView, wanted: set[int], changed: set[int]
         return {}
     soon = presenters.soon_before(now)
     rows = matching_rows(user, view.filters, sorted(wanted), now, soon) if wanted else []
+    if view.edge:  # a row that now sorts past the last one shown belongs to a later page
+        descending = view.filters.sort in ("new", "activity")
+        rows = [t for t in rows
+                if (sort_key(t, view.filters.sort) >= view.edge) == descending
+                or sort_key(t, view.filters.sort) == view.edge]
     matched = {t.id for t in rows}
     update = {"remove": sorted((changed & shown) - matched)}
     if rows:

@@ -48,6 +48,7 @@ def _desk_view() -> DeskView:
         view.filters, _ = parse_filters(args, current_user)
         ids = (parse_id(i) for i in form.get("shown", "").split(",")[:SHOWN_LIMIT] if i)
         view.shown = [i for i in ids if i is not None]
+        view.edge = form.get("edge", "")[:64]
     return view
 
 

@@ -42,7 +42,11 @@
     body.set("cursor", cursor);
     if (listArgs !== null) {
       body.set("list", listArgs);
-      body.set("shown", rows().map(function (tr) { return tr.getAttribute("data-id"); }).join(","));
+      var shown = rows();
+      body.set("shown", shown.map(function (tr) { return tr.getAttribute("data-id"); }).join(","));
+      if (shown.length && tbody.querySelector("tr.desk-more")) {  // later pages exist
+        body.set("edge", shown[shown.length - 1].getAttribute("data-key"));
+      }
     }
     if (ticketId) {
       body.set("ticket", ticketId);
