@@ -1,7 +1,7 @@
 """«Новое от гражданина»: per staff member, a ticket whose citizen wrote after they last opened it.
 
 A mark looks back UNREAD_DAYS (the thread window): an older citizen message that nobody opened is
-a deadline matter, shown by the clocks, not "new". Counts per tab stop at COUNT_CAP ("999+"), so
+a deadline matter, shown by the clocks, not "new". Counts per tab stop at COUNT_CAP ("99+"), so
 that counting costs the same however many tickets wait.
 """
 from datetime import datetime, timedelta
@@ -17,7 +17,7 @@ from helpdesk.models.user import User
 from helpdesk.tickets import queues
 
 UNREAD_DAYS = 7
-COUNT_CAP = 1000
+COUNT_CAP = 100
 
 
 def queue_condition(queue: str, user: User):
@@ -79,7 +79,7 @@ def unread_counts(user: User, queues: list[str], now: datetime) -> dict[str, int
 
 
 def count_text(count: int) -> str:
-    """A count as a tab shows it: nothing for none, "999+" past the cap."""
+    """A count as a tab shows it: nothing for none, "99+" at the cap."""
     if not count:
         return ""
     return f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else str(count)

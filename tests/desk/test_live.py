@@ -218,3 +218,20 @@ def test_unread_marks_look_back_a_week_only(world, signed_in):
     db.session.commit()
     html = signed_in("spec_a").get("/tickets?queue=department").get_data(as_text=True)
     assert "desk-new" not in html
+
+
+def test_a_row_past_the_last_one_shown_stays_on_its_later_page(world, signed_in):
+    from helpdesk.tickets.list_extras import sort_key
+
+    older = add_ticket(world.channel, world.social, received_at=datetime.now(timezone.utc) - timedelta(days=3))
+    db.session.commit()
+    desk = Desk(signed_in("press"), "/tickets?queue=all")
+    edge = sort_key(db.session.get(Ticket, world.ticket.id), "new")  # the desk shows only the newer one
+    citizen_writes(older, "Пишу снова")
+    response = desk.client.post("/live/poll", headers={"X-CSRFToken": desk.token}, data={
+        "cursor": desk.cursor, "list": "queue=all", "shown": str(world.ticket.id), "edge": edge})
+    answer = response.get_json()
+    assert "rows" not in answer and answer["remove"] == []
+    citizen_writes(world.ticket, "И я пишу")
+    answer = desk.poll(shown=[world.ticket.id])
+    assert f'data-ticket="{world.ticket.number}"' in answer["rows"]

@@ -12,6 +12,7 @@
   var cursor = root.getAttribute("data-cursor") || "";
   var baseTitle = document.title;
   var typingUntil = 0, stopped = false, refreshing = false, inflight = false, timer = null;
+  var started = 0;  // when the current poll was sent: polls start a second apart, not a second after
   var tbody = document.getElementById("ticket-rows");
   var table = tbody ? tbody.closest("table") : null;
 
@@ -32,12 +33,14 @@
   // --- polling ---------------------------------------------------------------------------
   function schedule() {
     window.clearTimeout(timer);
-    if (!stopped) { timer = window.setTimeout(tick, document.hidden ? HIDDEN_MS : VISIBLE_MS); }
+    var wait = (document.hidden ? HIDDEN_MS : VISIBLE_MS) - (Date.now() - started);
+    if (!stopped) { timer = window.setTimeout(tick, Math.max(200, wait)); }
   }
 
   function tick() {
     if (inflight || stopped) { return; }
     inflight = true;
+    started = Date.now();
     var body = new URLSearchParams();
     body.set("cursor", cursor);
     if (listArgs !== null) {
