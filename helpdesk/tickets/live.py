@@ -7,7 +7,7 @@ specialist never learns of another department's ticket, not even that one change
 shows that changed out of the user's sight or out of the list's filters is named for removal (the
 desk sent that id itself).
 """
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app, render_template
@@ -23,8 +23,7 @@ from helpdesk.tickets import presenters
 from helpdesk.tickets.filters import ListFilters, default_queue, queues_for
 from helpdesk.tickets.list_extras import row_extras, sort_key
 from helpdesk.tickets import queues
-from helpdesk.tickets.rows import TicketRow, list_select
-from helpdesk.tickets.unread import count_text, queue_condition, unread_condition, unread_counts
+from helpdesk.tickets.unread import count_text, unread_condition, unread_counts
 
 SHOWN_LIMIT = 500  # row ids a desk may name (a list shows 50 a page)
 NOTIFY_KINDS = {"new", "moved"}  # a ticket arriving in a queue, not every message of it
@@ -98,14 +97,6 @@ def _visible(user: User, ids: set[int]) -> set[int]:
                                   .where(Ticket.id.in_(sorted(ids)))))
 
 
-def matching_rows(user: User, filters: ListFilters, ids: list[int], now: datetime,
-                  soon: datetime) -> list[TicketRow]:
-    """Those of `ids` that the list with `filters` shows to the user (on any of its pages)."""
-    shape, values, _ = queues.list_query(user, replace(filters, after=""), now, soon)
-    query = list_select(shape.dialect).where(*queues._conditions(shape), Ticket.id.in_(ids))
-    return [TicketRow._make(row) for row in db.session.execute(query, values)]
-
-
 def _list_update(user: User, view: DeskView, wanted: set[int], changed: set[int],
                  now: datetime) -> dict:
     """Rows to put in (rendered) and ids to take out of the desk's list.
@@ -117,7 +108,7 @@ def _list_update(user: User, view: DeskView, wanted: set[int], changed: set[int]
     if not wanted and not (changed & shown):
         return {}
     soon = presenters.soon_before(now)
-    rows = matching_rows(user, view.filters, sorted(wanted), now, soon) if wanted else []
+    rows = queues.rows_among(user, view.filters, sorted(wanted), now, soon) if wanted else []
     if view.edge:  # a row that now sorts past the last one shown belongs to a later page
         descending = view.filters.sort in ("new", "activity")
         rows = [t for t in rows
@@ -139,7 +130,7 @@ def _arrivals(user: User, changed: set[int], kinds: dict, now: datetime) -> list
     arrived = [i for i in changed if kinds.get(i, set()) & NOTIFY_KINDS]
     if not arrived:
         return []
-    watched = [queue_condition(default_queue(user), user), Ticket.assignee_id == user.id]
+    watched = [queues.queue_condition(default_queue(user), user), Ticket.assignee_id == user.id]
     rows = db.session.execute(select(Ticket.id, Ticket.number).where(
         Ticket.id.in_(sorted(arrived)), Ticket.status.in_(("triage", "assigned")),
         or_(*[c for c in watched if c is not None]), unread_condition(user.id, now)))

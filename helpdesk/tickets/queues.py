@@ -140,6 +140,11 @@ def _queue_owner(queue: str, user: User) -> int | None:
     return {"mine": user.id, "department": user.department_id}.get(queue)
 
 
+def queue_condition(queue: str, user: User):
+    """SQL: the ticket is in the user's queue (None: the queue is all they may see)."""
+    return _queue_condition(queue, _queue_owner(queue, user))
+
+
 def district_condition(wanted, known: list[str]):
     """The ticket's district is one of the `known` districts (those that the typed text names
     in part, any case: suggest.matching_districts), or exactly the text `wanted` as typed."""
@@ -308,6 +313,15 @@ def list_page(user: User, filters: ListFilters, now: datetime, soon_before: date
         last = rows[page_size - 1]
         page.next_after = encode_cursor(_sort_value(last, filters.sort), last.id)
     return page, errors
+
+
+def rows_among(user: User, filters: ListFilters, ticket_ids: list[int], now: datetime,
+               soon_before: datetime) -> list[TicketRow]:
+    """Those of `ticket_ids` that the list with `filters` shows the user, on any of its pages
+    (the live desk's changed rows)."""
+    shape, values, _ = list_query(user, replace(filters, after=""), now, soon_before)
+    query = list_statement(shape).where(Ticket.id.in_(ticket_ids)).limit(None)
+    return list_rows(db.session.execute(query, values))
 
 
 def next_page_filters(filters: ListFilters, cursor: str) -> ListFilters:

@@ -14,15 +14,10 @@ from helpdesk.live.bus import note_read
 from helpdesk.models.desk import TicketRead
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
-from helpdesk.tickets import queues
+from helpdesk.tickets.queues import queue_condition
 
 UNREAD_DAYS = 7
 COUNT_CAP = 100
-
-
-def queue_condition(queue: str, user: User):
-    """SQL: the ticket is in the user's queue (None: the queue is everything they see)."""
-    return queues._queue_condition(queue, queues._queue_owner(queue, user))
 
 
 def unread_since(now: datetime) -> datetime:
