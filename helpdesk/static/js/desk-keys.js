@@ -69,6 +69,17 @@
     if (modal && window.bootstrap) { window.bootstrap.Modal.getOrCreateInstance(modal).toggle(); }
   }
 
+  function closeSoon(element) {
+    // Bootstrap ignores hide() while the dialog is still fading in: close it once it is shown.
+    var modal = window.bootstrap.Modal.getOrCreateInstance(element);
+    var later = function () { modal.hide(); };
+    element.addEventListener("shown.bs.modal", later, {once: true});
+    element.addEventListener("hidden.bs.modal", function () {
+      element.removeEventListener("shown.bs.modal", later);
+    }, {once: true});
+    modal.hide();
+  }
+
   function listUrl() {
     var list = remembered();
     return list ? list.url : (live && live.getAttribute("data-list-url")) || "/tickets";
@@ -100,7 +111,7 @@
     if (event.key === "?") { event.preventDefault(); help(); return; }
     var open = document.querySelector(".modal.show");
     if (open) {  // Esc closes the help even before it has taken the focus
-      if (event.key === "Escape" && window.bootstrap) { window.bootstrap.Modal.getOrCreateInstance(open).hide(); }
+      if (event.key === "Escape" && window.bootstrap) { closeSoon(open); }
       return;
     }
     var keys = ticketId ? onTicket : (tbody ? onList : null);
