@@ -20,7 +20,6 @@ worker, and the longest ingest + routing of one event.
 """
 import argparse
 import http.client
-import json
 import os
 import random
 import re

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 
 import requests
 
-from helpdesk.inbox.normalise import timestamp as from_timestamp  # noqa: F401 (adapters' name)
 from helpdesk.inbox.types import DeliveryError, IncomingMessage, IncomingPost, Parsed, Profile
 
 CONNECT_TIMEOUT = 5.0
