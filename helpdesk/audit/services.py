@@ -139,6 +139,8 @@ ACTION_LABELS = {
     "ticket_escalated": "Обращение эскалировано",
     "ticket_forwarded": "Направлено по компетенции",
     "ticket_merge_received": "К обращению присоединено другое",
+    "ticket_split": "Сообщение выделено в новое обращение",
+    "ticket_split_received": "Обращение выделено из другого",
     "ticket_merged": "Обращение объединено с другим",
     "ticket_reopened": "Обращение открыто повторно",
     "ticket_rerouted": "Обращение передано в другое подразделение",
