@@ -8,10 +8,12 @@ from sqlalchemy.exc import DBAPIError
 
 from helpdesk.database.conflicts import is_conflict
 from helpdesk.extensions import db
+from helpdesk.inbox.ack import acknowledge
 from helpdesk.models import Citizen, Message, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.ticket import TicketStatus
 from helpdesk.tasks import task
+from helpdesk.tickets.routed import route_ticket
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ def route_task(ticket_id: int, message_id: int) -> None:
 
 
 def route_new_ticket(ticket_id: int, message_id: int | None = None) -> str | None:
-    """Route a new ticket with routing.service.route_ticket (on an error: triage). Flushes."""
+    """Route a new ticket (on an error: triage), then acknowledge it as decided. Flushes."""
     # Row locks in the order ingest takes them: the citizen, then the ticket. Ingest holds the
     # citizen while it adds a message and touches the ticket; routing held the ticket and then
     # needed the citizen (PostgreSQL checks a row's foreign keys again, with a key-share lock on
@@ -122,8 +124,6 @@ def route_new_ticket(ticket_id: int, message_id: int | None = None) -> str | Non
         ticket.status = TicketStatus.TRIAGE
         db.session.flush()
         return str(ticket.status)
-    from helpdesk.routing.service import route_ticket
-
     try:
         with db.session.begin_nested():
             route_ticket(ticket, message)
@@ -136,6 +136,9 @@ def route_new_ticket(ticket_id: int, message_id: int | None = None) -> str | Non
     if ticket.status == TicketStatus.NEW:
         ticket.status = TicketStatus.TRIAGE
     db.session.flush()
+    # After the decision: the text says when the department answers, or why it was closed.
+    if ticket.post_id is None:  # no automatic notice in a public thread: everyone would read it
+        acknowledge(ticket, message.text or "")
     return str(ticket.status)
 
 

@@ -69,7 +69,7 @@ class Ticket(db.Model):
     topic_code: Mapped[str | None] = mapped_column(String(32))
     routing_confidence: Mapped[float | None] = mapped_column(Float)
     special_kind: Mapped[str | None] = mapped_column(String(32))
-    # Written by or on behalf of several citizens (exports.collective; counted by ССТУ).
+    # Written by or on behalf of several citizens (routing.collective; counted by ССТУ).
     collective: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
                                              nullable=False)
     extracted: Mapped[dict] = mapped_column(JSON, default=dict)

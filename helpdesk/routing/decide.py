@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from helpdesk.routing.language import RUSSIAN
 from helpdesk.routing.rules import RuleMatch, department_scores
+from helpdesk.routing.special import KINDS
 
 RULE_SHARE = 0.5  # at most this share of the confidence comes from keyword rules
 
@@ -37,6 +38,16 @@ class RoutingConfig:
     topic_codes: dict = field(default_factory=dict)        # topic label → classifier code
     tatar_department_id: int | None = None
     model_version: str | None = None
+    auto_close_kinds: tuple[str, ...] = ()  # special kinds an admin lets routing close
+
+
+# Why a message is in the Tatar queue, in words (shown instead of a confidence).
+LANGUAGE_NOTES = {
+    "tt": "Сообщение написано на татарском языке: его читает сотрудник, владеющий татарским, "
+          "поэтому тема модели (она читает только русский) не определяет подразделение.",
+    "mixed": "Сообщение на двух языках, и татарская часть содержит суть обращения: его читает "
+             "сотрудник, владеющий татарским; тема модели учитывает только русскую часть.",
+}
 
 
 @dataclass
@@ -52,19 +63,24 @@ class Decision:
     candidates: list[dict] = field(default_factory=list)
     matched_rules: list[dict] = field(default_factory=list)
     model_version: str | None = None
+    close: tuple[str, str] | None = None  # (result, ст. 11 reason) when routing closes it
 
     @property
     def explanation(self) -> dict:
         """What the ticket shows: reason, top candidates with scores, rules, model version."""
-        return {"reason": self.reason, "reason_label": REASON_LABELS.get(self.reason, self.reason),
-                "confidence": round(self.confidence, 3), "candidates": self.candidates,
-                "matched_rules": self.matched_rules, "model_version": self.model_version}
+        result = {"reason": self.reason,
+                  "reason_label": REASON_LABELS.get(self.reason, self.reason),
+                  "confidence": round(self.confidence, 3), "candidates": self.candidates,
+                  "matched_rules": self.matched_rules, "model_version": self.model_version}
+        if self.reason == REASON_LANGUAGE:
+            result["language_note"] = LANGUAGE_NOTES.get(self.language, "")
+        return result
 
 
-def decide(language: str, special_kind: str | None, candidates: list[tuple[str, float]],
-           rule_matches: list[RuleMatch], config: RoutingConfig, has_text: bool = True) -> Decision:
-    """Combine the evidence into one department (or triage) with one confidence. A message
-    with no text (`has_text` false: empty, only spaces, attachments only) goes to triage."""
+def department_evidence(candidates: list[tuple[str, float]], rule_matches: list[RuleMatch],
+                        config: RoutingConfig) -> list[tuple[int | None, float]]:
+    """Departments with their combined score (topics through the mapping, plus keyword rules),
+    best first. A topic with no mapping counts for department None."""
     dept_model: dict[int | None, float] = {}
     for label, p in candidates:
         dept = config.topic_departments.get(label)
@@ -77,22 +93,37 @@ def decide(language: str, special_kind: str | None, candidates: list[tuple[str, 
         combined = {d: (1 - alpha) * p for d, p in dept_model.items()}
         for d, s in rule_scores.items():
             combined[d] = combined.get(d, 0.0) + alpha * s / total
+    return sorted(combined.items(), key=lambda kv: -kv[1])
+
+
+def decide(language: str, special_kind: str | None, candidates: list[tuple[str, float]],
+           rule_matches: list[RuleMatch], config: RoutingConfig, has_text: bool = True) -> Decision:
+    """Combine the evidence into one department (or triage) with one confidence. A message
+    with no text (`has_text` false: empty, only spaces, attachments only) goes to triage.
+
+    `candidates` may hold every topic: all count towards their department, the top three are
+    shown."""
+    ranked = department_evidence(candidates, rule_matches, config)
     top_label = candidates[0][0] if candidates else None
     shown = [{"label": label, "score": round(p, 3),
               "department_id": config.topic_departments.get(label)} for label, p in candidates[:3]]
     rules_shown = [m.as_dict() for m in rule_matches]
-    best, confidence = max(combined.items(), key=lambda kv: kv[1]) if combined else (None, 0.0)
+    best, confidence = ranked[0] if ranked else (None, 0.0)
     base = dict(language=language, special_kind=special_kind, topic=top_label,
                 topic_code=config.topic_codes.get(top_label) if top_label else None,
                 candidates=shown, matched_rules=rules_shown, model_version=config.model_version)
     if not has_text:  # a photo without a caption: a person looks at it
         return Decision(None, True, 0.0, REASON_NO_TEXT, **base)
+    if special_kind and special_kind in config.auto_close_kinds:
+        spec = KINDS[special_kind]
+        return Decision(None, False, confidence, REASON_AUTO_CLOSED, **base,
+                        close=(spec.close_result, spec.close_reason))
     if language != RUSSIAN:
         target = config.tatar_department_id
         return Decision(target, target is None, 1.0 if target else 0.0, REASON_LANGUAGE, **base)
     if special_kind:
         return Decision(None, True, confidence, REASON_SPECIAL, **base)
-    if not combined:
+    if not ranked:
         return Decision(None, True, 0.0, REASON_NO_MODEL, **base)
     if best is None:
         return Decision(None, True, confidence, REASON_NO_MAPPING, **base)

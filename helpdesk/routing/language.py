@@ -7,6 +7,9 @@ LANGUAGE_LABELS = {RUSSIAN: "Русский", TATAR: "Татарский", MIXED
 TATAR_SHARE = 0.20    # a message is (partly) Tatar when this share of its words is Tatar
 RUSSIAN_SHARE = 0.15  # ... and mixed when this share of its words is Russian function words
 
+SENTENCE = re.compile(r"[^.!?\n]+")
+TATAR_CLAUSE_WORDS = 3  # a sentence with this many Tatar words (mostly Tatar) says something
+
 WORD = re.compile(r"[А-Яа-яЁёӘәӨөҮүҖҗҢңҺһA-Za-z]+")
 TATAR_LETTER = re.compile(r"[әөүҗңһ]")
 
@@ -39,9 +42,13 @@ def is_tatar_word(word: str) -> bool:
     return bool(TATAR_LETTER.search(word)) or word in TATAR_WORDS
 
 
+LATIN = re.compile(r"[a-z]+")
+
+
 def tatar_share(text: str) -> float:
-    """Share of Tatar words, not counting courtesy words around a message in another language."""
-    words = words_of(text)
+    """Share of Tatar words, not counting courtesy words around a message in another language
+    nor Latin words (links, e-mail addresses)."""
+    words = [w for w in words_of(text) if not LATIN.fullmatch(w)]
     content = [w for w in words if w not in COURTESY]
     if not content:
         content = words
@@ -50,11 +57,22 @@ def tatar_share(text: str) -> float:
     return sum(1 for w in content if is_tatar_word(w)) / len(content)
 
 
+def has_tatar_content(text: str) -> bool:
+    """Whether some sentence is mostly Tatar with at least TATAR_CLAUSE_WORDS Tatar words beside
+    greetings and thanks: a Tatar part that carries content, not a courtesy or a place name."""
+    for sentence in SENTENCE.findall(text or ""):
+        words = [w for w in words_of(sentence) if w not in COURTESY]
+        tatar = sum(1 for w in words if is_tatar_word(w))
+        if tatar >= TATAR_CLAUSE_WORDS and tatar * 2 >= len(words):
+            return True
+    return False
+
+
 def detect_language(text: str) -> str:
-    """'ru', 'tt' or 'mixed'."""
+    """'ru', 'tt' or 'mixed' (a mostly-Russian message whose Tatar part carries content)."""
     share = tatar_share(text)
     if share < TATAR_SHARE:
-        return RUSSIAN
+        return MIXED if has_tatar_content(text) else RUSSIAN
     words = [w for w in words_of(text) if w not in COURTESY]
     russian = sum(1 for w in words if w in RUSSIAN_WORDS) / max(len(words), 1)
     if russian >= RUSSIAN_SHARE or share < 0.5:

@@ -1,4 +1,5 @@
-"""Routing with the database: route a ticket, record corrections, train and activate models.
+"""Routing with the database: decide where a message goes (the ticket side carries the decision
+out: helpdesk.tickets.routed), record decisions and corrections, train and activate models.
 
 Services flush; the caller (view, CLI, worker) commits.
 """
@@ -11,7 +12,6 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from helpdesk.exports.collective import is_collective
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule, TopicMapping,
@@ -19,13 +19,14 @@ from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule,
 from helpdesk.models.setting import get_setting
 from helpdesk.routing.bounds import bounded_text
 from helpdesk.routing.classifier import TopicModel, features_of, load_model, new_version, save_model
-from helpdesk.routing.decide import (REASON_AUTO_CLOSED, REASON_LABELS, Decision, RoutingConfig,
-                                     decide)
+from helpdesk.routing.collective import is_collective
+from helpdesk.routing.decide import Decision, RoutingConfig, decide
 from helpdesk.routing.extraction import appeal_suggestion, extract
-from helpdesk.routing.language import detect_language
+from helpdesk.routing.language import RUSSIAN, detect_language
 from helpdesk.routing.nlp import analyse_many, get_pipeline
 from helpdesk.routing.rules import Rule, make_rule, match_rules
 from helpdesk.routing.special import KINDS, detect_special, known_share
+from helpdesk.routing.special_tt import detect_special_tatar
 from helpdesk.text import is_blank
 
 THRESHOLD_KEY = "routing.threshold"
@@ -39,11 +40,12 @@ DEFAULT_LABEL_COLUMN = "category_name"
 
 @dataclass
 class Routed:
-    """The outcome of routing one text, before anything touches the database."""
+    """The outcome of routing one text: what the ticket side carries out (nothing is written)."""
 
     decision: Decision
     extracted: dict
     district: str | None
+    collective: bool = False
 
 
 def route_texts(texts: list[str], rules: list[Rule], config: RoutingConfig,
@@ -51,22 +53,45 @@ def route_texts(texts: list[str], rules: list[Rule], config: RoutingConfig,
     """Analyse, extract, classify and decide for a batch of texts (no database)."""
     pipe = get_pipeline()
     analyses = analyse_many(texts)
-    candidates = model.candidates(features_of(analyses)) if model is not None else \
-        [[] for _ in analyses]
+    # Every topic counts towards its department; the explanation shows the top three.
+    candidates = model.candidates(features_of(analyses), k=len(model.classes_)) \
+        if model is not None else [[] for _ in analyses]
     result = []
     for analysis, cands in zip(analyses, candidates, strict=False):
         lemmas = analysis.lemmas
         language = detect_language(analysis.text)
         has_text = not is_blank(analysis.text)
         special = None
-        if language == "ru" and has_text:  # no text is not "text without meaning"
-            share = known_share(lemmas, pipe.is_known)
-            special = detect_special(analysis.text, lemmas, share)
+        if has_text and language == RUSSIAN:  # no text is not "text without meaning"
+            special = detect_special(analysis.text, lemmas, known_share(lemmas, pipe.is_known))
+        elif has_text:
+            special = detect_special_tatar(analysis.text)
         extracted = extract(analysis, pipe, language)
         extracted["appeal"] = appeal_suggestion(extracted)
         decision = decide(language, special, cands, match_rules(lemmas, rules), config, has_text)
-        result.append(Routed(decision, extracted, extracted.get("district")))
+        result.append(Routed(decision, extracted, extracted.get("district"),
+                             is_collective(bounded_text(analysis.text))))
     return result
+
+
+def route_message(text: str) -> Routed:
+    """Route one citizen's text with the live model, rules, mapping and settings (reads only)."""
+    model, meta = active_model()
+    config = routing_config(meta.get("version"))
+    return route_texts([text or ""], load_rules(), config, model)[0]
+
+
+def record_decision(ticket_id: int, message_id: int | None, routed: Routed) -> RoutingDecision:
+    """Keep the decision with its evidence (flushes)."""
+    d = routed.decision
+    row = RoutingDecision(
+        ticket_id=ticket_id, message_id=message_id, language=d.language,
+        special_kind=d.special_kind, candidates=d.candidates, matched_rules=d.matched_rules,
+        confidence=round(d.confidence, 4), department_id=d.department_id, to_triage=d.to_triage,
+        reason=d.reason, model_version=d.model_version, extracted=routed.extracted)
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def load_rules() -> list[Rule]:
@@ -96,7 +121,7 @@ def routing_config(model_version: str | None = None) -> RoutingConfig:
         topic_departments={m.topic: m.department_id for m in mappings},
         topic_codes={m.topic: m.topic_code for m in mappings if m.topic_code},
         tatar_department_id=int(tatar) if tatar else None,
-        model_version=model_version)
+        model_version=model_version, auto_close_kinds=auto_close_kinds())
 
 
 def triage_department() -> Department | None:
@@ -105,85 +130,31 @@ def triage_department() -> Department | None:
                                                       Department.active.is_(True)).limit(1))
 
 
-def route_ticket(ticket, message) -> RoutingDecision:
-    """Route a ticket by one of its messages and record the decision with its explanation."""
-    model, meta = active_model()
-    config = routing_config(meta.get("version"))
-    routed = route_texts([message.text or ""], load_rules(), config, model)[0]
-    d = routed.decision
-    target = d.department_id
-    if d.to_triage or target is None:
-        triage = triage_department()
-        target = triage.id if triage else None
-    ticket.department_id = target
-    ticket.status = "triage" if d.to_triage else "assigned"
-    ticket.language = d.language
-    ticket.district = (routed.district or "")[:100] or None
-    ticket.topic = d.topic
-    ticket.topic_code = d.topic_code
-    ticket.routing_confidence = round(d.confidence, 4)
-    ticket.special_kind = d.special_kind
-    ticket.collective = ticket.collective or is_collective(bounded_text(message.text))
-    ticket.extracted = {**routed.extracted, "routing": d.explanation}
-    row = RoutingDecision(
-        ticket_id=ticket.id, message_id=message.id, language=d.language,
-        special_kind=d.special_kind, candidates=d.candidates, matched_rules=d.matched_rules,
-        confidence=round(d.confidence, 4), department_id=d.department_id, to_triage=d.to_triage,
-        reason=d.reason, model_version=d.model_version, extracted=routed.extracted)
-    db.session.add(row)
-    db.session.flush()
-    if d.special_kind and d.special_kind in auto_close_kinds():
-        _close_special(ticket, d.special_kind)
-        row.reason, row.to_triage = REASON_AUTO_CLOSED, False
-        ticket.extracted = {**ticket.extracted, "routing": {
-            **d.explanation, "reason": REASON_AUTO_CLOSED,
-            "reason_label": REASON_LABELS[REASON_AUTO_CLOSED]}}
-        db.session.flush()
-    return row
-
-
 def auto_close_kinds() -> tuple[str, ...]:
     """Special kinds an administrator lets the helpdesk close without a person (none by default)."""
     stored = get_setting(AUTO_CLOSE_KEY) or []
     return tuple(kind for kind in KINDS if kind in stored)
 
 
-def _close_special(ticket, kind: str) -> None:
-    """Close with the kind's proposed result and ст. 11 reason, as a person would (audited)."""
-    from helpdesk.tickets.actions import close
+def record_correction(ticket_id: int, topic: str | None, text: str, new_department: Department,
+                      user=None, label: str | None = None) -> TrainingExample:
+    """Keep a staff re-route as a labelled training example (the ticket side moves the ticket).
 
-    spec = KINDS[kind]
-    close(ticket, None, spec.close_result, spec.close_reason, automatic=True)
-
-
-def record_correction(ticket, new_department: Department, user=None, text: str | None = None,
-                      label: str | None = None) -> TrainingExample:
-    """Re-route a ticket by hand and keep it as a labelled training example."""
-    if text is None:
-        text = _ticket_text(ticket)
+    The label is the routed topic when the new department is that topic's, else a
+    department-level topic mapped to the department itself."""
     if label is None:
-        mapped = db.session.scalar(select(TopicMapping).where(TopicMapping.topic == ticket.topic))
-        if ticket.topic and mapped is not None and mapped.department_id == new_department.id:
-            label = ticket.topic
+        mapped = db.session.scalar(select(TopicMapping).where(TopicMapping.topic == topic))
+        if topic and mapped is not None and mapped.department_id == new_department.id:
+            label = topic
         else:
-            label = new_department.name  # a department-level topic, mapped to itself
+            label = new_department.name
             ensure_mapping(label, new_department.id)
-    ticket.department_id = new_department.id
-    ticket.status = "assigned"
     example = TrainingExample(text=text, label=label, department_id=new_department.id,
-                              ticket_id=ticket.id, source="correction",
+                              ticket_id=ticket_id, source="correction",
                               created_by_id=getattr(user, "id", None))
     db.session.add(example)
     db.session.flush()
     return example
-
-
-def _ticket_text(ticket) -> str:
-    from helpdesk.models.message import Message
-
-    rows = db.session.scalars(select(Message.text).where(
-        Message.ticket_id == ticket.id, Message.direction == "inbound").order_by(Message.id))
-    return "\n".join(t for t in rows if t)
 
 
 def ensure_mapping(topic: str, department_id: int, topic_code: str | None = None) -> TopicMapping:

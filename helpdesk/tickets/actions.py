@@ -21,6 +21,7 @@ from helpdesk.models.types import utcnow
 from helpdesk.models.user import Role, User
 from helpdesk.models.outcomes import (ANSWER_RESULTS, ART11_REASONS, MANUAL_STATUSES,
                                       REASON_RESULTS, RESULTS)
+from helpdesk.routing.service import record_correction
 from helpdesk.tickets.comment_actions import check_public_answer
 from helpdesk.tickets.services import TicketError
 from helpdesk.tickets.services import clean_text as _text
@@ -95,8 +96,6 @@ def assign(ticket: Ticket, user: User, assignee_id: int | None) -> None:
 
 def reroute(ticket: Ticket, user: User, department_id: int | None) -> None:
     """Send the ticket to another department and keep the correction for training."""
-    from helpdesk.routing.service import record_correction
-
     _require_open(ticket)
     department = db.session.get(Department, department_id) if department_id else None
     if department is None or not department.active:
@@ -104,11 +103,19 @@ def reroute(ticket: Ticket, user: User, department_id: int | None) -> None:
     if department.id == ticket.department_id:
         raise TicketError("Обращение уже в этом подразделении")
     previous = ticket.department_id
-    record_correction(ticket, department, user)
+    record_correction(ticket.id, ticket.topic, inbound_text(ticket), department, user)
+    ticket.department_id = department.id
     ticket.assignee_id = None
     ticket.status = TicketStatus.TRIAGE if department.is_triage else TicketStatus.ASSIGNED
     db.session.flush()
     _audit("ticket_rerouted", user, ticket, previous=previous, department=department.id)
+
+
+def inbound_text(ticket: Ticket) -> str:
+    """The citizen's messages of a ticket, oldest first (what a correction teaches)."""
+    rows = db.session.scalars(select(Message.text).where(
+        Message.ticket_id == ticket.id, Message.direction == "inbound").order_by(Message.id))
+    return "\n".join(t for t in rows if t)
 
 
 def change_status(ticket: Ticket, user: User, status: str) -> None:

@@ -7,7 +7,7 @@ from helpdesk.extensions import db
 from helpdesk.models.audit import AuditEvent
 from helpdesk.models.department import Department
 from helpdesk.models.user import User
-from helpdesk.routing.decide import REASON_LABELS
+from helpdesk.routing.decide import LANGUAGE_NOTES, REASON_LANGUAGE, REASON_LABELS
 from helpdesk.routing.language import LANGUAGE_LABELS
 from helpdesk.routing.special import KINDS
 
@@ -27,6 +27,7 @@ class RoutingView:
     rules: list[dict] = field(default_factory=list)       # name, department, percent
     now_with: str | None = None  # where a person re-routed the ticket after the decision
     moved_by: str | None = None  # who did
+    language_note: str | None = None  # why it is in the Tatar queue (then no confidence shown)
 
 
 def close_proposal(special_kind: str | None) -> tuple[str, str] | None:
@@ -61,7 +62,9 @@ def routing_view(decision, current_department_id: int | None = None) -> RoutingV
         model_version=decision.model_version or "только правила",
         candidates=candidates, rules=rules,
         now_with=names[moved_to] if moved_to is not None else None,
-        moved_by=move[1] if moved_to is not None else None)
+        moved_by=move[1] if moved_to is not None else None,
+        language_note=LANGUAGE_NOTES.get(decision.language)
+        if decision.reason == REASON_LANGUAGE else None)
 
 
 def _staff_move(decision) -> tuple[int | None, str] | None:

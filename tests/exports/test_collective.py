@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from helpdesk.exports.collective import is_collective
+from helpdesk.routing.collective import is_collective
 from helpdesk.exports.sstu import sstu_rows
 from helpdesk.exports.filters import parse_month
 from helpdesk.extensions import db
@@ -54,7 +54,8 @@ def test_summary_counts_collective_appeals(ctx):
 def test_routing_marks_a_collective_ticket(ctx, tmp_path):
     from helpdesk.models import Department
     from helpdesk.models.routing import TopicMapping
-    from helpdesk.routing.service import fit_and_save, register_model, route_ticket
+    from helpdesk.routing.service import fit_and_save, register_model
+    from helpdesk.tickets.routed import route_ticket
 
     housing = Department(name="Комитет по жилищной политике")
     db.session.add(housing)

@@ -64,3 +64,18 @@ def platform(request, ctx, live):
     """Each platform in turn: its fake, its channel, the live app URL."""
     fake = request.getfixturevalue(FAKES[request.param])
     return make_platform(request.param, fake, live.url)
+
+
+def route_new_tickets() -> int:
+    """Route every ticket still new, as the worker does after ingesting (the acknowledgement is
+    queued once the ticket is routed); commits. Returns how many were routed."""
+    from sqlalchemy import select
+
+    from helpdesk.inbox.tasks import route_new_ticket
+    from helpdesk.models import Ticket
+
+    ids = db.session.scalars(select(Ticket.id).where(Ticket.status == "new")).all()
+    for ticket_id in ids:
+        route_new_ticket(ticket_id)
+        db.session.commit()
+    return len(ids)

@@ -7,6 +7,7 @@ from helpdesk.inbox.outbox import deliver_due, send_reply
 from helpdesk.models import InboundEvent, Message, Ticket
 from helpdesk.models.message import Delivery, Direction
 from tests.helpers import make_user
+from tests.inbox.conftest import route_new_tickets
 
 
 def count(model, *where) -> int:
@@ -30,6 +31,8 @@ def test_message_becomes_one_ticket_and_reply_reaches_citizen(platform):
         "Здравствуйте! В Лаишевском районе третий день нет отопления."]
     assert ticket.citizen.reply_address == platform.reply_address(70001)
 
+    assert deliver_due() == 0  # acknowledged once routed, when its text can follow the decision
+    assert route_new_tickets() == 1
     assert deliver_due() == 1  # the acknowledgement
     ack = platform.sent_to(70001)
     assert len(ack) == 1 and ticket.number in ack[0]
@@ -76,6 +79,7 @@ def test_a_tatar_message_is_acknowledged_in_tatar_and_in_russian(platform):
     platform.post(platform.event(70101, "Исәнмесез! Безнең авылда юл начар, көзен үтеп булмый."))
     platform.post(platform.event(70102, "Здравствуйте! Во дворе не вывозят мусор."))
     assert process_pending() == 2
+    route_new_tickets()
     assert deliver_due() == 2
     tatar, = platform.sent_to(70101)
     russian, = platform.sent_to(70102)
@@ -89,6 +93,7 @@ def test_a_tatar_message_is_acknowledged_in_tatar_and_in_russian(platform):
     db.session.commit()
     platform.post(platform.event(70103, "Рәхмәт сезгә, ләкин безнең урамда утлар янмый."))
     process_pending()
+    route_new_tickets()
     deliver_due()
     edited, = platform.sent_to(70103)
     assert edited.split("\n\n")[0].startswith("Хәбәрегез алынды: ")

@@ -16,6 +16,7 @@ from helpdesk.inbox.outbox import send_reply
 from helpdesk.models import OutboxItem, Ticket
 from tests.fakes.base_faults import Fault
 from tests.helpers import make_user
+from tests.inbox.conftest import route_new_tickets
 
 WORKER = """
 import sys
@@ -49,6 +50,7 @@ def wait_for(predicate, seconds: float = 30.0) -> bool:
 def test_worker_killed_mid_send(platform, app, tmp_path):
     platform.post(platform.event(60001, "Прошу помочь с ремонтом дороги в Зеленодольске"))
     process_pending()
+    route_new_tickets()
     ticket = db.session.scalar(select(Ticket))
     staff = make_user("spec", "press")
     for i in range(REPLIES):

@@ -9,8 +9,8 @@ from helpdesk.models import Department, Message
 from helpdesk.models.routing import TopicMapping
 from helpdesk.models.setting import set_setting
 from helpdesk.routing.nlp import analyse, get_pipeline
-from helpdesk.routing.service import (THRESHOLD_KEY, fit_and_save, read_csv, register_model,
-                                      route_ticket)
+from helpdesk.routing.service import THRESHOLD_KEY, fit_and_save, read_csv, register_model
+from helpdesk.tickets.routed import route_ticket
 from tests.helpers import make_channel, make_ticket
 
 TRAINING_ROWS = [

@@ -10,7 +10,7 @@ from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule,
 from helpdesk.models.setting import set_setting
 from helpdesk.routing.cli import routing_cli
 from helpdesk.routing.defaults import default_setup
-from helpdesk.routing.service import (THRESHOLD_KEY, TATAR_DEPARTMENT_KEY, record_correction, stored_examples)
+from helpdesk.routing.service import THRESHOLD_KEY, TATAR_DEPARTMENT_KEY, stored_examples
 from tests.routing.conftest import route_text
 
 
@@ -83,8 +83,12 @@ def test_special_kind_is_flagged_for_a_person(routed_setup):
 
 
 def test_rerouting_creates_a_training_example(routed_setup):
+    from helpdesk.tickets.actions import reroute
+    from tests.helpers import make_user
+
     ticket, _ = route_text(routed_setup, "Ямы на дороге у поликлиники")
-    example = record_correction(ticket, routed_setup["social"], user=None)
+    reroute(ticket, make_user("press7", "press"), routed_setup["social"].id)
+    example = db.session.scalar(select(TrainingExample))
     assert ticket.department_id == routed_setup["social"].id and ticket.status == "assigned"
     assert example.ticket_id == ticket.id and example.text == "Ямы на дороге у поликлиники"
     assert example.department_id == routed_setup["social"].id
