@@ -244,3 +244,20 @@ def request_training(actor) -> None:
 
 def stored_example_count() -> int:
     return db.session.scalar(select(db.func.count()).select_from(TrainingExample)) or 0
+
+
+def model_history(limit: int) -> list[dict]:
+    """The latest model versions, newest first, each with its category and department figures,
+    the staff corrections it learnt from, and the department figures of the version trained
+    before it (what the retraining changed)."""
+    rows = db.session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())
+                              .limit(limit + 1)).all()
+    history = []
+    for row, before in zip(rows, [*rows[1:], None]):
+        scores = row.scores or {}
+        history.append({"model": row, "scores": scores,
+                        "department": scores.get("department") or {},
+                        "corrections": scores.get("corrections"),
+                        "before": ((before.scores or {}).get("department") or {})
+                        if before is not None else {}})
+    return history[:limit]

@@ -23,7 +23,7 @@ THEMATIC_FILE = Path(__file__).parent / "data" / "thematic-classifier.csv"
 # Labels of the shipped data (category_name) → branches of the standard thematic classifier
 # that describe them, chosen from the names alone. The nodes' names under these branches become
 # extra, short training examples: most useful to categories with a handful of real messages.
-# "Меры соцподдержки (COVID)" and "Тестовая категория" have no branch of their own.
+# (The source data's artefact labels are cleaned out before training: routing.labels.)
 THEMATIC_PRIORS = {
     "Связь": ("0003.0009.0100",),
     "Труд и занятость": ("0002.0006",),
@@ -212,8 +212,9 @@ class TopicModel:
             weight = dict(zip(classes, n / (len(classes) * counts), strict=True))
             y = np.concatenate([labels, np.asarray(extra_labels, dtype=object)])
             self.prior_estimator_ = self._svm(X, y, np.array([weight[c] for c in y]), None)
-        conf, correct = self._out_of_fold(feats, labels)
-        self.__dict__["oof_"] = (conf, correct)  # for the model's recorded scores; not pickled
+        conf, correct, idx, P = self._out_of_fold(feats, labels)
+        # For the model's recorded scores (category and department); not pickled.
+        self.__dict__["oof_"] = (conf, correct, idx, P)
         self.calibrator_ = None
         # Isotonic steps need enough out-of-fold points; with fewer, raw probabilities are kept.
         if len(conf) >= MIN_CALIBRATION and 0 < correct.sum() < len(correct):
@@ -227,11 +228,13 @@ class TopicModel:
         counts = {c: int((labels == c).sum()) for c in set(labels)}
         folds = min(self.calibration_folds, max(counts.values()))
         if folds < 2 or len(labels) < MIN_CALIBRATION:
-            return np.array([]), np.array([])
+            return np.array([]), np.array([]), np.array([], dtype=int), np.zeros((0, 0))
         # Labels seen fewer times than there are folds cannot be stratified: keep them in training.
         keep = np.array([counts[c] >= folds for c in labels])
         idx = np.where(keep)[0]
         conf, correct = np.zeros(len(idx)), np.zeros(len(idx))
+        column = {c: j for j, c in enumerate(np.unique(labels))}  # the order of classes_
+        P_oof = np.zeros((len(idx), len(column)))
         splitter = StratifiedKFold(folds, shuffle=True, random_state=0)
         for train, test in splitter.split(idx, labels[idx]):
             train_idx = np.concatenate([idx[train], np.where(~keep)[0]])
@@ -241,7 +244,8 @@ class TopicModel:
             P, top = inner._scored([feats[i] for i in idx[test]])
             conf[test] = top
             correct[test] = inner.classes_[P.argmax(axis=1)] == labels[idx[test]]
-        return conf, correct
+            P_oof[np.ix_(test, [column[c] for c in inner.classes_])] = P
+        return conf, correct, idx, P_oof
 
     # -- prediction --------------------------------------------------------------------------
     @staticmethod
@@ -270,6 +274,10 @@ class TopicModel:
         to their ratio to the top label instead, so the order of P is kept.
         """
         P, conf = self._scored(feats)
+        return P, self._rescale(P, conf)
+
+    def _rescale(self, P: np.ndarray, conf: np.ndarray) -> np.ndarray:
+        """P with its top label set to the calibrated confidence (see _probabilities)."""
         if getattr(self, "calibrator_", None) is None:
             calibrated = conf
         else:
@@ -281,7 +289,7 @@ class TopicModel:
         rest = np.clip(1.0 - top, 1e-12, None)
         Q = P * np.minimum((1.0 - calibrated) / rest, calibrated / top)[:, None]
         Q[rows, best] = calibrated
-        return P, Q
+        return Q
 
     def predict_proba(self, feats: list[Features]) -> np.ndarray:
         """Probabilities per class; the top one is the calibrated confidence."""
@@ -289,7 +297,17 @@ class TopicModel:
 
     def candidates(self, feats: list[Features], k: int = 3) -> list[list[tuple[str, float]]]:
         """Top-k (label, confidence) per message, best first."""
-        P, Q = self._probabilities(feats)
+        return self._ranked(*self._probabilities(feats), k)
+
+    def oof_candidates(self) -> tuple[np.ndarray, list[list[tuple[str, float]]]]:
+        """(row indices, every label with its calibrated probability) of the out-of-fold
+        predictions made while fitting: what routing would have seen for unseen messages."""
+        conf, _, idx, P = self.__dict__.get("oof_", ((), (), np.array([], dtype=int), None))
+        if P is None or not len(idx):
+            return np.array([], dtype=int), []
+        return idx, self._ranked(P, self._rescale(P, np.asarray(conf)), len(self.classes_))
+
+    def _ranked(self, P, Q, k: int) -> list[list[tuple[str, float]]]:
         order = np.argsort(-P, axis=1, kind="stable")[:, :k]
         return [[(str(self.classes_[j]), float(Q[i, j])) for j in row]
                 for i, row in enumerate(order)]

@@ -7,6 +7,7 @@ from helpdesk.extensions import db
 from helpdesk.models.department import Department
 from helpdesk.models.routing import ModelVersion, RoutingRule
 from helpdesk.models.setting import get_setting, set_setting
+from helpdesk.routing.labels import ARTEFACTS
 
 HOUSING = "Комитет по жилищной политике и инфраструктурному развитию"
 SOCIAL = "Комитет по социальной политике"
@@ -18,8 +19,9 @@ BUDGET = "Комитет по бюджету, налогам и финансам
 LAW = "Комитет по законности и правопорядку"
 LEGAL = "Правовое управление"
 
-# The shipped training data's categories (label category_name) → department names.
-# "Тестовая категория" is deliberately unmapped: such messages go to triage.
+# The shipped training data's categories (label category_name) → department names. The
+# source data's artefacts («Тестовая категория», the COVID-era measures) are cleaned out of the
+# labels before training (routing.labels), so they are no topic and have no mapping.
 TOPIC_DEPARTMENTS = {
     "ЖКХ и благоустройство": HOUSING,
     "Дороги": HOUSING,
@@ -30,7 +32,6 @@ TOPIC_DEPARTMENTS = {
     "Безнадзорные животные": ECOLOGY,
     "Здравоохранение": SOCIAL,
     "Социальная защита": SOCIAL,
-    "Меры соцподдержки (COVID)": SOCIAL,
     "Труд и занятость": SOCIAL,
     "Физкультура и спорт": SOCIAL,
     "Образование": EDUCATION,
@@ -51,7 +52,6 @@ TOPIC_CODES = {
     "Безнадзорные животные": "0003.0011.0127.0866",      # Отлов животных
     "Здравоохранение": "0002.0014.0143.0000",            # Здравоохранение
     "Социальная защита": "0002.0007.0073.0294",          # Социальное обеспечение и поддержка
-    "Меры соцподдержки (COVID)": "0002.0007.0073.0294",
     "Труд и занятость": "0002.0006.0064.0251",           # Трудоустройство, занятость
     "Физкультура и спорт": "0002.0014.0144.0000",        # Физическая культура и спорт
     "Образование": "0002.0013.0139.0000",                # Образование
@@ -139,18 +139,33 @@ def seed_mapping() -> int:
 
 
 def default_setup(train: bool = True) -> dict:
-    """Seed rules, mapping and settings; train the default model when none is active."""
-    from helpdesk.routing.service import THRESHOLD_KEY, DEFAULT_THRESHOLD, train_default
+    """Seed rules, mapping and settings; train the default model when none is active, or when
+    the active one still predicts the source data's artefact labels (an older install)."""
+    from helpdesk.routing.service import (DEFAULT_THRESHOLD, THRESHOLD_KEY, active_model,
+                                          train_default)
 
-    summary = {"rules": seed_rules(), "mappings": seed_mapping(), "model": None}
+    summary = {"rules": seed_rules(), "mappings": seed_mapping(),
+               "artefacts_unmapped": drop_artefact_mappings(), "model": None}
     if get_setting(THRESHOLD_KEY) is None:
         set_setting(THRESHOLD_KEY, DEFAULT_THRESHOLD)
     active = db.session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)).limit(1))
-    if train and active is None:
+    stale = active is not None and bool(ARTEFACTS & set(active_model()[1].get("labels", [])))
+    if train and (active is None or stale):
         summary["model"] = train_default().version
     elif active is not None:
         summary["model"] = active.version
     return summary
+
+
+def drop_artefact_mappings() -> int:
+    """Remove the mappings of the source data's artefact topics; count them."""
+    from helpdesk.models.routing import TopicMapping
+
+    rows = db.session.scalars(select(TopicMapping).where(TopicMapping.topic.in_(ARTEFACTS))).all()
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    return len(rows)
 
 
 def seed_for_cli() -> None:

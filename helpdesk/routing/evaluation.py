@@ -107,3 +107,107 @@ def cross_validate(texts: list[str], labels: list[str], folds: int = 5, seed: in
         truth = [groups.get(str(label)) for label in labels_arr]
         result["by_group"] = metrics([str(t) for t in truth], [str(g) for g in gpred], gconf)
     return result
+
+
+# -- department level: what routing decides -------------------------------------------------------
+def department_scores(model: TopicModel, feats: list[Features], truth: list, rules, config
+                      ) -> dict:
+    """Department figures of a model on labelled features, decided as live routing decides:
+    every topic's probability through the topic → department mapping, plus the keyword rules.
+
+    `truth` holds each message's true department (None: its topic is mapped to none; such
+    messages are left out). Returns accuracy, coverage_at_95_precision, the share auto-routed at
+    the threshold with the accuracy of those, and the top-3 hit rate."""
+    evidence = _fold_evidence(model, feats, rules, config)
+    return _join_folds([(range(len(feats)), evidence)], truth, config.threshold)
+
+
+def _department_metrics(truth, best, conf, top3, threshold: float) -> dict:
+    correct = np.asarray([b is not None and b == t for b, t in zip(best, truth, strict=True)])
+    conf = np.asarray(conf, float)
+    auto = np.asarray([b is not None for b in best]) & (conf >= threshold)
+    n = len(truth)
+    return {"n": n,
+            "accuracy": round(float(correct.mean()) if n else 0.0, 4),
+            "coverage_at_95_precision": round(coverage_at_precision(conf, correct), 4),
+            "auto_routed_share": round(float(auto.mean()) if n else 0.0, 4),
+            "auto_routed_accuracy": round(float(correct[auto].mean()) if auto.any() else 0.0, 4),
+            "top3_hit_rate": round(float(np.mean(top3)) if n else 0.0, 4),
+            "threshold": threshold}
+
+
+def cross_validate_departments(texts: list[str], labels: list[str], rules, config,
+                               folds: int = 5, seeds=(0, 1, 2),
+                               feats: list[Features] | None = None) -> dict:
+    """Category and department figures of stratified k-fold cross-validation, repeated over
+    several fold seeds: each figure as its mean, its spread (standard deviation) and per seed."""
+    from sklearn.model_selection import StratifiedKFold
+
+    labels_arr = np.asarray(labels, dtype=object)
+    feats = feats if feats is not None else prepare(texts)
+    truth = [config.topic_departments.get(str(label)) for label in labels_arr]
+    runs = []
+    for seed in seeds:
+        pred = np.empty(len(labels_arr), dtype=object)
+        conf = np.zeros(len(labels_arr))
+        per_fold = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # labels rarer than the fold count
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+            for train, test in splitter.split(np.zeros(len(labels_arr)), labels_arr):
+                model = TopicModel().fit([feats[i] for i in train], labels_arr[train])
+                test_feats = [feats[i] for i in test]
+                pred[test], conf[test] = predict(model, test_feats)
+                per_fold.append((test, _fold_evidence(model, test_feats, rules, config)))
+        runs.append({"category": metrics(labels_arr, pred, conf),
+                     "department": _join_folds(per_fold, truth, config.threshold)})
+    return {"folds": folds, "seeds": list(seeds),
+            "n_unmapped": sum(1 for t in truth if t is None),
+            "category": _summary([r["category"] for r in runs]),
+            "department": _summary([r["department"] for r in runs])}
+
+
+def _fold_evidence(model, feats, rules, config) -> list[list]:
+    return _evidence(feats, model.candidates(feats, k=len(model.classes_)), rules, config)
+
+
+def _evidence(feats, cands, rules, config) -> list[list]:
+    from helpdesk.routing.decide import department_evidence
+    from helpdesk.routing.rules import match_rules
+
+    return [department_evidence(c, match_rules(f.lemmas.split(), rules), config)
+            for f, c in zip(feats, cands, strict=True)]
+
+
+def department_evidence_scores(feats, cands, truth, rules, config) -> dict:
+    """Department figures of given topic candidates (e.g. a fit's out-of-fold predictions)."""
+    evidence = _evidence(feats, cands, rules, config)
+    return _join_folds([(range(len(feats)), evidence)], truth, config.threshold)
+
+
+def _join_folds(per_fold, truth, threshold) -> dict:
+    kept_truth, best, conf, top3 = [], [], [], []
+    for test, ranked_rows in per_fold:
+        for i, ranked in zip(test, ranked_rows, strict=True):
+            if truth[i] is None:
+                continue
+            kept_truth.append(truth[i])
+            best.append(ranked[0][0] if ranked else None)
+            conf.append(ranked[0][1] if ranked else 0.0)
+            top3.append(truth[i] in [d for d, _ in ranked[:3]])
+    return _department_metrics(kept_truth, best, conf, top3, threshold)
+
+
+SUMMARY_KEYS = ("accuracy", "macro_f1", "coverage_at_95_precision", "auto_routed_share",
+                "auto_routed_accuracy", "top3_hit_rate")
+
+
+def _summary(runs: list[dict]) -> dict:
+    """{figure: {mean, spread, per_seed}} over the seeds' runs, plus n."""
+    result = {"n": runs[0]["n"] if runs else 0}
+    for key in SUMMARY_KEYS:
+        values = [r[key] for r in runs if key in r]
+        if values:
+            result[key] = {"mean": round(float(np.mean(values)), 4),
+                           "spread": round(float(np.std(values)), 4), "per_seed": values}
+    return result

@@ -22,6 +22,7 @@ from helpdesk.routing.classifier import TopicModel, features_of, load_model, new
 from helpdesk.routing.collective import is_collective
 from helpdesk.routing.decide import Decision, RoutingConfig, decide
 from helpdesk.routing.extraction import appeal_suggestion, extract
+from helpdesk.routing.labels import clean_label
 from helpdesk.routing.language import RUSSIAN, detect_language
 from helpdesk.routing.nlp import analyse_many, get_pipeline
 from helpdesk.routing.rules import Rule, make_rule, match_rules
@@ -169,8 +170,10 @@ def ensure_mapping(topic: str, department_id: int, topic_code: str | None = None
 
 # -- training ------------------------------------------------------------------------------------
 def read_csv(path: str | Path, text_column: str = "text",
-             label_column: str = DEFAULT_LABEL_COLUMN) -> tuple[list[str], list[str]]:
-    """Texts and labels of a CSV file (rows with an empty text or label are skipped)."""
+             label_column: str = DEFAULT_LABEL_COLUMN, clean: bool = True
+             ) -> tuple[list[str], list[str]]:
+    """Texts and labels of a CSV file (rows with an empty text or label are skipped); `clean`
+    maps or drops the source data's artefact labels (routing.labels)."""
     texts, labels = [], []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -179,6 +182,8 @@ def read_csv(path: str | Path, text_column: str = "text",
             raise ValueError(f"no column(s) {sorted(missing)} in {path}")
         for row in reader:
             text, label = (row.get(text_column) or "").strip(), (row.get(label_column) or "").strip()
+            if clean and label:
+                label = clean_label(label, row.get("topic") or "")
             if text and label:
                 texts.append(text)
                 labels.append(label)
@@ -200,8 +205,12 @@ def stored_examples() -> tuple[list[str], list[str]]:
 
 
 def fit_and_save(texts: list[str], labels: list[str], out: str | Path, cv: int = 0,
-                 source: str = "", version: str | None = None) -> dict:
-    """Train a model, optionally cross-validate it, save it atomically; returns its metadata."""
+                 source: str = "", version: str | None = None, routing=None,
+                 corrections: int | None = None) -> dict:
+    """Train a model, optionally cross-validate it, save it atomically; returns its metadata.
+
+    `routing` — (rules, RoutingConfig) — adds the department figures live routing would reach;
+    `corrections` — how many staff corrections the training data holds."""
     from helpdesk.routing.evaluation import cross_validate, prepare
 
     if len(set(labels)) < 2:
@@ -213,6 +222,12 @@ def fit_and_save(texts: list[str], labels: list[str], out: str | Path, cv: int =
     model = TopicModel().fit(feats, labels)
     if not scores:  # no cross-validation asked: the calibration's own out-of-fold figures
         scores = _calibration_scores(model)
+    if routing is not None:
+        department = _department_scores(model, feats, labels, *routing)
+        if department:
+            scores["department"] = department
+    if corrections is not None:
+        scores["corrections"] = corrections
     return save_model(model, out, {"version": version or new_version(), "n_examples": len(texts),
                                    "cv_scores": scores, "source": source})
 
@@ -221,12 +236,24 @@ def _calibration_scores(model: TopicModel) -> dict:
     """Accuracy and coverage of the out-of-fold predictions the confidence was calibrated on."""
     from helpdesk.routing.evaluation import coverage_at_precision
 
-    conf, correct = model.__dict__.get("oof_", ((), ()))
+    conf, correct = model.__dict__.get("oof_", ((), ()))[:2]
     if not len(correct):
         return {}
     return {"n": int(len(correct)), "accuracy": round(float(correct.mean()), 4),
             "coverage_at_95_precision": round(coverage_at_precision(conf, correct), 4),
             "method": f"{model.calibration_folds}-fold"}
+
+
+def _department_scores(model: TopicModel, feats, labels, rules, config) -> dict | None:
+    """Department figures of the fit's out-of-fold predictions, decided as live routing does."""
+    from helpdesk.routing.evaluation import department_evidence_scores
+
+    idx, cands = model.oof_candidates()
+    if not len(idx):
+        return None
+    return department_evidence_scores([feats[i] for i in idx], cands,
+                                      [config.topic_departments.get(labels[i]) for i in idx],
+                                      rules, config)
 
 
 def models_dir() -> Path:
@@ -252,16 +279,28 @@ def register_model(path: str | Path, meta: dict, activate: bool = True) -> Model
 
 
 def train_default(cv: int = 0, include_examples: bool = True) -> ModelVersion:
-    """Train from the shipped data plus stored examples, save under instance/, activate."""
+    """Train from the shipped data plus stored examples, save under instance/, activate.
+
+    The new version records its department figures and how many staff corrections it learnt
+    from, so the routing page shows what each retraining changed."""
     texts, labels = read_csv(DEFAULT_DATA, "text", DEFAULT_LABEL_COLUMN)
+    corrections = 0
     if include_examples:
         more_texts, more_labels = stored_examples()
         texts, labels = texts + more_texts, labels + more_labels
+        corrections = correction_count()
     version = new_version()
     path = models_dir() / f"routing-{version}.joblib"
     meta = fit_and_save(texts, labels, path, cv=cv, version=version,
-                        source="shipped+examples" if include_examples else "shipped")
+                        source="shipped+examples" if include_examples else "shipped",
+                        routing=(load_rules(), routing_config()), corrections=corrections)
     return register_model(path, meta)
+
+
+def correction_count() -> int:
+    """Stored training examples that are staff corrections."""
+    return db.session.scalar(select(db.func.count()).select_from(TrainingExample).where(
+        TrainingExample.source == "correction")) or 0
 
 
 def default_setup(train: bool = True) -> dict:

@@ -63,9 +63,8 @@ def routing():
                                           form.tatar_department_id.data, form.auto_close.data or []),
         form.threshold, "Настройки маршрутизации сохранены.", "settings.routing",
         "settings/routing.html",
-        lambda: {"models": db.session.scalars(select(ModelVersion).order_by(
-            ModelVersion.id.desc()).limit(MODELS_SHOWN)).all(),
-            "training": admin.training_state(), "examples": admin.stored_example_count()})
+        lambda: {"models": admin.model_history(MODELS_SHOWN),
+                 "training": admin.training_state(), "examples": admin.stored_example_count()})
 
 
 @bp.route("/routing/train", methods=["POST"])
