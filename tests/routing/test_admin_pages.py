@@ -233,3 +233,25 @@ def test_a_topic_differing_only_in_case_or_spaces_is_the_same_topic(admin_client
             "topic": topic, "department_id": str(routed_setup["social"].id)})
         assert response.status_code == 400, topic
         assert "Тема «Дороги» уже сопоставлена" in response.get_data(as_text=True)
+
+
+def test_model_versions_show_corrections_and_department_figures_before_and_after(admin_client):
+    from datetime import datetime, timezone
+
+    from helpdesk.models.routing import ModelVersion
+
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+    db.session.add_all([
+        ModelVersion(version="v1", path="/nowhere/v1", trained_at=at, n_examples=1999,
+                     scores={"accuracy": 0.83, "corrections": 0,
+                             "department": {"accuracy": 0.91, "coverage_at_95_precision": 0.6}}),
+        ModelVersion(version="v2", path="/nowhere/v2", trained_at=at, n_examples=2040,
+                     active=True,
+                     scores={"accuracy": 0.84, "corrections": 41,
+                             "department": {"accuracy": 0.935, "coverage_at_95_precision": 0.8}}),
+    ])
+    db.session.commit()
+    page = admin_client.get("/settings/routing").get_data(as_text=True)
+    assert "обучена с учётом <strong>41</strong> исправлений сотрудников" in page
+    assert "91,0 % → 93,5 %" in page and "60,0 % → 80,0 %" in page  # v1 before, v2 after
+    assert "84,0 %" in page
