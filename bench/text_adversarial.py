@@ -67,7 +67,7 @@ def patterns() -> dict[str, object]:
 
 def steps(morph) -> dict[str, object]:
     """The pure analysis steps routing runs on the bounded text (no natasha)."""
-    from helpdesk.exports.collective import is_collective
+    from helpdesk.routing.collective import is_collective
     from helpdesk.routing.bounds import bounded_text
     from helpdesk.routing.language import detect_language
     from helpdesk.routing.special import detect_special, is_abusive

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from helpdesk.exports.collective import is_collective
+from helpdesk.routing.collective import is_collective
 from helpdesk.extensions import db
 from helpdesk.inbox.tasks import route_new_ticket
 from helpdesk.models import Message
