@@ -52,7 +52,7 @@ def hostile_inputs(n: int = 100_000) -> dict[str, str]:
 
 def patterns() -> dict[str, object]:
     """Every compiled pattern that runs on citizens' text, by where it lives."""
-    from helpdesk.exports import collective
+    from helpdesk.routing import collective
     from helpdesk.routing import bounds, extraction, gazetteer, language, nlp, special, streets
     from helpdesk import text as typed_text
 

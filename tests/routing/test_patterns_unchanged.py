@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.exports import collective
+from helpdesk.routing import collective
 from helpdesk.routing import extraction, special, streets
 
 DATA = Path(extraction.__file__).parent / "data" / "kursk-appeals-train.csv"
