@@ -38,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.desk import missing_columns, top_up_schema  # noqa: E402
 from bench.desk_seed import PASSWORD, ensure_database, seed  # noqa: E402
 from bench.live_desks import Desk, run_desks  # noqa: E402
 
@@ -65,7 +66,7 @@ def parse_args():
 def prepare_database(args) -> dict:
     """Seed when needed, add the live desk's table and index, create the desks' users; returns
     {username: (role, department id)}."""
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from helpdesk import create_app
     from helpdesk.config import normalise_db_url
@@ -84,9 +85,9 @@ def prepare_database(args) -> dict:
     if have < args.tickets:  # earlier runs add tickets (new citizens): those are kept
         seed(app, args.tickets)
     with app.app_context():
-        db.create_all()  # tables added since the seed (ticket_reads); existing ones untouched
-        db.session.execute(text("CREATE INDEX IF NOT EXISTS ix_tickets_last_message_at "
-                                "ON tickets (last_message_at)"))
+        missing = missing_columns(db)  # what the models gained since the seed (ticket_reads, ...)
+        if missing:
+            top_up_schema(db, missing)
         departments = db.session.scalars(select(Department).order_by(Department.id)).all()
         triage = next(d for d in departments if d.is_triage)
         committees = [d for d in departments if not d.is_triage]
@@ -284,6 +285,8 @@ def report(args, server, base: str, users: dict) -> None:
         thread.join(timeout=10)
     if failed:
         print(f"{len(failed)} messages failed to ingest, e.g. {failed[0][2]}")
+    if cpu1 is None:
+        raise SystemExit("no message was ingested: nothing to measure")
     print_report(args, desks, commits, idle_cpu, idle_time, idle_polls,
                  cpu2 - cpu1, t2 - t1, polls2 - polls1)
 
