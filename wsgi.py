@@ -7,8 +7,11 @@ when a server imports this module.
 import os
 
 from helpdesk import create_app
-from helpdesk.runtime import start_background
+from helpdesk.background.sweeper import start_background
+from helpdesk.demo import start_demo
 
 app = create_app()
 if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
-    start_background(app)
+    start_background(app)  # the sweeper, when tasks run in-process (no Redis)
+    if app.config.get("EMBEDDED_TASKS") and app.config.get("DEMO_MODE"):
+        start_demo(app)  # the platform simulators and a stream of invented messages

@@ -302,7 +302,7 @@ def main() -> None:
                       "--worker-class", "gthread", "--access-logfile", str(access),
                       "--access-logformat", '%(m)s %(q)s %(s)s D=%(D)s', "wsgi:app"], env,
                      server_log)
-    worker = start([str(ROOT / ".venv/bin/celery"), "-A", "helpdesk.celery_app", "worker",
+    worker = start([str(ROOT / ".venv/bin/celery"), "-A", "helpdesk.background.celery_app", "worker",
                     "--loglevel", "info", "--concurrency", str(args.concurrency)], env, worker_log)
     try:
         wait_port(args.port, gunicorn)

@@ -72,7 +72,7 @@ def steps(morph) -> dict[str, object]:
     from helpdesk.routing.language import detect_language
     from helpdesk.routing.special import detect_special, is_abusive
     from helpdesk.routing.streets import street_and_address
-    from helpdesk.text import normalise
+    from helpdesk.util.text import normalise
 
     return {
         "bounded_text": bounded_text,

@@ -10,7 +10,7 @@ from helpdesk.web.boundary import HelpdeskFlask
 def create_app(config: str | BaseConfig | dict | None = None) -> Flask:
     """Build the application; `config` is a config name, object or a dict of overrides."""
     app = HelpdeskFlask(__name__, template_folder="../templates", instance_relative_config=False)
-    from helpdesk.ids import install as ids_in_routes
+    from helpdesk.util.ids import install as ids_in_routes
 
     ids_in_routes(app)  # before any route: an id past the integer columns is a 404
     configure(app, config)
@@ -52,8 +52,8 @@ def register_extensions(app: Flask) -> None:
     from helpdesk.audit.ddl import install as install_audit_ddl
 
     install_audit_ddl()  # PostgreSQL: audit_events stays append-only (create_all adds the trigger)
-    from helpdesk.dbsetup import configure_engine
-    from helpdesk.forms import configure_forms
+    from helpdesk.database.setup import configure_engine
+    from helpdesk.web.forms import configure_forms
 
     configure_engine(app)
     configure_forms(app)
@@ -117,13 +117,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from helpdesk.templating import register
+    from helpdesk.web.templating import register
 
     register(app)
 
 
 def register_security_headers(app: Flask) -> None:
-    from helpdesk.security import register
+    from helpdesk.web.security import register
 
     register(app)
 

@@ -48,7 +48,7 @@ class Registry:
         self.nav += [NavEntry(*entry) for entry in entries]
 
     def add_tasks(self, *modules: ModuleType) -> None:
-        """The functions of `modules` marked with helpdesk.tasks.task."""
+        """The functions of `modules` marked with helpdesk.background.tasks.task."""
         for spec in _marked(modules, "task_spec"):
             self.tasks[spec.name] = spec
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from helpdesk.forms import choices
+from helpdesk.web.forms import choices
 from helpdesk.models.user import ROLE_LABELS
 
 

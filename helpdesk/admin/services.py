@@ -4,7 +4,7 @@ from sqlalchemy import select
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.models.department import Department
-from helpdesk.text import is_blank
+from helpdesk.util.text import is_blank
 from helpdesk.models.user import User
 from helpdesk.errors import UserError
 

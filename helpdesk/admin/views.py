@@ -13,7 +13,7 @@ from helpdesk.admin.services import (active_departments, create_department, set_
 from helpdesk.auth.services import create_user, reset_password, update_user
 from helpdesk.auth.sessions import end_all_sessions, live_sessions
 from helpdesk.extensions import db
-from helpdesk.forms import choices
+from helpdesk.web.forms import choices
 from helpdesk.models.department import Department
 from helpdesk.models.user import Role, User
 from helpdesk.web.boundary import back_on_user_error, on_user_error, refused

@@ -11,9 +11,9 @@ from helpdesk.audit.labels import details_words, object_names, object_text, resu
 from helpdesk.audit.log import record
 from helpdesk.audit.services import (EventFilter, action_label, known_actions,
                                      list_events)
-from helpdesk.dates import DayError, typed_day
+from helpdesk.util.dates import DayError, typed_day
 from helpdesk.extensions import db
-from helpdesk.ids import parse_id
+from helpdesk.util.ids import parse_id
 from helpdesk.models.ticket import Ticket
 from helpdesk.errors import UserError
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from helpdesk.forms import choices
+from helpdesk.web.forms import choices
 
 KIND_CHOICES = choices([("vk", "ВКонтакте"), ("ok", "Одноклассники"), ("telegram", "Telegram"),
                         ("max", "MAX")])

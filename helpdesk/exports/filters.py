@@ -4,8 +4,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 FORMATS = ("csv", "xlsx")
-from helpdesk.dates import YEAR_MAX, YEAR_MIN, in_year_range  # noqa: F401  (re-exported)
-from helpdesk.ids import parse_id
+from helpdesk.util.dates import YEAR_MAX, YEAR_MIN, in_year_range  # noqa: F401  (re-exported)
+from helpdesk.util.ids import parse_id
 from helpdesk.errors import UserError
 from helpdesk.models.ticket import KIND_LABELS
 YEAR_ERROR = f"Год периода должен быть от {YEAR_MIN} до {YEAR_MAX}"

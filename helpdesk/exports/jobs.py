@@ -1,6 +1,6 @@
 """Background exports: a task run right after the job's commit, and a sweeper for leftovers."""
 from helpdesk.registry import periodic
-from helpdesk.tasks import task
+from helpdesk.background.tasks import task
 
 
 @task("exports.run")

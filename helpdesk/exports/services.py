@@ -17,7 +17,7 @@ from helpdesk.extensions import db
 from helpdesk.models.export import ExportJob, ExportStatus
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import User
-from helpdesk.tasks import dispatch
+from helpdesk.background.tasks import dispatch
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from helpdesk.models.comment import RevisionAction
 from helpdesk.models.message import Delivery, Direction
 from helpdesk.models.setting import get_setting
 from helpdesk.models.types import utcnow
-from helpdesk.tasks import dispatch
+from helpdesk.background.tasks import dispatch
 from helpdesk.errors import UserError
 
 HIDE = "hide"

@@ -15,7 +15,7 @@ from helpdesk.inbox.normalise import MALFORMED, clean, storable
 from helpdesk.inbox.types import DeliveryError, IncomingMessage
 from helpdesk.models import Channel, InboundEvent
 from helpdesk.models.types import utcnow
-from helpdesk.tasks import dispatch
+from helpdesk.background.tasks import dispatch
 
 log = logging.getLogger(__name__)
 

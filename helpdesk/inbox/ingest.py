@@ -15,7 +15,7 @@ from helpdesk.models.message import Direction
 from helpdesk.models.setting import get_setting
 from helpdesk.models.ticket import TicketKind, TicketStatus, back_to_work, next_ticket_number
 from helpdesk.models.types import utcnow
-from helpdesk.tasks import dispatch
+from helpdesk.background.tasks import dispatch
 
 log = logging.getLogger(__name__)
 

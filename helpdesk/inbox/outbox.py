@@ -16,7 +16,7 @@ from helpdesk.models import Channel, Citizen, Message, OutboxItem, Ticket
 from helpdesk.models.message import Delivery, Direction
 from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.types import utcnow
-from helpdesk.tasks import dispatch
+from helpdesk.background.tasks import dispatch
 from helpdesk.errors import UserError
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from helpdesk.inbox.ack import acknowledge
 from helpdesk.models import Citizen, Message, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.ticket import TicketStatus
-from helpdesk.tasks import task
+from helpdesk.background.tasks import task
 from helpdesk.tickets.routed import route_ticket
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.extensions import db
-from helpdesk.text import normalise
+from helpdesk.util.text import normalise
 from helpdesk.models.channel import Citizen
 from helpdesk.models.message import Message
 

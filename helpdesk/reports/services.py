@@ -7,7 +7,7 @@ from helpdesk.models.department import Department
 from helpdesk.models.ticket import Ticket
 from helpdesk.reports import queries as q
 from helpdesk.reports.aggregate import chart, every_day, minutes_or_hours, on_time_rows
-from helpdesk.reports.onescan import period_aggregates
+from helpdesk.reports.period_figures import period_aggregates
 
 CHARTS = ("by_day", "by_channel", "by_kind", "by_department", "first_response", "on_time",
           "overdue", "top_topics", "top_districts")

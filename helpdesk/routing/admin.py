@@ -231,7 +231,7 @@ def training_state() -> dict:
 
 def request_training(actor) -> None:
     """Queue a retraining from the shipped data and the stored corrections."""
-    from helpdesk.tasks import dispatch
+    from helpdesk.background.tasks import dispatch
 
     if training_state().get("state") in ("queued", "running"):
         raise RoutingSettingsError("Модель уже обучается: дождитесь окончания")

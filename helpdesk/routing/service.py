@@ -28,7 +28,7 @@ from helpdesk.routing.nlp import analyse_many, get_pipeline
 from helpdesk.routing.rules import Rule, make_rule, match_rules
 from helpdesk.routing.special import KINDS, detect_special, known_share
 from helpdesk.routing.special_tt import detect_special_tatar
-from helpdesk.text import is_blank
+from helpdesk.util.text import is_blank
 
 THRESHOLD_KEY = "routing.threshold"
 TATAR_DEPARTMENT_KEY = "routing.tatar_department_id"

@@ -6,7 +6,7 @@ from helpdesk.extensions import db
 from helpdesk.models.setting import set_setting
 from helpdesk.models.types import utcnow
 from helpdesk.routing.admin import TRAINING_KEY, training_state
-from helpdesk.tasks import task
+from helpdesk.background.tasks import task
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from helpdesk.access import roles_required
 from helpdesk.admin.services import active_departments
 from helpdesk.extensions import db
-from helpdesk.forms import choices
+from helpdesk.web.forms import choices
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.user import Role
 from helpdesk.settings import bp

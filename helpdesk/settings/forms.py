@@ -8,11 +8,11 @@ from wtforms.validators import (DataRequired, InputRequired, Length, Optional, R
                                 ValidationError)
 
 from helpdesk.deadlines.policy import LAST_DAY_RULE_LABELS
-from helpdesk.forms import choices, in_range
+from helpdesk.web.forms import choices, in_range
 from helpdesk.models.deadlines import CALENDAR_DAY_KIND_LABELS
 
-from helpdesk.dates import YEAR_MAX as MAX_YEAR
-from helpdesk.dates import YEAR_MIN as MIN_YEAR
+from helpdesk.util.dates import YEAR_MAX as MAX_YEAR
+from helpdesk.util.dates import YEAR_MIN as MIN_YEAR
 
 
 def _sane_year(form, field) -> None:

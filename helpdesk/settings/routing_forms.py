@@ -4,7 +4,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from helpdesk.forms import CommaFloatField, choices, in_range
+from helpdesk.web.forms import CommaFloatField, choices, in_range
 from helpdesk.routing.special import KINDS
 
 

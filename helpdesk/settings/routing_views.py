@@ -6,7 +6,7 @@ from sqlalchemy import select
 from helpdesk.access import roles_required
 from helpdesk.admin.services import active_departments
 from helpdesk.extensions import db
-from helpdesk.forms import choices
+from helpdesk.web.forms import choices
 from helpdesk.models.routing import ModelVersion, RoutingRule, TopicMapping
 from helpdesk.models.user import Role
 from helpdesk.routing import admin

@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.extensions import db
-from helpdesk.ids import parse_id
+from helpdesk.util.ids import parse_id
 from helpdesk.models.message import Message
-from helpdesk.templating import local_time
+from helpdesk.web.templating import local_time
 from helpdesk.tickets import actions, bp
 from helpdesk.tickets.concurrency import check_version
-from helpdesk.text import is_blank
+from helpdesk.util.text import is_blank
 from helpdesk.tickets.comment_actions import PersonalDataWarning, hide_comment
 from helpdesk.tickets.services import TicketError, add_note
 from helpdesk.web.boundary import back_on_user_error, flashed, on_user_error

@@ -12,7 +12,7 @@ from helpdesk.access import can_be_assigned
 from helpdesk.audit.log import record
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
-from helpdesk.ids import parse_id
+from helpdesk.util.ids import parse_id
 from helpdesk.models.department import Department
 from helpdesk.models.digest import Escalation
 from helpdesk.models.message import Message
@@ -166,7 +166,7 @@ def appeal_unanswered(ticket: Ticket) -> str | None:
     """Why a registered 59-ФЗ appeal cannot be called answered, or None (answered, or not an
     appeal): only a reply on the substance sent after the registration answers it (ст. 12)."""
     from helpdesk.inbox.outbox import answer_floor
-    from helpdesk.templating import local_time
+    from helpdesk.web.templating import local_time
 
     if answer_floor(ticket) is None or ticket.answered_at is not None:
         return None
@@ -212,7 +212,7 @@ def register_appeal(ticket: Ticket, user: User, name: str, address: str, email: 
 
 def extension_notice(ticket: Ticket, days: int) -> str:
     """The default notice telling the citizen about an extension."""
-    from helpdesk.templating import local_time
+    from helpdesk.web.templating import local_time
 
     until = f", до {local_time(ticket.extended_until, '%d.%m.%Y')}" if ticket.extended_until else ""
     return (f"Срок рассмотрения вашего обращения № {ticket.registration_number or ticket.number} "

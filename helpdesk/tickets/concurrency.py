@@ -13,7 +13,7 @@ from helpdesk.audit.services import action_label
 from helpdesk.extensions import db
 from helpdesk.models.audit import AuditEvent
 from helpdesk.models.ticket import Ticket
-from helpdesk.templating import local_time
+from helpdesk.web.templating import local_time
 from helpdesk.tickets.services import TicketError
 
 STALE_MESSAGE = ("Обращение изменилось, пока страница была открыта ({what}). "

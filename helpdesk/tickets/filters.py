@@ -2,8 +2,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from helpdesk.dates import DayError, typed_day
-from helpdesk.ids import parse_id
+from helpdesk.util.dates import DayError, typed_day
+from helpdesk.util.ids import parse_id
 from helpdesk.models.ticket import TicketKind, TicketStatus
 from helpdesk.models.user import Role, User
 from helpdesk.tickets.search import SearchError, clean_query

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from helpdesk.access import ticket_or_404, writer_required
 from helpdesk.extensions import db
-from helpdesk.ids import parse_id
+from helpdesk.util.ids import parse_id
 from helpdesk.models.department import Department
 from helpdesk.models.types import utcnow
 from helpdesk.tickets import actions, bp, page

@@ -28,7 +28,7 @@ from helpdesk.models.routing import RoutingDecision
 from helpdesk.tickets.page_rows import (ATTACHMENT_FIELDS, MESSAGE_FIELDS, AttachmentRow, AuthorRow,
                                         CannedRow, DecisionRow, MessageRow, TicketView)
 from helpdesk.tickets.queues import inline
-from helpdesk.tickets.rows import OtherTicket, as_read, other_tickets_select, ticket_with_names
+from helpdesk.tickets.list_rows import OtherTicket, as_read, other_tickets_select, ticket_with_names
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _dialect() -> str:
 
 
 def _read(table, dialect: str) -> list:
-    """Every column of a table, as a read-only row takes it (helpdesk.tickets.rows.as_read)."""
+    """Every column of a table, as a read-only row takes it (helpdesk.tickets.list_rows.as_read)."""
     return [as_read(column, dialect) for column in table.c]
 
 

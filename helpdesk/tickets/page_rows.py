@@ -10,7 +10,7 @@ from helpdesk.models.channel import Citizen
 from helpdesk.models.message import Message
 from helpdesk.models.routing import RoutingDecision
 from helpdesk.models.ticket import Ticket
-from helpdesk.tickets.rows import AssigneeRef, ChannelRef, DepartmentRef
+from helpdesk.tickets.list_rows import AssigneeRef, ChannelRef, DepartmentRef
 
 TICKET_COLUMNS = tuple(Ticket.__table__.c.keys())
 CITIZEN_COLUMNS = tuple(Citizen.__table__.c.keys())

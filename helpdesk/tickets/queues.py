@@ -21,7 +21,7 @@ from helpdesk.tickets import suggest
 from helpdesk.tickets.filters import (DUE_LABELS, IN_DEPARTMENT, QUEUE_LABELS,  # noqa: F401 (re-exported)
                                       SORT_LABELS, FilterError, ListFilters, default_queue,
                                       parse_filters, queues_for)
-from helpdesk.tickets.rows import TicketRow, list_rows, list_select
+from helpdesk.tickets.list_rows import TicketRow, list_rows, list_select
 from helpdesk.tickets.search import search_clause, search_plan
 
 PAGE_SIZE = 50
@@ -304,7 +304,7 @@ def list_page(user: User, filters: ListFilters, now: datetime, soon_before: date
               page_size: int = PAGE_SIZE) -> tuple[Page, list[str]]:
     """One page of tickets after the cursor, newest (or as sorted) first.
 
-    Only what a list row shows, as plain rows (helpdesk.tickets.rows), by a statement built once
+    Only what a list row shows, as plain rows (helpdesk.tickets.list_rows), by a statement built once
     for the request's shape."""
     shape, values, errors = list_query(user, filters, now, soon_before, page_size)
     rows = list_rows(db.session.execute(list_statement(shape), values))

@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, Integer, any_, bindparam, column, func, se
 from helpdesk.extensions import db
 from helpdesk.models.search import TicketSearch
 from helpdesk.models.ticket import Ticket
-from helpdesk.text import words
+from helpdesk.util.text import words
 from helpdesk.tickets.stemming import fts5_query, pg_tsquery_text
 from helpdesk.errors import UserError
 

@@ -4,7 +4,7 @@ from helpdesk.extensions import db
 from helpdesk.models.message import Direction, Message
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
-from helpdesk.text import is_blank
+from helpdesk.util.text import is_blank
 from helpdesk.errors import UserError
 
 

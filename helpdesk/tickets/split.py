@@ -14,7 +14,7 @@ from helpdesk.models.message import Direction, Message
 from helpdesk.models.ticket import Ticket, TicketKind, TicketStatus, next_ticket_number
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import User
-from helpdesk.tasks import dispatch
+from helpdesk.background.tasks import dispatch
 from helpdesk.tickets.services import TicketError
 
 

@@ -1,10 +1,10 @@
-"""Search queries in Russian: Snowball stems (helpdesk.text, as the index and PostgreSQL use)
+"""Search queries in Russian: Snowball stems (helpdesk.util.text, as the index and PostgreSQL use)
 and the other forms of a word a query should also find."""
 import os
 import re
 from functools import lru_cache
 
-from helpdesk.text import stem, words
+from helpdesk.util.text import stem, words
 
 MAX_QUERY_TERMS = 12
 

@@ -7,7 +7,7 @@ from helpdesk.access import can_be_assigned, ticket_or_404, writer_required
 from helpdesk.admin.services import active_departments
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
-from helpdesk.ids import parse_id
+from helpdesk.util.ids import parse_id
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Channel
 from helpdesk.models.department import Department

@@ -211,7 +211,7 @@ def test_notes_are_bounded_and_a_nul_is_refused(world, signed_in):
     page = f"/tickets/{world.ticket.id}"
     post_form(client, page, f"{page}/note", {"text": "ж" * 20_001})
     assert "длиннее 20000 символов" in client.get(page).get_data(as_text=True)
-    # No database column stores a NUL: such a form is refused whole (helpdesk.security).
+    # No database column stores a NUL: such a form is refused whole (helpdesk.web.security).
     assert post_form(client, page, f"{page}/note",
                      {"text": "Позвонить\x00 заявителю"}).status_code == 400
     assert not list(db.session.scalars(select(Message.text).where(

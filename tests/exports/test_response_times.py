@@ -163,7 +163,7 @@ def test_event_log_lists_ticket_actions(ctx, client):
 
 def test_large_export_runs_in_background(app, ctx, client):
     from helpdesk.exports.services import run_pending_jobs
-    from helpdesk.tasks import run_task
+    from helpdesk.background.tasks import run_task
     from tests.helpers import post_form
 
     _reset_numbers()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from helpdesk.extensions import db
 from helpdesk.models import Message, OutboxItem
 from helpdesk.models.message import Direction
-from helpdesk.tasks import dispatch
+from helpdesk.background.tasks import dispatch
 from tests.conftest import make_test_app
 from tests.fakes.live import LiveServer
 from tests.inbox.conftest import make_platform
@@ -32,7 +32,7 @@ def test_webhook_work_runs_in_celery_worker(app, ctx, vk_fake, tmp_path):
                          "CELERY_ENABLED": True})
     env = {**os.environ, "HELPDESK_ENV": "test", "TEST_DATABASE_URL": uri, "REDIS_URL": REDIS_URL}
     log = open(tmp_path / "worker.log", "wb")
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "helpdesk.celery_app",
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "helpdesk.background.celery_app",
                                "worker", "--pool", "solo", "--loglevel", "warning"],
                               env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

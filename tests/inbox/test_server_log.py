@@ -9,7 +9,7 @@ from pathlib import Path
 
 import requests
 
-from helpdesk.serverlog import mask
+from helpdesk.web.serverlog import mask
 
 ROOT = Path(__file__).resolve().parents[2]
 

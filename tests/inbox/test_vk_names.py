@@ -19,7 +19,7 @@ from helpdesk.inbox.profiles import MAX_ATTEMPTS, PAUSES, fetch_missing_names, w
 from helpdesk.models import Citizen, Message, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.types import utcnow
-from helpdesk.tasks import run_task
+from helpdesk.background.tasks import run_task
 from helpdesk.tickets.search import search_condition
 from tests.conftest import make_test_app
 from tests.fakes.live import LiveServer

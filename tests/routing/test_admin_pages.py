@@ -11,7 +11,7 @@ from helpdesk.models.routing import ModelVersion, RoutingRule, TopicMapping
 from helpdesk.models.setting import get_setting
 from helpdesk.routing import admin, service
 from helpdesk.routing.service import load_rules, route_texts, routing_config
-from helpdesk.tasks import run_task
+from helpdesk.background.tasks import run_task
 from tests.helpers import csrf_from, login, make_user, post_form
 from tests.routing.conftest import TRAINING_ROWS, route_text
 

@@ -4,7 +4,7 @@ import pytest
 from flask import url_for
 
 from helpdesk.extensions import db
-from helpdesk.ids import MAX_ID, parse_id
+from helpdesk.util.ids import MAX_ID, parse_id
 from helpdesk.models import Ticket
 from tests.helpers import login, make_channel, make_department, make_ticket, make_user, post_form
 

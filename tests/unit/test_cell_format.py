@@ -1,7 +1,7 @@
 """Report tables write values the Russian way."""
 from datetime import date
 
-from helpdesk.templating import cell
+from helpdesk.web.templating import cell
 
 
 def test_cells_are_written_the_russian_way():

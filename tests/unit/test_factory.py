@@ -75,10 +75,10 @@ def test_wsgi_module_starts_no_background_work_under_the_flask_command(monkeypat
     import importlib
     import sys
 
-    import helpdesk.runtime
+    import helpdesk.background.sweeper
 
     started = []
-    monkeypatch.setattr(helpdesk.runtime, "start_background", started.append)
+    monkeypatch.setattr(helpdesk.background.sweeper, "start_background", started.append)
     monkeypatch.setenv("HELPDESK_ENV", "test")
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     sys.modules.pop("wsgi", None)

@@ -157,7 +157,7 @@ def test_a_commit_that_fails_answers_503_and_keeps_nothing(ctx, probe):
 
 
 def test_a_background_task_is_one_transaction(ctx, monkeypatch):
-    from helpdesk import tasks
+    from helpdesk.background import tasks
     from helpdesk.registry import TaskSpec, registry
 
     def fails_after_a_write():
@@ -173,7 +173,7 @@ def test_a_background_task_is_one_transaction(ctx, monkeypatch):
 
 
 def test_a_periodic_job_is_one_transaction(ctx):
-    from helpdesk.runtime import run_periodic
+    from helpdesk.background.sweeper import run_periodic
 
     def fails(app):
         _write("job-failed")

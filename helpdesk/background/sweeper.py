@@ -1,4 +1,4 @@
-"""In-process background work for the embedded default (no Redis): started by wsgi.py only."""
+"""The embedded sweeper (no Redis): a thread that runs the periodic jobs; started by wsgi.py only."""
 import logging
 import threading
 
@@ -10,15 +10,11 @@ log = logging.getLogger(__name__)
 
 
 def start_background(app: Flask) -> None:
-    """Start the sweeper (and, in demo mode, the simulators) when tasks run in-process."""
+    """Start the sweeper thread when tasks run in-process."""
     if not app.config.get("EMBEDDED_TASKS"):
         return
     thread = threading.Thread(target=_sweep_forever, args=(app,), name="sweeper", daemon=True)
     thread.start()
-    if app.config.get("DEMO_MODE"):
-        from helpdesk.demo import start_demo
-
-        start_demo(app)
 
 
 def _sweep_forever(app: Flask) -> None:

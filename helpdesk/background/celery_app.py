@@ -1,9 +1,9 @@
-"""Celery with Redis (REDIS_URL): `celery -A helpdesk.celery_app worker` runs the background tasks,
-`celery -A helpdesk.celery_app beat` schedules the sweeper. The database rows stay the source of
+"""Celery with Redis (REDIS_URL): `celery -A helpdesk.background.celery_app worker` runs the background tasks,
+`celery -A helpdesk.background.celery_app beat` schedules the sweeper. The database rows stay the source of
 truth: a lost Redis message is picked up by the next sweep.
 
 The Celery app is built on first access (module __getattr__), so importing this module makes
-no Flask app; the web process only queues tasks (helpdesk.tasks.send, a light producer).
+no Flask app; the web process only queues tasks (helpdesk.background.tasks.send, a light producer).
 """
 import threading
 
@@ -38,7 +38,7 @@ def make_celery(flask_app: Flask | None = None) -> Celery:
     @celery.task(name="helpdesk.run")
     def run(name: str, args: list):
         """Run a registered background task by name, in one transaction."""
-        from helpdesk.tasks import run_task
+        from helpdesk.background.tasks import run_task
 
         with job():
             run_task(name, *args)
@@ -47,7 +47,7 @@ def make_celery(flask_app: Flask | None = None) -> Celery:
     def sweep():
         """Run every periodic job once (beat calls this every SWEEP_SECONDS)."""
         from helpdesk.registry import registry
-        from helpdesk.runtime import run_periodic
+        from helpdesk.background.sweeper import run_periodic
 
         for job in registry(flask_app).periodic:
             run_periodic(flask_app, job.name, job.fn)
@@ -56,7 +56,7 @@ def make_celery(flask_app: Flask | None = None) -> Celery:
 
 
 def __getattr__(attr: str):
-    """`celery -A helpdesk.celery_app` looks up `app`/`celery`: build it on that first access."""
+    """`celery -A helpdesk.background.celery_app` looks up `app`/`celery`: build it on that first access."""
     global _worker_app
     if attr in ("app", "celery"):
         with _lock:

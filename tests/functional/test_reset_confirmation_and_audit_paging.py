@@ -1,4 +1,4 @@
-"""QA walkthrough: the password reset asks first (and works without JavaScript); the audit log's way back."""
+"""The password reset asks first (and works without JavaScript); the audit log's way back to its first page."""
 import re
 
 from helpdesk.audit.log import record

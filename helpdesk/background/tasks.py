@@ -129,7 +129,7 @@ def _celery_queue(app: Flask) -> queue.Queue:
 
 
 def send(app: Flask, name: str, args: tuple) -> None:
-    """Queue task `name` for a Celery worker (helpdesk.celery_app runs it): a light producer,
+    """Queue task `name` for a Celery worker (helpdesk.background.celery_app runs it): a light producer,
     one per broker, so the web process never builds the worker's Celery app."""
     from celery import Celery
 

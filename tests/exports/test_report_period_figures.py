@@ -10,7 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.models.ticket import TicketStatus
 from helpdesk.reports import queries
 from helpdesk.reports.aggregate import percentile
-from helpdesk.reports.onescan import PERIOD_KEYS, per_chart, period_aggregates
+from helpdesk.reports.period_figures import PERIOD_KEYS, per_chart, period_aggregates
 from helpdesk.reports.services import CHARTS, build_chart, build_reports
 from tests.exports.factories import MSK, msk, ticket
 from tests.helpers import make_channel, make_department, make_user

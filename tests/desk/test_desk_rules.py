@@ -1,4 +1,4 @@
-"""Regressions from the QA walkthrough: merge rules, kept replies, clocks, close rules, dates."""
+"""Rules the desk enforces: merge targets, kept replies, clocks, closing results, dates, canned placeholders, digests."""
 import pytest
 from sqlalchemy import select
 
