@@ -54,7 +54,7 @@ def patterns() -> dict[str, object]:
     """Every compiled pattern that runs on citizens' text, by where it lives."""
     from helpdesk.routing import collective
     from helpdesk.routing import bounds, extraction, gazetteer, language, nlp, special, streets
-    from helpdesk import text as typed_text
+    from helpdesk.util import text as typed_text
 
     found = {}
     for module in (special, extraction, streets, gazetteer, language, nlp, collective,
