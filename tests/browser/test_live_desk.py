@@ -211,6 +211,7 @@ def test_triage_list_layout_keyboard_and_one_click_routing(ctx, live, browser): 
     assert "исполнитель: Алсу Иванова" in press.inner_text("#ticket-head")
     assert number in press.inner_text("h1")
     here = f"/tickets/{first_id}"
+    press.wait_for_load_state("load")  # the page's key handlers are attached (a busy machine)
     press.keyboard.press("j")  # the next ticket of the list it was opened from
     press.wait_for_url(lambda url: not url.endswith(here))
     assert number not in press.inner_text("h1")
