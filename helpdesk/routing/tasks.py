@@ -5,7 +5,7 @@ from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.models.setting import set_setting
 from helpdesk.models.types import utcnow
-from helpdesk.routing.admin import TRAINING_KEY, training_state
+from helpdesk.routing.configuration import TRAINING_KEY, training_state
 from helpdesk.background.tasks import task
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from helpdesk.extensions import db
 from helpdesk.web.forms import choices
 from helpdesk.models.routing import ModelVersion, RoutingRule, TopicMapping
 from helpdesk.models.user import Role
-from helpdesk.routing import admin
+from helpdesk.routing import configuration
 from helpdesk.settings import bp
 from helpdesk.settings.forms import EmptyForm
 from helpdesk.settings.routing_forms import MappingForm, RoutingSettingsForm, RuleForm
@@ -53,25 +53,25 @@ def _button(action, success, back: str = "settings.routing"):
 @admin_only
 def routing():
     """Threshold, the Tatar queue, automatic closing, and the model versions."""
-    current = admin.current_settings()
+    current = configuration.current_settings()
     form = RoutingSettingsForm(data={"threshold": current.threshold,
                                      "tatar_department_id": current.tatar_department_id or 0,
                                      "auto_close": list(current.auto_close)})
     form.tatar_department_id.choices = _departments("— как остальные (пресс-служба решает)")
     return _form_page(
-        form, lambda: admin.save_settings(current_user, form.threshold.data,
+        form, lambda: configuration.save_settings(current_user, form.threshold.data,
                                           form.tatar_department_id.data, form.auto_close.data or []),
         form.threshold, "Настройки маршрутизации сохранены.", "settings.routing",
         "settings/routing.html",
-        lambda: {"models": admin.model_history(MODELS_SHOWN),
-                 "training": admin.training_state(), "examples": admin.stored_example_count()})
+        lambda: {"models": configuration.model_history(MODELS_SHOWN),
+                 "training": configuration.training_state(), "examples": configuration.stored_example_count()})
 
 
 @bp.route("/routing/train", methods=["POST"])
 @admin_only
 def routing_train():
     """Retrain from the shipped data and staff corrections, in the background."""
-    return _button(lambda: admin.request_training(current_user),
+    return _button(lambda: configuration.request_training(current_user),
                    "Обучение модели запущено: новая версия заменит текущую, когда будет готова.")
 
 
@@ -80,7 +80,7 @@ def routing_train():
 def routing_model_activate(model_id: int):
     """Make an earlier (or newer) model version the live one."""
     row = db.get_or_404(ModelVersion, model_id)
-    return _button(lambda: admin.activate_model(row, current_user),
+    return _button(lambda: configuration.activate_model(row, current_user),
                    lambda: f"Действует модель {row.version}.")
 
 
@@ -105,7 +105,7 @@ def routing_rule_edit(rule_id: int):
 def _rule_page(rule, form):
     form.department_id.choices = _departments()
     return _form_page(
-        form, lambda: admin.save_rule(rule, current_user, form.name.data, form.department_id.data,
+        form, lambda: configuration.save_rule(rule, current_user, form.name.data, form.department_id.data,
                                       form.keywords.data, form.weight.data, form.active.data),
         form.keywords, "Правило сохранено.", "settings.routing_rules",
         "settings/routing_rules.html",
@@ -117,7 +117,7 @@ def _rule_page(rule, form):
 @admin_only
 def routing_rule_toggle(rule_id: int):
     rule = db.get_or_404(RoutingRule, rule_id)
-    return _button(lambda: admin.toggle_rule(rule, current_user),
+    return _button(lambda: configuration.toggle_rule(rule, current_user),
                    lambda: "Правило включено." if rule.active else "Правило отключено.",
                    "settings.routing_rules")
 
@@ -142,12 +142,12 @@ def _mapping_page(mapping, form):
 
     def context():
         rows = db.session.scalars(select(TopicMapping).order_by(TopicMapping.topic)).all()
-        mapped, known = {m.topic for m in rows}, admin.known_topics()
+        mapped, known = {m.topic for m in rows}, configuration.known_topics()
         return {"rows": rows, "editing": mapping, "known": known,
                 "unmapped": [t for t in known if t not in mapped]}
 
     return _form_page(
-        form, lambda: admin.save_mapping(mapping, current_user, form.topic.data,
+        form, lambda: configuration.save_mapping(mapping, current_user, form.topic.data,
                                          form.department_id.data, form.topic_code.data),
         form.topic, "Сопоставление сохранено.", "settings.routing_topics",
         "settings/routing_topics.html", context)
@@ -157,6 +157,6 @@ def _mapping_page(mapping, form):
 @admin_only
 def routing_topic_delete(mapping_id: int):
     mapping = db.get_or_404(TopicMapping, mapping_id)
-    return _button(lambda: admin.delete_mapping(mapping, current_user),
+    return _button(lambda: configuration.delete_mapping(mapping, current_user),
                    "Сопоставление удалено: сообщения этой темы пойдут на разбор.",
                    "settings.routing_topics")

@@ -9,11 +9,12 @@ from helpdesk.extensions import db
 from helpdesk.util.ids import parse_id
 from helpdesk.models.message import Message
 from helpdesk.web.templating import local_time
-from helpdesk.tickets import actions, bp
+from helpdesk.tickets import lifecycle, bp
 from helpdesk.tickets.concurrency import check_version
 from helpdesk.util.text import is_blank
 from helpdesk.tickets.comment_actions import PersonalDataWarning, hide_comment
-from helpdesk.tickets.services import TicketError, add_note
+from helpdesk.tickets.errors import TicketError
+from helpdesk.tickets.notes import add_note
 from helpdesk.web.boundary import back_on_user_error, flashed, on_user_error
 
 
@@ -82,7 +83,7 @@ def reply(ticket_id: int):
     # Guarded like a state change: the same reply sent again (Back, a reload, a second
     # tab) or typed over a newer citizen message is refused, and the text is kept.
     check_version(ticket, request.form.get("version"))
-    actions.reply(ticket, current_user, _form("text"), final=final,
+    lifecycle.reply(ticket, current_user, _form("text"), final=final,
                   confirm_personal=request.form.get("confirm_personal") == "1")
     flash("Ответ поставлен в очередь отправки.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
@@ -120,7 +121,7 @@ def invite(ticket_id: int):
     def action(ticket):
         if ticket.post_id is None:
             raise TicketError("Приглашение в личные сообщения — только для комментариев")
-        actions.reply(ticket, current_user, invite_text(), final=False)
+        lifecycle.reply(ticket, current_user, invite_text(), final=False)
     return _run(ticket_id, action, "Приглашение написать в личные сообщения поставлено в "
                                    "очередь отправки.")
 
@@ -136,35 +137,35 @@ def hide(ticket_id: int, message_id: int):
 @bp.route("/tickets/<int:ticket_id>/reopen", methods=["POST"])
 @writer_required
 def reopen(ticket_id: int):
-    return _run(ticket_id, lambda t: actions.reopen(t, current_user, _form("why")),
+    return _run(ticket_id, lambda t: lifecycle.reopen(t, current_user, _form("why")),
                 "Обращение снова в работе.")
 
 
 @bp.route("/tickets/<int:ticket_id>/assign", methods=["POST"])
 @writer_required
 def assign(ticket_id: int):
-    return _run(ticket_id, lambda t: actions.assign(t, current_user, _int("assignee_id")),
+    return _run(ticket_id, lambda t: lifecycle.assign(t, current_user, _int("assignee_id")),
                 "Исполнитель назначен.")
 
 
 @bp.route("/tickets/<int:ticket_id>/reroute", methods=["POST"])
 @writer_required
 def reroute(ticket_id: int):
-    return _run(ticket_id, lambda t: actions.reroute(t, current_user, _int("department_id")),
+    return _run(ticket_id, lambda t: lifecycle.reroute(t, current_user, _int("department_id")),
                 "Обращение передано в другое подразделение.")
 
 
 @bp.route("/tickets/<int:ticket_id>/status", methods=["POST"])
 @writer_required
 def status(ticket_id: int):
-    return _run(ticket_id, lambda t: actions.change_status(t, current_user, _form("status")),
+    return _run(ticket_id, lambda t: lifecycle.change_status(t, current_user, _form("status")),
                 "Статус изменён.")
 
 
 @bp.route("/tickets/<int:ticket_id>/register", methods=["POST"])
 @writer_required
 def register(ticket_id: int):
-    return _run(ticket_id, lambda t: actions.register_appeal(
+    return _run(ticket_id, lambda t: lifecycle.register_appeal(
         t, current_user, _form("name"), _form("address"), _form("email")),
         lambda t: "Обращение зарегистрировано (59-ФЗ), срок ответа — до "
                   f"{local_time(t.answer_due, '%d.%m.%Y')}.")
@@ -173,7 +174,7 @@ def register(ticket_id: int):
 @bp.route("/tickets/<int:ticket_id>/extend", methods=["POST"])
 @writer_required
 def extend(ticket_id: int):
-    return _run(ticket_id, lambda t: actions.extend(
+    return _run(ticket_id, lambda t: lifecycle.extend(
         t, current_user, _days(), _form("reason"), _form("notice")),
         lambda t: f"Срок продлён до {local_time(t.extended_until, '%d.%m.%Y')}, гражданину "
                   "отправлено уведомление.")
@@ -182,14 +183,14 @@ def extend(ticket_id: int):
 @bp.route("/tickets/<int:ticket_id>/forward", methods=["POST"])
 @writer_required
 def forward(ticket_id: int):
-    return _run(ticket_id, lambda t: actions.forward(t, current_user, _form("body"), _form("notice")),
+    return _run(ticket_id, lambda t: lifecycle.forward(t, current_user, _form("body"), _form("notice")),
                 "Обращение направлено по компетенции, гражданин уведомлён.")
 
 
 @bp.route("/tickets/<int:ticket_id>/close", methods=["POST"])
 @writer_required
 def close(ticket_id: int):
-    return _run(ticket_id, lambda t: actions.close(t, current_user, _form("result"), _form("reason")),
+    return _run(ticket_id, lambda t: lifecycle.close(t, current_user, _form("result"), _form("reason")),
                 "Обращение закрыто.")
 
 
@@ -197,10 +198,10 @@ def close(ticket_id: int):
 @writer_required
 def merge(ticket_id: int):
     def action(ticket):
-        target = db.session.scalar(actions.merge_target_query(current_user, _form("target")))
+        target = db.session.scalar(lifecycle.merge_target_query(current_user, _form("target")))
         if target is None:
             raise TicketError("Обращение с таким номером не найдено")
-        actions.merge(ticket, current_user, target)
+        lifecycle.merge(ticket, current_user, target)
     return _run(ticket_id, action, "Дубликат объединён.")
 
 

@@ -10,7 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.models.message import Direction, Message
 from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
-from helpdesk.tickets.services import TicketError
+from helpdesk.tickets.errors import TicketError
 
 # Special kinds from routing (helpdesk.routing.special) a comment is proposed for hiding for.
 HIDE_PROPOSED = {"spam": "Спам или реклама", "abuse": "Нецензурная брань или угрозы"}

@@ -14,7 +14,7 @@ from helpdesk.extensions import db
 from helpdesk.models.audit import AuditEvent
 from helpdesk.models.ticket import Ticket
 from helpdesk.web.templating import local_time
-from helpdesk.tickets.services import TicketError
+from helpdesk.tickets.errors import TicketError
 
 STALE_MESSAGE = ("Обращение изменилось, пока страница была открыта ({what}). "
                  "Обновите страницу и повторите.")

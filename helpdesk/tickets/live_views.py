@@ -24,7 +24,7 @@ from helpdesk.extensions import db
 from helpdesk.util.ids import parse_id
 from helpdesk.models.department import Department
 from helpdesk.models.types import utcnow
-from helpdesk.tickets import actions, bp, page
+from helpdesk.tickets import lifecycle, bp, page
 from helpdesk.tickets.concurrency import check_version
 from helpdesk.tickets.filters import parse_filters
 from helpdesk.tickets.list_extras import department_short
@@ -84,7 +84,7 @@ def route_to(ticket_id: int):
     back_on_user_error(back)
     department_id = parse_id(request.form.get("department_id"))
     check_version(ticket, request.form.get("version"))
-    actions.reroute(ticket, current_user, department_id)
+    lifecycle.reroute(ticket, current_user, department_id)
     flash(f"Обращение {ticket.number} передано: {db.session.get(Department, department_id).name}.",
           "success")
     return redirect(back)

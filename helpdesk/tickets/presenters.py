@@ -188,7 +188,7 @@ def manual_status_choices(ticket: Ticket) -> list[tuple[str, str]]:
 def text_limit(ticket: Ticket) -> int:
     """The longest reply the ticket's channel accepts (the inbox adapter's limit)."""
     from helpdesk.inbox.adapters import ADAPTERS
-    from helpdesk.tickets.services import MAX_TEXT
+    from helpdesk.tickets.errors import MAX_TEXT
 
     adapter = ADAPTERS.get(ticket.channel.kind) if ticket.channel else None
     return min(getattr(adapter, "text_limit", MAX_TEXT), MAX_TEXT)

@@ -9,7 +9,7 @@ from helpdesk.models.message import Message
 from helpdesk.models.routing import RoutingDecision
 from helpdesk.models.ticket import Ticket, TicketStatus
 from helpdesk.routing.service import Routed, record_decision, route_message, triage_department
-from helpdesk.tickets.actions import close
+from helpdesk.tickets.lifecycle import close
 
 
 def route_ticket(ticket: Ticket, message: Message) -> RoutingDecision:

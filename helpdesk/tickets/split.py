@@ -15,7 +15,7 @@ from helpdesk.models.ticket import Ticket, TicketKind, TicketStatus, next_ticket
 from helpdesk.models.types import utcnow
 from helpdesk.models.user import User
 from helpdesk.background.tasks import dispatch
-from helpdesk.tickets.services import TicketError
+from helpdesk.tickets.errors import TicketError
 
 
 def _from_message_on(ticket: Ticket, message: Message):

@@ -15,12 +15,12 @@ from helpdesk.models.message import Message
 from helpdesk.models.ticket import ENDED_STATUSES, KIND_LABELS
 from helpdesk.models.types import utcnow
 from helpdesk.tickets import bp, explain, page, presenters, suggest
-from helpdesk.tickets.actions import assignees_for
+from helpdesk.tickets.lifecycle import assignees_for
 from helpdesk.models.outcomes import ART11_REASONS, RESULTS
 from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list_page,
                                      parse_filters, queues_for)
 from helpdesk.tickets.concurrency import version_of
-from helpdesk.tickets.services import record_view
+from helpdesk.tickets.notes import record_view
 from helpdesk.tickets.list_extras import row_extras
 from helpdesk.tickets.live import counts_payload, desk_cursor
 from helpdesk.tickets.unread import mark_read

@@ -81,7 +81,7 @@ def recorded_actions() -> set[str]:
 
 def test_the_collector_sees_every_call_form():
     codes = recorded_actions()
-    # a literal, a conditional literal and a call through tickets.actions._audit
+    # a literal, a conditional literal and a call through tickets.lifecycle._audit
     assert {"login", "channel_deactivated", "department_deactivated", "ticket_closed",
             "ticket_merge_received", "ticket_viewed", "user_created"} <= codes
     assert len(codes) >= 40

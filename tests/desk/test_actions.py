@@ -10,8 +10,9 @@ from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Message, OutboxItem, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.routing import TrainingExample
-from helpdesk.tickets import actions
-from helpdesk.tickets.services import TicketError, add_note
+from helpdesk.tickets import lifecycle
+from helpdesk.tickets.errors import TicketError
+from helpdesk.tickets.notes import add_note
 from tests.desk.world import add_ticket
 from tests.helpers import post_form
 
@@ -25,14 +26,14 @@ def outbound(ticket):
 
 def test_register_appeal_starts_the_thirty_day_clock(world):
     t, press = world.ticket, world.users["press"]
-    actions.register_appeal(t, press, "Петров Иван", "Казань, ул. Баумана, 1", now=REG)
+    lifecycle.register_appeal(t, press, "Петров Иван", "Казань, ул. Баумана, 1", now=REG)
     assert t.kind == "appeal" and t.registered_at == REG
     assert t.registration_number == f"О-{t.number}"
     # 2 March + 30 days = 1 April 2026 (Wednesday), end of the working day 18:00 MSK = 15:00 UTC.
     assert t.answer_due == datetime(2026, 4, 1, 15, 0, tzinfo=timezone.utc)
     assert t.forward_due is not None
     with pytest.raises(TicketError, match="уже зарегистрировано"):
-        actions.register_appeal(t, press, "Петров Иван", "Казань", now=REG)
+        lifecycle.register_appeal(t, press, "Петров Иван", "Казань", now=REG)
 
 
 @pytest.mark.parametrize("name,address,email,error", [
@@ -44,19 +45,19 @@ def test_register_appeal_starts_the_thirty_day_clock(world):
 ])
 def test_register_appeal_refuses_incomplete_data(world, name, address, email, error):
     with pytest.raises(TicketError, match=error):
-        actions.register_appeal(world.ticket, world.users["press"], name, address, email, now=REG)
+        lifecycle.register_appeal(world.ticket, world.users["press"], name, address, email, now=REG)
     assert world.ticket.kind == "message"
 
 
 def test_extend_once_within_limit_and_notice_is_not_the_answer(world):
     t, press = world.ticket, world.users["press"]
-    actions.register_appeal(t, press, "Петров Иван", "Казань", now=REG)
+    lifecycle.register_appeal(t, press, "Петров Иван", "Казань", now=REG)
     due = t.answer_due
     with pytest.raises(TicketError, match="от 1 до 30"):
-        actions.extend(t, press, 31, "причина", now=REG)
+        lifecycle.extend(t, press, 31, "причина", now=REG)
     with pytest.raises(TicketError, match="Причина"):
-        actions.extend(t, press, 10, "  ", now=REG)
-    actions.extend(t, press, 30, "Запрос в министерство", now=REG)
+        lifecycle.extend(t, press, 10, "  ", now=REG)
+    lifecycle.extend(t, press, 30, "Запрос в министерство", now=REG)
     assert t.extended_until is not None and t.answer_due > due
     # 1 April + 30 days = 1 May (holiday) → preceding working day, Thursday 30 April 2026,
     # a shortened pre-holiday day: 17:00 MSK = 14:00 UTC.
@@ -66,21 +67,21 @@ def test_extend_once_within_limit_and_notice_is_not_the_answer(world):
     assert db.session.scalar(select(OutboxItem).where(OutboxItem.message_id == notices[0].id))
     assert t.answered_at is None and t.status == "assigned"  # a notice is not the answer
     with pytest.raises(TicketError, match="повторное продление"):
-        actions.extend(t, press, 5, "ещё", now=REG)
+        lifecycle.extend(t, press, 5, "ещё", now=REG)
 
 
 def test_extend_needs_a_registered_appeal(world):
     with pytest.raises(TicketError, match="зарегистрированное"):
-        actions.extend(world.ticket, world.users["press"], 10, "причина")
+        lifecycle.extend(world.ticket, world.users["press"], 10, "причина")
 
 
 def test_forward_notifies_and_ends(world):
     t = world.ticket
-    actions.forward(t, world.users["spec_a"], "Министерство транспорта РТ")
+    lifecycle.forward(t, world.users["spec_a"], "Министерство транспорта РТ")
     assert t.status == "forwarded" and t.result == "forwarded" and t.closed_at is not None
     assert "Министерство транспорта РТ" in outbound(t)[0].text
     with pytest.raises(TicketError, match="закрыто"):
-        actions.close(t, world.users["spec_a"], "explained")
+        lifecycle.close(t, world.users["spec_a"], "explained")
 
 
 @pytest.mark.parametrize("result,reason,ok", [
@@ -90,25 +91,25 @@ def test_forward_notifies_and_ends(world):
 ])
 def test_close_results_and_reasons(world, result, reason, ok):
     t = world.ticket
-    actions.reply(t, world.users["spec_a"], "Ответ по существу", final=False)
+    lifecycle.reply(t, world.users["spec_a"], "Ответ по существу", final=False)
     if ok:
-        actions.close(t, world.users["spec_a"], result, reason)
+        lifecycle.close(t, world.users["spec_a"], result, reason)
         assert (t.status, t.result, t.close_reason) == ("closed", result, reason or None)
     else:
         with pytest.raises(TicketError):
-            actions.close(t, world.users["spec_a"], result, reason)
+            lifecycle.close(t, world.users["spec_a"], result, reason)
         assert t.status == "assigned"
 
 
 def test_merge_moves_the_conversation(world):
     w = world
     dup = add_ticket(w.channel, w.social, text="Повторяю свою просьбу", citizen=w.ticket.citizen)
-    actions.merge(dup, w.users["spec_a"], w.ticket)
+    lifecycle.merge(dup, w.users["spec_a"], w.ticket)
     assert dup.status == "merged" and dup.merged_into_id == w.ticket.id
     texts = db.session.scalars(select(Message.text).where(Message.ticket_id == w.ticket.id)).all()
     assert "Повторяю свою просьбу" in texts
     with pytest.raises(TicketError, match="с самим собой"):
-        actions.merge(w.ticket, w.users["spec_a"], w.ticket)
+        lifecycle.merge(w.ticket, w.users["spec_a"], w.ticket)
 
 
 def test_merge_target_of_another_department_is_not_found(world, signed_in):
@@ -125,33 +126,33 @@ def test_merge_target_of_another_department_is_not_found(world, signed_in):
 def test_reroute_records_a_training_example_and_clears_assignee(world):
     w = world
     w.ticket.assignee_id = w.users["spec_a"].id
-    actions.reroute(w.ticket, w.users["press"], w.economy.id)
+    lifecycle.reroute(w.ticket, w.users["press"], w.economy.id)
     assert w.ticket.department_id == w.economy.id and w.ticket.assignee_id is None
     example = db.session.scalar(select(TrainingExample).where(TrainingExample.ticket_id == w.ticket.id))
     assert example is not None and example.department_id == w.economy.id
-    actions.reroute(w.ticket, w.users["press"], w.press_dept.id)
+    lifecycle.reroute(w.ticket, w.users["press"], w.press_dept.id)
     assert w.ticket.status == "triage"
     with pytest.raises(TicketError, match="уже в этом"):
-        actions.reroute(w.ticket, w.users["press"], w.press_dept.id)
+        lifecycle.reroute(w.ticket, w.users["press"], w.press_dept.id)
 
 
 def test_assign_only_to_a_specialist_of_the_department_or_press(world):
     w = world
     with pytest.raises(TicketError, match="специалиста подразделения"):
-        actions.assign(w.ticket, w.users["press"], w.users["spec_b"].id)
+        lifecycle.assign(w.ticket, w.users["press"], w.users["spec_b"].id)
     with pytest.raises(TicketError, match="специалиста подразделения"):
-        actions.assign(w.ticket, w.users["press"], w.users["auditor"].id)  # read-only
-    actions.assign(w.ticket, w.users["press"], w.users["press"].id)  # press sees every ticket
+        lifecycle.assign(w.ticket, w.users["press"], w.users["auditor"].id)  # read-only
+    lifecycle.assign(w.ticket, w.users["press"], w.users["press"].id)  # press sees every ticket
     assert w.ticket.assignee_id == w.users["press"].id
-    actions.assign(w.ticket, w.users["press"], w.users["spec_a2"].id)
+    lifecycle.assign(w.ticket, w.users["press"], w.users["spec_a2"].id)
     assert w.ticket.assignee_id == w.users["spec_a2"].id
 
 
 def test_interim_reply_keeps_the_answer_clock_running(world):
     t = world.ticket
-    actions.reply(t, world.users["spec_a"], "Ваше сообщение получено, разбираемся", final=False)
+    lifecycle.reply(t, world.users["spec_a"], "Ваше сообщение получено, разбираемся", final=False)
     assert t.first_response_at is not None and t.answered_at is None and t.status == "assigned"
-    actions.reply(t, world.users["spec_a"], "Ремонт в мае", final=True)
+    lifecycle.reply(t, world.users["spec_a"], "Ремонт в мае", final=True)
     assert t.answered_at is not None and t.status == "answered"
 
 
@@ -249,14 +250,14 @@ def test_register_and_extend_follow_the_deadline_settings(world, signed_in):
 
 @pytest.mark.parametrize("name", ["Иванов И.И.", "Иванов И. И.", "Салтыков-Щедрин Михаил"])
 def test_initials_and_double_surnames_register(world, name):
-    actions.register_appeal(world.ticket, world.users["press"], name, "Казань", now=REG)
+    lifecycle.register_appeal(world.ticket, world.users["press"], name, "Казань", now=REG)
     assert world.ticket.applicant_name == name
 
 
 
 def test_staff_reopen_a_ticket_closed_by_mistake(world, signed_in):
     t = world.ticket
-    actions.forward(t, world.users["press"], "Министерство транспорта РТ")
+    lifecycle.forward(t, world.users["press"], "Министерство транспорта РТ")
     db.session.commit()
     client = signed_in("press")
     page = f"/tickets/{t.id}"
@@ -271,4 +272,4 @@ def test_staff_reopen_a_ticket_closed_by_mistake(world, signed_in):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ticket_reopened"))
     assert event.details["why"] == "Направлено не туда" and event.details["from"] == "forwarded"
     with pytest.raises(TicketError, match="Открыть снова можно"):
-        actions.reopen(t, world.users["press"], "ещё раз")
+        lifecycle.reopen(t, world.users["press"], "ещё раз")

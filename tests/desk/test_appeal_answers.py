@@ -23,8 +23,8 @@ from helpdesk.models import Message, Ticket
 from helpdesk.models.message import Delivery, Direction
 from helpdesk.models.types import utcnow
 from helpdesk.reports.queries import on_time_by_department
-from helpdesk.tickets import actions, presenters
-from helpdesk.tickets.services import TicketError
+from helpdesk.tickets import lifecycle, presenters
+from helpdesk.tickets.errors import TicketError
 from tests.desk.world import add_ticket
 from tests.helpers import post_form
 
@@ -33,7 +33,7 @@ MIGRATION = next((Path(__file__).resolve().parents[2] / "migrations" / "versions
 
 
 def _register(ticket, user, at=None):
-    actions.register_appeal(ticket, user, "Петрова Анна Ивановна", "г. Казань, ул. Баумана, 1",
+    lifecycle.register_appeal(ticket, user, "Петрова Анна Ивановна", "г. Казань, ул. Баумана, 1",
                             now=at)
 
 
@@ -74,7 +74,7 @@ def test_reply_kind_chosen_in_the_form_is_kept(world, signed_in, kind, answered)
 
 def test_reply_service_has_no_default_kind(world):
     with pytest.raises(TypeError):
-        actions.reply(world.ticket, world.users["spec_a"], "Ответ")  # noqa
+        lifecycle.reply(world.ticket, world.users["spec_a"], "Ответ")  # noqa
 
 
 # --- the rule -------------------------------------------------------------------------------
@@ -82,11 +82,11 @@ def test_reply_service_has_no_default_kind(world):
 def test_issue_case_interim_reply_before_registration_does_not_answer(world, signed_in):
     """Interim reply, then registration, then «Разъяснено»: refused with the reason."""
     t, spec = world.ticket, world.users["spec_a"]
-    actions.reply(t, spec, "Ваше сообщение получено, разбираемся", final=False)
+    lifecycle.reply(t, spec, "Ваше сообщение получено, разбираемся", final=False)
     _register(t, spec, at=utcnow() + timedelta(seconds=1))
     db.session.commit()
     with pytest.raises(TicketError, match="только ответ по существу, отправленный после"):
-        actions.close(t, spec, "explained")
+        lifecycle.close(t, spec, "explained")
     db.session.rollback()
     # Through the page: the same refusal, nothing changed.
     client = signed_in("spec_a")
@@ -99,35 +99,35 @@ def test_issue_case_interim_reply_before_registration_does_not_answer(world, sig
     assert t.is_open and t.answered_at is None and t.result is None
     assert _panel(t)["answer_due"]["label"] != "Выполнено в срок"
     with pytest.raises(TicketError, match="ответ по существу"):
-        actions.change_status(t, spec, "answered")
+        lifecycle.change_status(t, spec, "answered")
 
 
 def test_answer_before_registration_no_longer_answers_the_appeal(world):
     t, spec = world.ticket, world.users["spec_a"]
-    actions.reply(t, spec, "Пропуск оформляется в бюро пропусков", final=True)
+    lifecycle.reply(t, spec, "Пропуск оформляется в бюро пропусков", final=True)
     assert t.status == "answered" and t.answered_at is not None
     _register(t, spec, at=utcnow() + timedelta(seconds=1))
     assert t.answered_at is None and t.status == "assigned"
     for result in ("explained", "supported", "not_supported", "answered"):
         with pytest.raises(TicketError, match="после регистрации"):
-            actions.close(t, spec, result)
+            lifecycle.close(t, spec, result)
 
 
 def test_interim_reply_after_registration_is_not_made_the_answer_on_closing(world):
     t, spec = world.ticket, world.users["spec_a"]
     _register(t, spec)
-    actions.reply(t, spec, "Запросили сведения в министерстве", final=False)
+    lifecycle.reply(t, spec, "Запросили сведения в министерстве", final=False)
     with pytest.raises(TicketError, match="Разъяснено"):
-        actions.close(t, spec, "explained")
+        lifecycle.close(t, spec, "explained")
     assert not db.session.scalars(select(Message).where(Message.is_answer.is_(True))).all()
 
 
 def test_substantive_reply_after_registration_answers_in_time(world):
     t, spec = world.ticket, world.users["spec_a"]
-    actions.reply(t, spec, "Разбираемся", final=False)
+    lifecycle.reply(t, spec, "Разбираемся", final=False)
     _register(t, spec)
-    answer = actions.reply(t, spec, "Разъясняем: ремонт дороги включён в план на май", final=True)
-    actions.close(t, spec, "explained")
+    answer = lifecycle.reply(t, spec, "Разъясняем: ремонт дороги включён в план на май", final=True)
+    lifecycle.close(t, spec, "explained")
     db.session.commit()
     assert t.status == "closed" and t.answered_at == answer.sent_at
     assert _panel(t)["answer_due"]["label"] == "Выполнено в срок"
@@ -136,8 +136,8 @@ def test_substantive_reply_after_registration_answers_in_time(world):
 def test_a_message_not_registered_keeps_its_rules(world):
     """Not an appeal: closing as answered takes the latest reply sent, as before."""
     t, spec = world.ticket, world.users["spec_a"]
-    actions.reply(t, spec, "Разбираемся", final=False)
-    actions.close(t, spec, "explained")
+    lifecycle.reply(t, spec, "Разбираемся", final=False)
+    lifecycle.close(t, spec, "explained")
     assert t.answered_at is not None
 
 

@@ -5,8 +5,8 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from helpdesk.models.ticket import TicketStatus
-from helpdesk.tickets import actions
-from helpdesk.tickets.services import TicketError
+from helpdesk.tickets import lifecycle
+from helpdesk.tickets.errors import TicketError
 from tests.desk.world import add_ticket
 from tests.helpers import post_form
 
@@ -19,7 +19,7 @@ def test_merge_refuses_an_ended_target(world, status):
     dup = add_ticket(w.channel, w.social, citizen=w.ticket.citizen)
     w.ticket.status = status
     with pytest.raises(TicketError, match="только с открытым"):
-        actions.merge(dup, w.users["press"], w.ticket)
+        lifecycle.merge(dup, w.users["press"], w.ticket)
     assert dup.status == "assigned" and dup.merged_into_id is None
 
 
@@ -98,7 +98,7 @@ def test_deadline_panel_shows_calendar_time_for_appeal_clocks(world):
     reg = datetime(2026, 3, 2, 7, 0, tzinfo=timezone.utc)  # Monday, 10:00 Moscow
     t = world.ticket
     t.received_at = reg
-    actions.register_appeal(t, world.users["press"], "Петров Иван", "Казань", now=reg)
+    lifecycle.register_appeal(t, world.users["press"], "Петров Иван", "Казань", now=reg)
     rows = {r["key"]: r for r in presenters.deadline_panel(t, reg)}
     # Due 1 April 2026 15:00 UTC: 30 calendar days and 8 hours from now (21 working days).
     assert rows["answer_due"]["left"] == "30 дн. 8 ч (календ.)"
@@ -130,7 +130,7 @@ def test_registration_hint_disappears_once_the_ticket_is_an_appeal(world, signed
     db.session.commit()
     client = signed_in("press")
     assert "Для регистрации по 59-ФЗ не хватает" in client.get(f"/tickets/{t.id}").get_data(as_text=True)
-    actions.register_appeal(t, world.users["press"], "Петров Иван", "Казань, ул. Баумана, 1")
+    lifecycle.register_appeal(t, world.users["press"], "Петров Иван", "Казань, ул. Баумана, 1")
     db.session.commit()
     page = client.get(f"/tickets/{t.id}").get_data(as_text=True)
     assert "Вахитовский" in page and "Для регистрации по 59-ФЗ" not in page
@@ -145,17 +145,17 @@ def test_answer_results_need_a_real_reply(world, result):
     t, spec = world.ticket, world.users["spec_a"]
     enqueue(t, "Ваше сообщение получено", is_auto=True)  # the acknowledgement is not an answer
     with pytest.raises(TicketError, match="ответ не отправлялся"):
-        actions.close(t, spec, result)
+        lifecycle.close(t, spec, result)
     assert t.status == "assigned"
-    actions.reply(t, spec, "Ремонт дороги запланирован на май", final=False)
-    actions.close(t, spec, result)
+    lifecycle.reply(t, spec, "Ремонт дороги запланирован на май", final=False)
+    lifecycle.close(t, spec, result)
     assert (t.status, t.result) == ("closed", result)
 
 
 def test_forwarded_and_no_answer_results_need_their_grounds(world, signed_in):
     t = world.ticket
     with pytest.raises(TicketError, match="Направить по компетенции"):
-        actions.close(t, world.users["spec_a"], "forwarded")
+        lifecycle.close(t, world.users["spec_a"], "forwarded")
     client = signed_in("spec_a")
     post_form(client, f"/tickets/{t.id}", f"/tickets/{t.id}/close", {"result": "no_answer"})
     page = client.get(f"/tickets/{t.id}").get_data(as_text=True)
@@ -214,7 +214,7 @@ def test_status_shows_in_department_until_someone_is_assigned(world, signed_in):
     assert 'id="ticket-status">В подразделении<' in page
     rows = client.get("/tickets?queue=all").get_data(as_text=True)
     assert '<td class="desk-c-status">В подразделении</td>' in rows
-    actions.assign(t, world.users["press"], world.users["spec_a"].id)
+    lifecycle.assign(t, world.users["press"], world.users["spec_a"].id)
     db.session.commit()
     assert status_label(t) == "В работе"
     assert 'id="ticket-status">В работе<' in client.get(f"/tickets/{t.id}").get_data(as_text=True)

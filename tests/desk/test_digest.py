@@ -6,7 +6,7 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent
 from helpdesk.models.digest import DepartmentDigest, Escalation
-from helpdesk.tickets import actions
+from helpdesk.tickets import lifecycle
 from helpdesk.tickets.digest import build_digests, escalate_overdue
 from tests.desk.smtp_server import SMTPTestServer
 from tests.desk.world import add_ticket
@@ -84,7 +84,7 @@ def test_escalation_raises_overdue_once_and_resolves(world):
     esc = db.session.scalar(select(Escalation).where(Escalation.ticket_id == late.id))
     assert esc.clock == "first_response_due" and esc.resolved_at is None
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ticket_escalated"))
-    actions.close(late, world.users["spec_a"], "no_answer", "no_substance", now=NOW)
+    lifecycle.close(late, world.users["spec_a"], "no_answer", "no_substance", now=NOW)
     assert esc.resolved_at == NOW
     assert db.session.scalar(select(DepartmentDigest)) is None  # escalation builds no digest
 

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from helpdesk.extensions import db
 from helpdesk.models.routing import RoutingDecision
-from helpdesk.tickets import actions
+from helpdesk.tickets import lifecycle
 from helpdesk.tickets.explain import extraction_rows, routing_view
 from tests.desk.world import add_ticket
 
@@ -52,7 +52,7 @@ def test_no_move_when_the_department_is_the_decided_one(world):
 def test_staff_reroute_is_shown_with_who_did_it(world):
     decision = _routed(world, world.press_dept)
     ticket = db.session.get(type(world.ticket), decision.ticket_id)
-    actions.reroute(ticket, world.users["spec_a"], world.economy.id)
+    lifecycle.reroute(ticket, world.users["spec_a"], world.economy.id)
     db.session.commit()
     view = routing_view(decision, current_department_id=world.economy.id)
     assert view.now_with == "Комитет по экономике"
@@ -62,7 +62,7 @@ def test_staff_reroute_is_shown_with_who_did_it(world):
 def test_a_move_before_a_newer_decision_is_not_shown(world):
     decision = _routed(world, world.press_dept)
     ticket = db.session.get(type(world.ticket), decision.ticket_id)
-    actions.reroute(ticket, world.users["press"], world.economy.id)
+    lifecycle.reroute(ticket, world.users["press"], world.economy.id)
     decision.created_at = datetime.now(timezone.utc) + timedelta(minutes=1)  # routed again later
     db.session.commit()
     assert routing_view(decision, current_department_id=world.economy.id).now_with is None

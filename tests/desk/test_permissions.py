@@ -12,9 +12,9 @@ from tests.helpers import post_form
 
 
 def _registered(world):
-    from helpdesk.tickets import actions
+    from helpdesk.tickets import lifecycle
 
-    actions.register_appeal(world.ticket, world.users["press"], "Иванов Иван", "Казань, ул. Баумана, 1")
+    lifecycle.register_appeal(world.ticket, world.users["press"], "Иванов Иван", "Казань, ул. Баумана, 1")
 
 
 def _failed_reply(world):

@@ -204,7 +204,7 @@ def test_list_pages_follow_the_more_link_over_http(world, signed_in):
 def test_search_document_spans_messages_and_name_and_follows_changes(world):
     from helpdesk.models import Message
     from helpdesk.models.message import Direction
-    from helpdesk.tickets import actions
+    from helpdesk.tickets import lifecycle
 
     w = world
     t = add_ticket(w.channel, w.social, text="Прошу помочь с лифтом", name="Рустам Гарипов")
@@ -220,7 +220,7 @@ def test_search_document_spans_messages_and_name_and_follows_changes(world):
     assert numbers(press, q="Сафину") == {t.number}
     dup = add_ticket(w.channel, w.social, text="Вода ржавая из крана", citizen=t.citizen)
     db.session.commit()
-    actions.merge(dup, press, t)
+    lifecycle.merge(dup, press, t)
     db.session.commit()
     assert numbers(press, q="ржавая вода") == {t.number}
 

@@ -13,8 +13,8 @@ from helpdesk.inbox.types import IncomingMessage
 from helpdesk.models import Ticket
 from helpdesk.models.message import Delivery
 from helpdesk.models.types import utcnow
-from helpdesk.tickets import actions, presenters
-from helpdesk.tickets.services import TicketError
+from helpdesk.tickets import lifecycle, presenters
+from helpdesk.tickets.errors import TicketError
 from tests.helpers import post_form
 
 
@@ -44,8 +44,8 @@ def panel(ticket, now=None) -> dict:
 def test_reopened_ticket_clears_its_ending_and_restarts_the_message_clocks(world, signed_in):
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    actions.reply(t, spec, "Пропуск оформляется в бюро пропусков, каб. 101.", final=True)
-    actions.close(t, spec, "explained")
+    lifecycle.reply(t, spec, "Пропуск оформляется в бюро пропусков, каб. 101.", final=True)
+    lifecycle.close(t, spec, "explained")
     db.session.commit()
     assert t.first_response_at is not None and t.closed_at is not None
 
@@ -71,8 +71,8 @@ def test_reopened_ticket_clears_its_ending_and_restarts_the_message_clocks(world
 
     # the replies of the earlier round are not this round's answer: closing needs a new one
     with pytest.raises(TicketError, match="ответ не отправлялся"):
-        actions.close(t, spec, "explained")
-    actions.reply(t, spec, "Тогда обратитесь к дежурному.", final=True)
+        lifecycle.close(t, spec, "explained")
+    lifecycle.reply(t, spec, "Тогда обратитесь к дежурному.", final=True)
     assert t.answered_at is not None and t.answered_at >= at and t.status == "answered"
 
 
@@ -81,8 +81,8 @@ def test_recompute_keeps_a_reopened_tickets_clocks_from_the_new_message(world):
     at = utcnow()
     w.ticket.received_at = at - timedelta(days=3)
     store.recompute(w.ticket, w.ticket.received_at)
-    actions.reply(w.ticket, spec, "Ответ", final=True)
-    actions.close(w.ticket, spec, "answered")
+    lifecycle.reply(w.ticket, spec, "Ответ", final=True)
+    lifecycle.close(w.ticket, spec, "answered")
     db.session.commit()
     write_again(w, "Ещё вопрос", "again-2", received_at=at)
     t = db.session.get(Ticket, w.ticket.id)
@@ -95,9 +95,9 @@ def test_recompute_keeps_a_reopened_tickets_clocks_from_the_new_message(world):
 def test_closed_registered_appeal_is_final_a_new_message_is_a_new_ticket(world):
     w, press = world, world.users["press"]
     t = w.ticket
-    actions.register_appeal(t, press, "Петров Иван", "Казань, ул. Баумана, 1")
-    actions.reply(t, press, "По вашему обращению разъясняем...", final=True)
-    actions.close(t, press, "explained")
+    lifecycle.register_appeal(t, press, "Петров Иван", "Казань, ул. Баумана, 1")
+    lifecycle.reply(t, press, "По вашему обращению разъясняем...", final=True)
+    lifecycle.close(t, press, "explained")
     db.session.commit()
     result = write_again(w, "Спасибо, а ещё вопрос про парковку", "again-3")
     assert result.new_ticket and result.ticket.id != t.id
@@ -108,8 +108,8 @@ def test_closed_registered_appeal_is_final_a_new_message_is_a_new_ticket(world):
 
 def test_an_answered_registered_appeal_is_not_reopened_either(world):
     w, press = world, world.users["press"]
-    actions.register_appeal(w.ticket, press, "Петров Иван", "Казань, ул. Баумана, 1")
-    actions.reply(w.ticket, press, "Ответ по существу", final=True)
+    lifecycle.register_appeal(w.ticket, press, "Петров Иван", "Казань, ул. Баумана, 1")
+    lifecycle.reply(w.ticket, press, "Ответ по существу", final=True)
     db.session.commit()
     result = write_again(w, "Новая тема", "again-4")
     assert result.new_ticket
@@ -121,7 +121,7 @@ def test_an_answered_registered_appeal_is_not_reopened_either(world):
 def test_undelivered_reply_is_not_the_answer_until_it_is_on_its_way_again(world, signed_in):
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    message = actions.reply(t, spec, "Ремонт запланирован на май.", final=True)
+    message = lifecycle.reply(t, spec, "Ремонт запланирован на май.", final=True)
     db.session.commit()
     assert t.status == "answered"  # on its way: it counts for now
     w.channel.active = False  # switched off before delivery: «Не доставлено (канал отключён)»
@@ -136,18 +136,18 @@ def test_undelivered_reply_is_not_the_answer_until_it_is_on_its_way_again(world,
     assert "Не доставлено" in page and "Выполнено в срок" not in page
     assert 'id="ticket-status">Дан ответ' not in page
     with pytest.raises(TicketError, match="ответ не отправлялся"):
-        actions.close(t, spec, "explained")
+        lifecycle.close(t, spec, "explained")
 
     retry_delivery(db.session.get(type(message), message.id), spec)  # the person tries again
     db.session.commit()
     assert t.status == "answered" and t.answered_at == message.sent_at
-    actions.close(t, spec, "explained")  # in flight again: closing «as answered» is allowed
+    lifecycle.close(t, spec, "explained")  # in flight again: closing «as answered» is allowed
 
 
 def test_failed_interim_reply_gives_back_the_first_response_only(world):
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    actions.reply(t, spec, "Разбираемся", final=False)
+    lifecycle.reply(t, spec, "Разбираемся", final=False)
     db.session.commit()
     assert t.first_response_at is not None and t.answered_at is None
     w.channel.active = False
@@ -166,11 +166,11 @@ def test_closing_as_answered_makes_the_latest_reply_the_answer(world):
 
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    first = actions.reply(t, spec, "Разбираемся", final=False)
-    latest = actions.reply(t, spec, "Ремонт запланирован на май.", final=False)
+    first = lifecycle.reply(t, spec, "Разбираемся", final=False)
+    latest = lifecycle.reply(t, spec, "Ремонт запланирован на май.", final=False)
     db.session.commit()
     assert t.answered_at is None
-    actions.close(t, spec, "explained")
+    lifecycle.close(t, spec, "explained")
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Message, latest.id).is_answer and not db.session.get(Message, first.id).is_answer
@@ -186,7 +186,7 @@ def test_a_status_change_to_the_same_status_is_refused(world):
     t = w.ticket
     before = (t.updated_at, db.session.scalar(select(func.count(AuditEvent.id))))
     with pytest.raises(TicketError, match="уже в этом статусе"):
-        actions.change_status(t, press, t.status)
+        lifecycle.change_status(t, press, t.status)
     db.session.rollback()
     assert (db.session.get(Ticket, t.id).updated_at,
             db.session.scalar(select(func.count(AuditEvent.id)))) == before
@@ -197,8 +197,8 @@ def test_a_ticket_closed_as_answered_reopens_when_its_only_reply_fails(world):
 
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    actions.reply(t, spec, "Ремонт запланирован на май.", final=True)
-    actions.close(t, spec, "explained")  # closed while the reply is still on its way
+    lifecycle.reply(t, spec, "Ремонт запланирован на май.", final=True)
+    lifecycle.close(t, spec, "explained")  # closed while the reply is still on its way
     due = t.answer_due
     w.channel.active = False
     db.session.commit()
@@ -214,8 +214,8 @@ def test_a_ticket_closed_as_answered_reopens_when_its_only_reply_fails(world):
 def test_a_ticket_left_without_an_answer_stays_closed_when_a_reply_fails(world):
     w, press = world, world.users["press"]
     t = w.ticket
-    actions.reply(t, press, "Сообщение содержит оскорбления и рассмотрено не будет.", final=False)
-    actions.close(t, press, "no_answer", "obscene")  # ст. 11: no answer was owed
+    lifecycle.reply(t, press, "Сообщение содержит оскорбления и рассмотрено не будет.", final=False)
+    lifecycle.close(t, press, "no_answer", "obscene")  # ст. 11: no answer was owed
     w.channel.active = False
     db.session.commit()
     deliver_due()
@@ -229,26 +229,26 @@ def test_extension_notice_is_neither_first_response_nor_ground_for_supported(wor
     w, press = world, world.users["press"]
     t = w.ticket
     enqueue(t, "Ваше сообщение получено", is_auto=True)  # the automatic acknowledgement
-    actions.register_appeal(t, press, "Петров Иван", "Казань, ул. Баумана, 1")
-    actions.extend(t, press, 30, "Запрос в министерство")
+    lifecycle.register_appeal(t, press, "Петров Иван", "Казань, ул. Баумана, 1")
+    lifecycle.extend(t, press, 30, "Запрос в министерство")
     db.session.commit()
     assert t.first_response_at is None and t.answered_at is None
-    assert not actions.has_real_reply(t)
+    assert not lifecycle.has_real_reply(t)
     with pytest.raises(TicketError, match="ответ не отправлялся"):
-        actions.close(t, press, "supported")
+        lifecycle.close(t, press, "supported")
     assert panel(t)["first_response_due"]["label"] != "Выполнено в срок"
     page = signed_in("press").get(f"/tickets/{t.id}").get_data(as_text=True)
     assert "уведомление" in page and "автоответ" in page
-    actions.reply(t, press, "Меры приняты: ремонт выполнен.", final=True)
-    actions.close(t, press, "supported")
+    lifecycle.reply(t, press, "Меры приняты: ремонт выполнен.", final=True)
+    lifecycle.close(t, press, "supported")
     assert (t.status, t.result) == ("closed", "supported")
 
 
 def test_forwarding_notice_is_not_a_first_response(world):
     t = world.ticket
-    actions.forward(t, world.users["press"], "Министерство образования РТ")
+    lifecycle.forward(t, world.users["press"], "Министерство образования РТ")
     assert t.first_response_at is None and t.answered_at is None
-    assert not actions.has_real_reply(t)
+    assert not lifecycle.has_real_reply(t)
 
 
 # --- 4. «Дан ответ» by hand needs a reply ---------------------------------------------------
@@ -263,7 +263,7 @@ def test_manual_answered_status_needs_a_reply(world, signed_in):
     db.session.expire_all()
     assert db.session.get(Ticket, t.id).status == "assigned"
 
-    actions.reply(t, w.users["spec_a"], "Разбираемся, ответим до пятницы", final=False)
+    lifecycle.reply(t, w.users["spec_a"], "Разбираемся, ответим до пятницы", final=False)
     db.session.commit()
     post_form(client, f"/tickets/{t.id}", f"/tickets/{t.id}/status", {"status": "answered"})
     db.session.expire_all()
@@ -349,7 +349,7 @@ def test_status_filter_offers_the_labels_the_list_shows(world, signed_in):
     assert '<td class="desk-c-status">В подразделении</td>' in list_row(unassigned, w.ticket.number)
     working = client.get("/tickets?queue=all&status=assigned").get_data(as_text=True)
     assert f'data-ticket="{w.ticket.number}"' not in working
-    actions.assign(w.ticket, w.users["press"], w.users["spec_a"].id)
+    lifecycle.assign(w.ticket, w.users["press"], w.users["spec_a"].id)
     db.session.commit()
     working = client.get("/tickets?queue=all&status=assigned").get_data(as_text=True)
     assert '<td class="desk-c-status">В работе</td>' in list_row(working, w.ticket.number)
@@ -368,17 +368,17 @@ def test_a_reply_on_a_switched_off_channel_is_refused_at_once(world):
     w.channel.active = False
     db.session.commit()
     with pytest.raises(TicketError, match="отключён: ответ не дойдёт"):
-        actions.reply(w.ticket, spec, "Ремонт запланирован на май.", final=True)
+        lifecycle.reply(w.ticket, spec, "Ремонт запланирован на май.", final=True)
     assert w.ticket.first_response_at is None
 
 
 def test_going_back_from_answered_restarts_the_answer_clock(world):
     w, spec = world, world.users["spec_a"]
     t = w.ticket
-    actions.reply(t, spec, "Ремонт запланирован на май.", final=True)
+    lifecycle.reply(t, spec, "Ремонт запланирован на май.", final=True)
     assert t.status == "answered" and t.answered_at is not None
-    actions.change_status(t, spec, "assigned")
+    lifecycle.change_status(t, spec, "assigned")
     assert t.status == "assigned" and t.answered_at is None
     assert t.first_response_at is not None  # the reply was still a response
-    actions.change_status(t, spec, "answered")  # and it can be the answer again
+    lifecycle.change_status(t, spec, "answered")  # and it can be the answer again
     assert t.answered_at is not None

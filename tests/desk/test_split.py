@@ -8,8 +8,8 @@ from sqlalchemy import select
 from helpdesk.extensions import db
 from helpdesk.models import AuditEvent, Message, Ticket
 from helpdesk.models.message import Direction
-from helpdesk.tickets import actions
-from helpdesk.tickets.services import TicketError
+from helpdesk.tickets import lifecycle
+from helpdesk.tickets.errors import TicketError
 from helpdesk.tickets.split import split
 from tests.helpers import post_form
 
@@ -40,7 +40,7 @@ def _follow_up(ticket, text=NOISE, seconds=5):
 def test_split_makes_a_new_ticket_with_its_own_number_clock_ack_and_routing(world, app):
     t, spec = world.ticket, world.users["spec_a"]
     noise = _follow_up(t)
-    interim = actions.reply(t, spec, "Разбираемся с шумом", final=False)
+    interim = lifecycle.reply(t, spec, "Разбираемся с шумом", final=False)
     db.session.commit()
     new = split(t, spec, noise.id)
     db.session.commit()
@@ -82,7 +82,7 @@ def test_only_a_later_citizen_message_of_this_ticket_splits(world, which):
     t = world.ticket
     first = db.session.scalar(select(Message).where(Message.ticket_id == t.id))
     target = {"first": lambda: first,
-              "reply": lambda: actions.reply(t, world.users["spec_a"], "Ответ", final=True),
+              "reply": lambda: lifecycle.reply(t, world.users["spec_a"], "Ответ", final=True),
               "other_ticket": lambda: _follow_up(add_ticket(world.channel, world.social))}[which]()
     with pytest.raises(TicketError):
         split(t, world.users["spec_a"], target.id)

@@ -6,7 +6,7 @@ import pytest
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from helpdesk.models.message import Message
-from helpdesk.tickets import actions
+from helpdesk.tickets import lifecycle
 from tests.desk.world import add_ticket
 from tests.helpers import csrf_from
 
@@ -64,7 +64,7 @@ def test_stale_tab_reroute_does_not_overwrite_the_other_tabs(world, signed_in):
 
 
 def _register(w):
-    actions.register_appeal(w.ticket, w.users["press"], "Иванов Иван Иванович",
+    lifecycle.register_appeal(w.ticket, w.users["press"], "Иванов Иван Иванович",
                             "420111, Казань, ул. Баумана, 1")
 
 

@@ -11,7 +11,7 @@ from helpdesk.inbox.outbox import deliver_due
 from helpdesk.inbox.poller import VkPoller
 from helpdesk.models import (AuditEvent, InboundEvent, Message, MessageRevision, Post, Ticket)
 from helpdesk.models.message import Delivery, Direction
-from helpdesk.tickets import actions
+from helpdesk.tickets import lifecycle
 from helpdesk.tickets.comment_actions import PersonalDataWarning, hide_comment
 from tests.helpers import make_user
 from tests.inbox.conftest import make_platform
@@ -68,13 +68,13 @@ def test_vk_comment_thread_answered_hidden_edited_deleted(ctx, live, vk_fake, st
 
     # a public answer with personal data is refused until confirmed
     with pytest.raises(PersonalDataWarning) as warned:
-        actions.reply(ticket, staff, "Иван Петрович Сидоров, позвоните по телефону 8 843 222-33-44",
+        lifecycle.reply(ticket, staff, "Иван Петрович Сидоров, позвоните по телефону 8 843 222-33-44",
                       final=True)
     db.session.rollback()
     assert any("телефон" in item for item in warned.value.found)
     assert any(item.startswith("ФИО") for item in warned.value.found)
     ticket = db.session.get(Ticket, ticket.id)
-    actions.reply(ticket, staff, "Ремонт дороги включён в план на лето.", final=True)
+    lifecycle.reply(ticket, staff, "Ремонт дороги включён в план на лето.", final=True)
     db.session.commit()
     assert deliver_due() == 1
     reply, = vk_fake.replies_under(post_id)
@@ -163,7 +163,7 @@ def test_telegram_discussion_comment_answered_hidden_edited_deleted(ctx, live, t
     assert post.link.startswith("https://t.me/gossovet_rt/")
     first, = inbound(ticket)
 
-    actions.reply(ticket, staff, "Выплату оформляют в отделе соцзащиты.", final=False)
+    lifecycle.reply(ticket, staff, "Выплату оформляют в отделе соцзащиты.", final=False)
     db.session.commit()
     assert deliver_due() == 1
     answer, = tg_fake.replies_in(GROUP)
@@ -180,7 +180,7 @@ def test_telegram_discussion_comment_answered_hidden_edited_deleted(ctx, live, t
     # deleted by the author: Telegram says nothing; the next reply finds out and answers the
     # thread's first message (the channel post) instead
     tg_fake.delete_by_author(comment)
-    actions.reply(db.session.get(Ticket, ticket.id), staff, "Подробности — на сайте соцзащиты.",
+    lifecycle.reply(db.session.get(Ticket, ticket.id), staff, "Подробности — на сайте соцзащиты.",
                   final=True)
     db.session.commit()
     assert deliver_due() == 1

@@ -9,7 +9,7 @@ from helpdesk.extensions import db
 from helpdesk.models import AuditEvent
 from helpdesk.models.routing import ModelVersion, RoutingRule, TopicMapping
 from helpdesk.models.setting import get_setting
-from helpdesk.routing import admin, service
+from helpdesk.routing import configuration, service
 from helpdesk.routing.service import load_rules, route_texts, routing_config
 from helpdesk.background.tasks import run_task
 from tests.helpers import csrf_from, login, make_user, post_form
@@ -49,7 +49,7 @@ def test_threshold_tatar_queue_and_auto_close_are_saved(admin_client, routed_set
         "auto_close": ["gratitude", "spam"]})
     assert response.status_code == 302
     db.session.expire_all()
-    assert admin.current_settings() == admin.RoutingSettings(
+    assert configuration.current_settings() == configuration.RoutingSettings(
         0.75, routed_setup["tatar"].id, ("gratitude", "spam"))
     assert routing_config().threshold == 0.75
     event = db.session.scalar(select(AuditEvent).where(
@@ -175,13 +175,13 @@ def test_retraining_from_the_page_swaps_in_a_new_version(admin_client, routed_se
     before = db.session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
     page = admin_client.get("/settings/routing").get_data(as_text=True)
     admin_client.post("/settings/routing/train", data={"csrf_token": csrf_from(page)})
-    assert admin.training_state()["state"] == "queued"
+    assert configuration.training_state()["state"] == "queued"
     again = admin_client.post("/settings/routing/train", data={"csrf_token": csrf_from(page)},
                               follow_redirects=True).get_data(as_text=True)
     assert "Модель уже обучается" in again
     run_task("routing.train")  # what the worker (or the in-process pool) runs
     db.session.expire_all()
-    state = admin.training_state()
+    state = configuration.training_state()
     active = db.session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
     assert state["state"] == "done" and active.id != before.id
     assert state["version"] == active.version and active.n_examples == 10 * len(TRAINING_ROWS)
@@ -198,11 +198,11 @@ def test_a_failed_training_keeps_the_model_and_says_why(admin_client, routed_set
     broken.write_text("нет,нужных,колонок\n1,2,3\n", encoding="utf-8")
     monkeypatch.setattr(service, "DEFAULT_DATA", broken)
     before = db.session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True)))
-    admin.request_training(None)
+    configuration.request_training(None)
     db.session.commit()
     run_task("routing.train")
     db.session.expire_all()
-    assert admin.training_state()["state"] == "failed"
+    assert configuration.training_state()["state"] == "failed"
     assert db.session.scalar(select(ModelVersion).where(ModelVersion.active.is_(True))).id == \
         before.id
     assert "Последнее обучение не удалось" in admin_client.get("/settings/routing").get_data(

@@ -83,7 +83,7 @@ def test_special_kind_is_flagged_for_a_person(routed_setup):
 
 
 def test_rerouting_creates_a_training_example(routed_setup):
-    from helpdesk.tickets.actions import reroute
+    from helpdesk.tickets.lifecycle import reroute
     from tests.helpers import make_user
 
     ticket, _ = route_text(routed_setup, "Ямы на дороге у поликлиники")

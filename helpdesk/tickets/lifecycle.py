@@ -23,8 +23,8 @@ from helpdesk.models.outcomes import (ANSWER_RESULTS, ART11_REASONS, MANUAL_STAT
                                       REASON_RESULTS, RESULTS)
 from helpdesk.routing.service import record_correction
 from helpdesk.tickets.comment_actions import check_public_answer
-from helpdesk.tickets.services import TicketError
-from helpdesk.tickets.services import clean_text as _text
+from helpdesk.tickets.errors import TicketError
+from helpdesk.tickets.errors import clean_text as _text
 
 
 def _audit(action: str, user: User, ticket: Ticket, **details) -> None:
