@@ -2,7 +2,9 @@
 from datetime import datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false, select
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
@@ -143,16 +145,25 @@ class TicketCounter(db.Model):
 
 
 def next_ticket_number(now: datetime | None = None) -> str:
-    """Take the next human-readable number, e.g. 2026-000123 (row-locked counter per year)."""
+    """Take the next human-readable number, e.g. 2026-000123: one atomic UPDATE … RETURNING on the
+    year's counter row (its row lock serialises concurrent ingests). The year's first number
+    creates the row with INSERT … ON CONFLICT DO NOTHING, so two first tickets of a year racing
+    never fail on the primary key."""
     year = (now or datetime.now(timezone.utc)).year
-    counter = db.session.scalar(
-        select(TicketCounter).where(TicketCounter.year == year).with_for_update())
-    if counter is None:
-        counter = TicketCounter(year=year, last=0)
-        db.session.add(counter)
-    counter.last += 1
-    db.session.flush()
-    return f"{year}-{counter.last:06d}"
+    last = _take(year)
+    if last is None:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        db.session.execute(insert(TicketCounter).values(year=year, last=0)
+                           .on_conflict_do_nothing(index_elements=["year"]))
+        last = _take(year)
+    return f"{year}-{last:06d}"
+
+
+def _take(year: int) -> int | None:
+    return db.session.execute(
+        update(TicketCounter).where(TicketCounter.year == year)
+        .values(last=TicketCounter.last + 1).returning(TicketCounter.last)).scalar_one_or_none()
 
 
 def back_to_work(ticket: Ticket) -> dict:
