@@ -97,6 +97,7 @@ ACTION_LABELS = {
     "comment_restored": "Комментарий восстановлен автором",
     "channel_activated": "Канал включён",
     "channel_created": "Создан канал",
+    "bulk_action": "Групповое действие с обращениями",
     "channel_deactivated": "Канал отключён",
     "channel_updated": "Изменён канал",
     "deadline_extended": "Продлён срок ответа",

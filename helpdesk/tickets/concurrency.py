@@ -18,6 +18,18 @@ from helpdesk.tickets.errors import TicketError
 
 STALE_MESSAGE = ("Обращение изменилось, пока страница была открыта ({what}). "
                  "Обновите страницу и повторите.")
+
+
+class StaleVersion(TicketError):
+    """The form was filled on an older version of the ticket: `what` names the latest change
+    («Передача в подразделение — petrov, 26.11.2026 14:32:05 МСК») and `user_id` who made it
+    (None: a change by the helpdesk itself, or none recorded)."""
+
+    def __init__(self, what: str, user_id: int | None) -> None:
+        super().__init__(STALE_MESSAGE.format(what=what))
+        self.what, self.user_id = what, user_id
+
+
 NO_VERSION_MESSAGE = ("Форма отправлена со страницы, которая не знает версии обращения (старая "
                       "вкладка или сохранённая страница). Обновите страницу и повторите.")
 
@@ -38,7 +50,7 @@ def _parse(version: str) -> datetime | None:
 
 
 def check_version(ticket: Ticket, submitted: str | None) -> None:
-    """Raise TicketError when `submitted` is not the ticket's current version.
+    """Raise StaleVersion (a TicketError) when `submitted` is not the ticket's current version.
 
     The ticket row is locked first (FOR UPDATE on PostgreSQL), so that of two tabs posting at once
     the second waits for the first to commit and then sees its change. A form without a version
@@ -51,10 +63,10 @@ def check_version(ticket: Ticket, submitted: str | None) -> None:
     given = _parse(submitted)
     if given is not None and current is not None and given == current:
         return
-    raise TicketError(STALE_MESSAGE.format(what=_what_changed(ticket, given)))
+    raise StaleVersion(*_what_changed(ticket, given))
 
 
-def _what_changed(ticket: Ticket, since: datetime | None) -> str:
+def _what_changed(ticket: Ticket, since: datetime | None) -> tuple[str, int | None]:
     """«Передача в подразделение — petrov, 26.11.2026 14:32:05 МСК»: the latest change of the ticket."""
     query = select(AuditEvent).where(AuditEvent.object_type == "ticket",
                                      AuditEvent.object_id == str(ticket.id),
@@ -64,6 +76,6 @@ def _what_changed(ticket: Ticket, since: datetime | None) -> str:
     event = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(1)).first()
     when = local_time(ticket.updated_at, "%d.%m.%Y %H:%M:%S") + " МСК"
     if event is None:
-        return f"изменено {when}"
+        return f"изменено {when}", None
     who = f" — {event.username}" if event.username else ""
-    return f"{action_label(event.action)}{who}, {when}"
+    return f"{action_label(event.action)}{who}, {when}", event.user_id

@@ -34,7 +34,7 @@ class RowExtras:
     unread: set = field(default_factory=set)
     keys: dict = field(default_factory=dict)
     suggestions: dict = field(default_factory=dict)  # id → [(department id, name)]
-    versions: dict = field(default_factory=dict)  # id → version (for the one-click forms)
+    versions: dict = field(default_factory=dict)  # id → version (bulk checkboxes, one-click forms)
 
 
 def preview(text: str | None, limit: int = PREVIEW_CHARS) -> str:
@@ -69,41 +69,31 @@ def sort_key(ticket, sort: str) -> str:
     return f"{value.astimezone(timezone.utc).isoformat(timespec='microseconds')}|{ticket.id:012d}"
 
 
-def route_suggestions(tickets: list) -> tuple[dict, dict]:
+def route_suggestions(tickets: list) -> dict:
     """For open tickets: the routing's top departments (distinct, active, not the current one)
-    in the order of its candidates, and the ticket versions their forms carry."""
+    in the order of its candidates."""
     ids = [t.id for t in tickets if t.status in OPEN_STATUSES]
     if not ids:
-        return {}, {}
+        return {}
     latest = (select(func.max(RoutingDecision.id).label("id"))
               .where(RoutingDecision.ticket_id.in_(ids)).group_by(RoutingDecision.ticket_id).subquery())
     decisions = dict(db.session.execute(select(RoutingDecision.ticket_id, RoutingDecision.candidates)
                                         .join(latest, latest.c.id == RoutingDecision.id)).all())
     names = dict(db.session.execute(select(Department.id, Department.name)
                                     .where(Department.active.is_(True))).all())
-    state = {ticket_id: (department_id, updated_at) for ticket_id, department_id, updated_at
-             in db.session.execute(select(Ticket.id, Ticket.department_id, Ticket.updated_at)
-                                   .where(Ticket.id.in_(list(decisions))))}
-    suggestions, versions = {}, {}
+    current = dict(db.session.execute(select(Ticket.id, Ticket.department_id)
+                                      .where(Ticket.id.in_(list(decisions)))).all())
+    suggestions = {}
     for ticket_id, candidates in decisions.items():
-        current = state[ticket_id][0]
         chosen: list[tuple[int, str]] = []
         for candidate in candidates or []:
             department_id = candidate.get("department_id") if isinstance(candidate, dict) else None
-            if (department_id in names and department_id != current
+            if (department_id in names and department_id != current[ticket_id]
                     and department_id not in (d for d, _ in chosen)):
                 chosen.append((department_id, names[department_id]))
         if chosen:
             suggestions[ticket_id] = chosen[:SUGGESTED]
-            versions[ticket_id] = version_of(_Versioned(state[ticket_id][1]))
-    return suggestions, versions
-
-
-class _Versioned:
-    __slots__ = ("updated_at",)
-
-    def __init__(self, updated_at):
-        self.updated_at = updated_at
+    return suggestions
 
 
 def row_extras(user: User, tickets: list, sort: str, queue: str, now: datetime) -> RowExtras:
@@ -112,8 +102,10 @@ def row_extras(user: User, tickets: list, sort: str, queue: str, now: datetime) 
     extras = RowExtras(
         previews={i: preview(text) for i, text in latest_citizen_texts(ids).items()},
         unread=unread_among(user, ids, now), keys={t.id: sort_key(t, sort) for t in tickets})
-    if queue == "triage" and user.can_write:
-        extras.suggestions, extras.versions = route_suggestions(tickets)
+    if user.can_write:  # the version each row's forms carry, as the list shows it
+        extras.versions = {t.id: version_of(t) for t in tickets}
+        if queue == "triage":
+            extras.suggestions = route_suggestions(tickets)
     return extras
 
 

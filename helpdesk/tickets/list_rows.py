@@ -21,10 +21,11 @@ _CHANNELS = Channel.__table__
 _DEPARTMENTS = Department.__table__
 _USERS = User.__table__
 
-# The ticket's own columns: what a row shows, the status label, the nearest clock and the cursor.
+# The ticket's own columns: what a row shows, the status label, the nearest clock, the cursor
+# and the version its bulk-action checkbox carries (helpdesk.tickets.concurrency).
 TICKET_FIELDS = ("id", "number", "status", "kind", "assignee_id", "received_at", "last_message_at",
                  "first_response_at", "first_response_due", "registered_at", "registration_due",
-                 "answered_at", "answer_due")
+                 "answered_at", "answer_due", "updated_at")
 
 
 class ChannelRef:

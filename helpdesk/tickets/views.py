@@ -22,6 +22,7 @@ from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list
 from helpdesk.tickets.concurrency import version_of
 from helpdesk.tickets.notes import record_view
 from helpdesk.tickets.list_extras import row_extras
+from helpdesk.tickets.bulk_views import bulk_choices
 from helpdesk.tickets.live import counts_payload, desk_cursor
 from helpdesk.tickets.unread import mark_read
 from helpdesk.inbox.comments import invite_text
@@ -60,7 +61,8 @@ def list_tickets():
         extras=row_extras(current_user, page.tickets, filters.sort, filters.queue, now),
         queues=[(q, QUEUE_LABELS[q]) for q in queues_for(current_user)],
         statuses=presenters.STATUS_FILTER_LABELS, kinds=KIND_LABELS, dues=DUE_LABELS, sorts=SORT_LABELS,
-        departments=departments, channels=channels, status_of=presenters.status_label)
+        departments=departments, channels=channels, status_of=presenters.status_label,
+        bulk=bulk_choices(current_user) if current_user.can_write and not htmx else None)
 
 
 @bp.route("/tickets/<int:ticket_id>")

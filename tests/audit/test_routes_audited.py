@@ -122,6 +122,12 @@ def _second_message(env):
     return {"ticket_id": t.id, "message_id": m.id}
 
 
+def _selected(env):
+    """A ticket as the list's bulk checkbox names it (id, version, number)."""
+    t = _ticket(env)
+    return f"{t.id}@{version_of(t)}@{t.number}"
+
+
 TOKEN = object()  # replaced by a valid CSRF token (forms with a prefix name theirs differently)
 
 
@@ -258,6 +264,8 @@ CASES = {
     "tickets.hide": lambda e: ("admin", dict(zip(("ticket_id", "message_id"), (
         x.id for x in _comment(e)))), {"reason": "Спам"}),
     "tickets.refresh_digest": lambda e: ("admin", {}, {}),
+    "tickets.bulk_action": lambda e: ("admin", {}, {"action": "status", "status": "triage",
+                                                    "tickets": _selected(e)}),
 }
 
 

@@ -1,5 +1,5 @@
-// Keyboard on the desk: j/k next/previous ticket, o/Enter open, r reply, n note, a assign to me,
-// / search, u back to the list, ? help. Never while typing in a field (Esc leaves the field).
+// Keyboard on the desk: j/k next/previous ticket, o/Enter open, x tick for a bulk action, r reply,
+// n note, a assign to me, / search, u back to the list, ? help. Never while typing in a field (Esc leaves the field).
 (function () {
   "use strict";
   var LIST_KEY = "helpdesk.list";
@@ -10,7 +10,10 @@
   function typing(target) {
     if (!target || !target.tagName) { return false; }
     var tag = target.tagName.toLowerCase();
-    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+    if (tag === "input") {  // a ticked checkbox keeps the focus: the keys still move and tick
+      return ["checkbox", "radio"].indexOf(target.type) === -1;
+    }
+    return tag === "textarea" || tag === "select" || target.isContentEditable;
   }
 
   function rows() {
@@ -44,6 +47,14 @@
     if (!current) { return false; }
     remember();
     window.location = current.href;
+    return true;
+  }
+
+  function tick() {
+    // Tick the current row for a bulk action (desk-bulk.js keeps the selection).
+    var box = tbody && tbody.querySelector("tr.desk-selected input.desk-pick");
+    if (!box) { return false; }
+    box.click();
     return true;
   }
 
@@ -87,7 +98,7 @@
 
   var onList = {
     j: function () { select(1); }, k: function () { select(-1); },
-    o: openSelected, Enter: openSelected,
+    o: openSelected, Enter: openSelected, x: tick,
     "/": function () { return focus("desk-search"); }
   };
   var onTicket = {

@@ -82,6 +82,7 @@
       if (tr) { tr.remove(); }
     });
     if (data.rows) { upsertRows(data.rows); }
+    if (data.rows || (data.remove && data.remove.length)) { rowsChanged(); }
     if (data.notify && data.notify.length) { notify(data.notify); }
     if (data.ticket) { applyTicket(data.ticket); }
   }
@@ -137,6 +138,11 @@
     }
   }
 
+  function rowsChanged() {
+    // Rows were put in anew or taken out: the bulk selection (desk-bulk.js) ticks them again.
+    if (tbody) { tbody.dispatchEvent(new CustomEvent("desk:rows")); }
+  }
+
   function reloadList() {
     if (!tbody) { window.location.reload(); return; }
     fetch(window.location.href, {credentials: "same-origin", headers: {"HX-Request": "true"}})
@@ -145,6 +151,7 @@
         if (html === null) { return; }
         tbody.innerHTML = html;
         if (window.htmx) { window.htmx.process(tbody); }
+        rowsChanged();
       });
   }
 
