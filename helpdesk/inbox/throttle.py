@@ -12,6 +12,8 @@ import time
 
 from flask import current_app
 
+from helpdesk.util.redis_client import redis_client
+
 log = logging.getLogger(__name__)
 
 # kind -> (seconds between sends per channel, seconds between sends to one chat)
@@ -70,10 +72,8 @@ class RedisThrottle(Throttle):
 
     def __init__(self, kind: str, url: str, channel_interval: float, chat_interval: float) -> None:
         super().__init__(channel_interval, chat_interval)
-        import redis
-
         self.kind = kind
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.client = redis_client(url)
         self.script = self.client.register_script(_RESERVE)
 
     def delay(self, channel_id: int, chat: str) -> float:

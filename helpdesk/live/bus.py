@@ -25,6 +25,8 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from helpdesk.util.redis_client import redis_client
+
 log = logging.getLogger(__name__)
 
 KEEP = 20_000  # changes kept: a desk that polled longer ago than this reloads
@@ -71,10 +73,8 @@ class RedisBus:
     KEY = "helpdesk:desk:changes"
 
     def __init__(self, url: str, keep: int = KEEP) -> None:
-        import redis
-
         self.keep = keep
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.client = redis_client(url)
 
     def publish(self, changes: list[dict]) -> None:
         self.client.xadd(self.KEY, {"c": json.dumps(changes, separators=(",", ":"))},

@@ -10,6 +10,8 @@ import time
 
 from flask import Flask
 
+from helpdesk.util.redis_client import redis_client
+
 log = logging.getLogger(__name__)
 
 TTL = 8.0  # seconds a desk stays shown after its last poll (it polls every second or so)
@@ -42,9 +44,7 @@ class MemoryPresence:
 
 class RedisPresence:
     def __init__(self, url: str) -> None:
-        import redis
-
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.client = redis_client(url)
 
     @staticmethod
     def _key(ticket_id: int) -> str:
