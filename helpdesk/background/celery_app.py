@@ -38,8 +38,9 @@ def make_celery(flask_app: Flask | None = None) -> Celery:
     @celery.task(name="helpdesk.run")
     def run(name: str, args: list):
         """Run a registered background task by name, in one transaction."""
-        from helpdesk.background.tasks import run_task
+        from helpdesk.background.tasks import run_task, starting
 
+        starting(flask_app, name)
         with job():
             run_task(name, *args)
 

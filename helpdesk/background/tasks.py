@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from helpdesk.registry import TaskSpec, registry
+from helpdesk.util.redis_client import redis_client
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ def dispatch(name: str, *args) -> None:
     the sweeper (or the test) processes them. The database is the source of truth either way.
     """
     app = current_app._get_current_object()
+    if name not in registry(app).tasks:  # a programming error: fail here, not after the commit
+        raise KeyError(f"no background task {name!r} is registered")
     if not (celery_enabled(app) or app.config.get("EMBEDDED_TASKS")):
         return
     from helpdesk.extensions import db
@@ -92,18 +95,53 @@ class _Batcher:
             self.wake.clear()
             if celery_enabled(self.app):
                 try:
-                    send(self.app, self.name, ())
+                    if _claim_batch(self.app, self.name):
+                        send(self.app, self.name, ())
                 except Exception:  # Redis down: the rows stay due; the sweeper catches up
                     log.warning("could not queue task %s", self.name)
+                    _release_batch(self.app, self.name)
                 time.sleep(0.05)
             else:
                 run_in_app(self.app, self.name, ())
 
 
+BATCH_CLAIM_SECONDS = 60
+
+
+def _batch_key(name: str) -> str:
+    return f"helpdesk:queued:{name}"
+
+
+def _claim_batch(app: Flask, name: str) -> bool:
+    """At most one queued Celery message per batch task: one that is queued and not yet started
+    covers every later poke. (A batch run that finds more work queues the next run behind what it
+    queued itself, so a backlog of events never starves routing and replies in the queue.)"""
+    return bool(redis_client(app.config["REDIS_URL"]).set(
+        _batch_key(name), "1", nx=True, ex=BATCH_CLAIM_SECONDS))
+
+
+def _release_batch(app: Flask, name: str) -> None:
+    try:
+        redis_client(app.config["REDIS_URL"]).delete(_batch_key(name))
+    except Exception:  # Redis down: the claim expires by itself
+        log.warning("could not release the claim of task %s", name)
+
+
+def starting(app: Flask, name: str) -> None:
+    """The worker starts task `name`: if it is a batch task, the next poke may queue it again."""
+    if name in _batch_names(app):
+        _release_batch(app, name)
+
+
+def _batch_names(app: Flask) -> set[str]:
+    return {spec.batch for spec in registry(app).tasks.values() if spec.batch}
+
+
 def _launch(app: Flask, name: str, args: tuple) -> None:
     spec = registry(app).tasks[name]
-    if spec.batch:
-        key = (id(app), spec.batch)
+    batch = spec.batch or (name if not args and name in _batch_names(app) else "")
+    if batch:
+        key = (id(app), batch)
         with _executor_lock:
             batcher = _batchers.get(key) or _batchers.setdefault(key, _Batcher(app, key[1]))
         batcher.wake.set()
@@ -163,7 +201,10 @@ def _pool(app: Flask, lane: str = "") -> ThreadPoolExecutor:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:
     for app, name, args in session.info.pop(_PENDING, ()):
-        _launch(app, name, args)
+        try:
+            _launch(app, name, args)
+        except Exception:  # the commit stands; the rows stay due and the sweeper runs the work
+            log.exception("could not start task %s", name)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -45,7 +45,7 @@ def test_webhook_work_runs_in_celery_worker(app, ctx, vk_fake, tmp_path):
             # The worker runs with the test settings (it queues nothing itself): the web process
             # queues the routing, which the worker carries out, then acknowledges the message.
             with web.app_context():
-                dispatch("inbox.route", message.ticket_id, message.id)
+                dispatch("tickets.route", message.ticket_id, message.id)
             acks = _wait_for(lambda: db.session.scalar(select(func.count()).select_from(
                 OutboxItem)))
             assert acks == 1, (tmp_path / "worker.log").read_text()[-2000:]
@@ -70,3 +70,43 @@ def _wait_for(read, seconds: float = 60):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.2)
+
+
+def test_pokes_of_a_batch_queue_one_message_until_a_worker_starts_it(app, ctx):
+    """A thousand deliveries a second must not queue a thousand "process pending" messages in
+    front of the routing tasks (they starved routing under a storm: issue 13's fuzz run)."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running")
+    from helpdesk.background.tasks import starting
+
+    client.delete("celery", "helpdesk:queued:inbox.process_pending")
+    web = make_test_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "REDIS_URL": REDIS_URL, "CELERY_ENABLED": True})
+    try:
+        with web.app_context():
+            for event_id in range(200):
+                dispatch("inbox.process_event", event_id)
+            assert _queued(client, 1) == 1
+            time.sleep(0.3)  # later pokes, while the message still waits in the queue
+            dispatch("inbox.process_event", 201)
+            assert _queued(client, 2) == 1
+            starting(web, "inbox.process_pending")  # a worker took it: new work queues again
+            dispatch("inbox.process_event", 202)
+            assert _queued(client, 2) == 2
+            starting(web, "tickets.route")  # not a batch task: claims nothing, releases nothing
+            assert client.exists("helpdesk:queued:inbox.process_pending") == 1
+    finally:
+        client.delete("celery", "helpdesk:queued:inbox.process_pending")
+
+
+def _queued(client, expected: int, seconds: float = 3.0) -> int:
+    """Messages in Celery's queue once `expected` arrived or `seconds` passed (the batcher sends
+    from its own thread), plus a moment for any unexpected extra one."""
+    deadline = time.monotonic() + seconds
+    while client.llen("celery") < expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    return client.llen("celery")
