@@ -104,9 +104,9 @@ def register_background_work(app: Flask) -> None:
     from helpdesk.inbox import tasks as inbox_tasks
     from helpdesk.retention import jobs as retention_jobs
     from helpdesk.routing import tasks as routing_tasks
-    from helpdesk.tickets import digest
+    from helpdesk.tickets import digest, routed
 
-    registry(app).add_tasks(inbox_tasks, export_jobs, routing_tasks)
+    registry(app).add_tasks(inbox_tasks, routed, export_jobs, routing_tasks)
     registry(app).add_periodic(inbox_jobs, export_jobs, retention_jobs, digest)
 
 

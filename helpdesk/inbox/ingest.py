@@ -75,7 +75,7 @@ def ingest(channel: Channel, incoming: IncomingMessage,
         record("ticket_created", object_type="ticket", object_id=str(ticket.id),
                details={"channel": channel.slug, "message_id": message.id,
                         **({"post_id": post.id} if post is not None else {})})
-        dispatch("inbox.route", ticket.id, message.id)  # acknowledged once routed
+        dispatch("tickets.route", ticket.id, message.id)  # acknowledged once routed
     db.session.flush()
     if incoming.attachments:
         dispatch("inbox.download_attachments", message.id)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from helpdesk.background.tasks import run_task
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from helpdesk.models.ticket import TicketStatus
@@ -23,15 +24,13 @@ def sweep() -> dict:
     from helpdesk.inbox.events import process_pending
     from helpdesk.inbox.outbox import deliver_due
     from helpdesk.inbox.profiles import fetch_missing_names
-    from helpdesk.inbox.tasks import route_new_ticket
 
     counts = {"events": process_pending(), "sent": deliver_due()}
     stale = db.session.scalars(select(Ticket.id).where(
         Ticket.status == TicketStatus.NEW, Ticket.received_at < utcnow() - ROUTE_GRACE)
         .limit(50)).all()
-    for ticket_id in stale:
-        route_new_ticket(ticket_id)
-        db.session.commit()
+    for ticket_id in stale:  # by name: the ticket side routes (the inbox imports nothing of it)
+        run_task("tickets.route", ticket_id, None)
     counts["routed"] = len(stale)
     counts["attachments"] = download_pending()
     counts["names"] = fetch_missing_names()  # last: it may wait on the platform

@@ -67,7 +67,7 @@ def split(ticket: Ticket, user: User, message_id: int, now: datetime | None = No
         from helpdesk.inbox.ack import acknowledge
 
         acknowledge(new, message.text or "")
-    dispatch("inbox.route", new.id, message.id)
+    dispatch("tickets.route", new.id, message.id)
     db.session.flush()
     record("ticket_split", actor=user, object_type="ticket", object_id=str(ticket.id),
            details={"into": new.id, "number": new.number, "message_id": message.id,

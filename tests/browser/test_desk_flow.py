@@ -58,7 +58,7 @@ def test_vk_message_is_triaged_routed_answered_and_delivered(ctx, live, vk_fake,
     from helpdesk.deadlines.store import seed_defaults
     from helpdesk.inbox.events import process_pending
     from helpdesk.inbox.outbox import deliver_due
-    from helpdesk.inbox.tasks import route_new_ticket
+    from helpdesk.tickets.routed import route_new_ticket
 
     seed_defaults()
     press_dept = Department(name="Пресс-служба", is_triage=True)

@@ -112,7 +112,7 @@ def test_invite_refused_on_a_direct_message(world, signed_in):
 
 
 def test_spam_comment_is_routed_and_proposed_for_hiding_and_found_by_search(world, signed_in):
-    from helpdesk.inbox.tasks import route_new_ticket
+    from helpdesk.tickets.routed import route_new_ticket
 
     ticket = comment(world, "Заработок от 5000 рублей в день без вложений! Подписывайтесь, "
                             "промокод в профиле, казино и ставки", "601")

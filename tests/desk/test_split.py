@@ -63,14 +63,14 @@ def test_split_makes_a_new_ticket_with_its_own_number_clock_ack_and_routing(worl
 
 
 def test_the_new_ticket_is_routed(world):
-    from helpdesk.inbox.tasks import route_new_ticket
+    from helpdesk.tickets.routed import route_new_ticket
 
     t = world.ticket
     noise = _follow_up(t)
     new = split(t, world.users["press"], noise.id)
     db.session.commit()
     assert new.status == "new"
-    route_new_ticket(new.id, noise.id)  # what the dispatched "inbox.route" task runs
+    route_new_ticket(new.id, noise.id)  # what the dispatched "tickets.route" task runs
     db.session.commit()
     assert new.status in ("triage", "assigned") and new.department_id is not None
 

@@ -71,7 +71,7 @@ def route_new_tickets() -> int:
     queued once the ticket is routed); commits. Returns how many were routed."""
     from sqlalchemy import select
 
-    from helpdesk.inbox.tasks import route_new_ticket
+    from helpdesk.tickets.routed import route_new_ticket
     from helpdesk.models import Ticket
 
     ids = db.session.scalars(select(Ticket.id).where(Ticket.status == "new")).all()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from helpdesk.database.transaction import job
 from helpdesk.extensions import db
 from helpdesk.inbox.ingest import ingest
-from helpdesk.inbox.tasks import route_task
+from helpdesk.tickets.routed import route_task
 from helpdesk.inbox.types import IncomingMessage
 from helpdesk.models import Channel, Department, Ticket, TicketCounter
 from helpdesk.models.routing import RoutingDecision

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from helpdesk.routing.collective import is_collective
 from helpdesk.extensions import db
-from helpdesk.inbox.tasks import route_new_ticket
+from helpdesk.tickets.routed import route_new_ticket
 from helpdesk.models import Message
 from helpdesk.models.routing import RoutingDecision
 from helpdesk.routing import nlp

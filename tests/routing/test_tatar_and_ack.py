@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from helpdesk.deadlines.store import recompute
 from helpdesk.extensions import db
-from helpdesk.inbox.tasks import route_new_ticket
+from helpdesk.tickets.routed import route_new_ticket
 from helpdesk.models import Message
 from helpdesk.models.message import Direction
 from helpdesk.models.setting import set_setting

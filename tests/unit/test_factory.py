@@ -114,7 +114,7 @@ def test_what_the_app_is_made_of_is_kept_on_the_app():
     assert one is not two
     assert [e.endpoint for e in one.nav] == [e.endpoint for e in two.nav]
     assert len({e.endpoint for e in one.nav}) == len(one.nav)
-    assert {"inbox.process_event", "inbox.route", "exports.run", "routing.train"} <= set(one.tasks)
+    assert {"inbox.process_event", "tickets.route", "exports.run", "routing.train"} <= set(one.tasks)
     assert one.tasks["inbox.process_event"].batch == "inbox.process_pending"
     assert one.tasks["inbox.fetch_name"].lane == "profiles"
     assert sorted(j.name for j in one.periodic) == sorted(j.name for j in two.periodic)
