@@ -36,7 +36,8 @@ def configure(app: Flask, config) -> None:
     app.config.from_object(obj)
     app.config.update(overrides)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {},
+        app.config.get("PG_PARALLEL_WORKERS", 0))
 
 
 def register_extensions(app: Flask) -> None:

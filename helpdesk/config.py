@@ -25,6 +25,8 @@ class BaseConfig:
             env.get("DATABASE_URL") or f"sqlite:///{instance / 'helpdesk.db'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # PostgreSQL parallel query workers for the app's sessions (helpdesk.config.engine_options).
+        self.PG_PARALLEL_WORKERS = int(env.get("PG_PARALLEL_WORKERS", 0))
         self.REDIS_URL = env.get("REDIS_URL", "")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
@@ -141,7 +143,7 @@ def _instance_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def engine_options(url: str, options: dict) -> dict:
+def engine_options(url: str, options: dict, parallel_workers: int = 0) -> dict:
     """The engine options for a database URL (given options win).
 
     A server database's pool hands out the connection returned last (LIFO): that connection
@@ -149,8 +151,18 @@ def engine_options(url: str, options: dict) -> dict:
     fifth use, per connection), while a first-in-first-out pool rotates through all of them and
     PostgreSQL plans the same query again on each (1–2 ms for a desk list, more than running it).
     The connections left idle can then be closed by the server's timeouts.
+
+    PostgreSQL's parallel query is off for the app's sessions: the desk's reads are walks that
+    stop after one page (LIMIT), and a parallel plan hands each worker its own slice of the
+    index, so every worker walks until it has a page of its own: «детский сад Казань» over a
+    million tickets read 18,909 rows in 60–100 ms in parallel, 1,057 rows in 2–4 ms alone.
+    (PG_PARALLEL_WORKERS in the environment sets another value.)
     """
     if url.startswith("postgresql"):
-        return {"pool_use_lifo": True, **options}
+        given = options.get("connect_args", {})
+        connect_args = {**given, "options": " ".join(filter(None, [
+            f"-c max_parallel_workers_per_gather={int(parallel_workers)}",
+            given.get("options", "")]))}
+        return {"pool_use_lifo": True, **options, "connect_args": connect_args}
     return options
 

@@ -95,10 +95,14 @@ def test_a_server_database_pool_reuses_the_connection_returned_last():
     """LIFO: the hot connection keeps the desk's prepared statements (helpdesk.config)."""
     from helpdesk.config import engine_options
 
+    serial = {"options": "-c max_parallel_workers_per_gather=0"}
     assert engine_options("postgresql+psycopg://h/db", {"pool_pre_ping": True}) == {
-        "pool_use_lifo": True, "pool_pre_ping": True}
+        "pool_use_lifo": True, "pool_pre_ping": True, "connect_args": serial}
     assert engine_options("postgresql+psycopg://h/db", {"pool_use_lifo": False}) == {
-        "pool_use_lifo": False}
+        "pool_use_lifo": False, "connect_args": serial}
+    given = {"connect_args": {"connect_timeout": 2, "options": "-c work_mem=8MB"}}
+    assert engine_options("postgresql+psycopg://h/db", given, 2)["connect_args"] == {
+        "connect_timeout": 2, "options": "-c max_parallel_workers_per_gather=2 -c work_mem=8MB"}
     assert engine_options("sqlite:///x.db", {"pool_pre_ping": True}) == {"pool_pre_ping": True}
     app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1/x"})
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_use_lifo"] is True
@@ -122,3 +126,14 @@ def test_what_the_app_is_made_of_is_kept_on_the_app():
     assert [s.__name__ for s in one.seeders] == ["seed_defaults", "seed_for_cli", "seed_canned"]
     one.nav.clear()
     assert two.nav  # app-scoped: changing one app's menu leaves the other's alone
+
+
+def test_the_apps_postgresql_sessions_plan_without_parallel_workers(ctx):
+    """A page walk (LIMIT) planned in parallel makes every worker walk for a page of its own."""
+    from sqlalchemy import text
+
+    from helpdesk.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting; set TEST_DATABASE_URL")
+    assert db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
