@@ -45,3 +45,30 @@ def test_embedded_tasks_ingest_acknowledge_and_reply(app, ctx, tg_fake):
         assert tg_fake.sent_to(11001)[-1] == "Уже включили."
         assert len(db.session.scalars(select(Message).where(
             Message.direction == Direction.INBOUND)).all()) == 1
+
+
+def test_a_backlog_is_ingested_in_batches_that_queue_the_next(app, ctx, tg_fake):
+    """A batch run ingests 50 events and queues the next run behind the work it queued itself
+    (routing, acknowledgements): a backlog of 120 deliveries is all ingested and routed."""
+    from sqlalchemy import func
+
+    from helpdesk.background.tasks import run_task
+    from helpdesk.database.transaction import job
+    from helpdesk.models import InboundEvent
+
+    with LiveServer(app) as quiet:  # the test app stores deliveries and runs nothing
+        platform = make_platform("telegram", tg_fake, quiet.url)
+        for n in range(120):
+            assert platform.post(platform.event(12000 + n, f"Вопрос номер {n}")).status_code == 200
+    pending = select(func.count()).select_from(InboundEvent).where(InboundEvent.status == "pending")
+    assert db.session.scalar(pending) == 120
+    db.session.rollback()
+    embedded = make_test_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                              "EMBEDDED_TASKS": True, "INBOX_LOCAL_HOSTS": {"127.0.0.1"}})
+    with embedded.app_context(), job():
+        run_task("inbox.process_pending")  # one batch here; the rest chain after the commit
+    assert wait_for(lambda: db.session.scalar(pending) == 0, 60)
+    assert wait_for(lambda: db.session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.status == "new")) == 0, 60)
+    assert db.session.scalar(select(func.count()).select_from(Message).where(
+        Message.direction == Direction.INBOUND)) == 120
