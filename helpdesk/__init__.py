@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.audit import bp as audit_bp
     from helpdesk.auth import bp as auth_bp
     from helpdesk.channels import bp as channels_bp
+    from helpdesk.citizens.views import bp as citizens_bp
     from helpdesk.exports import bp as exports_bp
     from helpdesk.inbox.attachments import bp as attachments_bp
     from helpdesk.inbox.webhooks import bp as webhooks_bp
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(tickets_bp)  # queues, the ticket page and its actions, digests
+    app.register_blueprint(citizens_bp)  # the citizen page: identities, linking, suggestions
     app.register_blueprint(admin_bp, url_prefix="/admin")  # users and departments
     app.register_blueprint(settings_bp, url_prefix="/settings")  # canned, deadlines, routing
     app.register_blueprint(channels_bp)  # /admin/channels

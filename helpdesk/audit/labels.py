@@ -12,6 +12,7 @@ OBJECT_LABELS = {
     "deadline_policy": "Правила сроков", "retention": "Срок хранения", "setting": "Настройка",
     "route": "Раздел", "routing_rule": "Правило маршрутизации",
     "topic_mapping": "Тема маршрутизации", "model_version": "Модель маршрутизации",
+    "citizen": "Учётная запись гражданина №",
 }
 RESULT_LABELS = {"ok": "успешно", "denied": "отказано", "failed": "ошибка", "error": "ошибка"}
 
@@ -88,6 +89,9 @@ DETAIL_LABELS = {
     "found": "найдено", "post_id": "пост", ("comment_hidden", "reason"): "причина",
     ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",
     ("ticket_reopened", "to"): "стал статус", ("status_changed", "previous"): "был статус",
+    "identity": "учётная запись №", "identities": "учётные записи №", "person": "персона №",
+    "previous_person": "прежняя персона №", "suggested": "предложены учётные записи №",
+    ("citizen_viewed", "tickets"): "обращения", ("citizen_viewed", "found"): "найдены учётные записи №",
 }
 
 
@@ -98,7 +102,7 @@ REFERENCES = {
     ("topic_mapping_saved", "previous"): "department",
     ("topic_mapping_deleted", "previous"): "department",
     "department_id": "department", "departments": "department", "tatar_department_id": "department",
-    "into": "ticket", "source": "ticket",
+    "into": "ticket", "source": "ticket", ("citizen_viewed", "tickets"): "ticket",
 }
 
 

@@ -10,7 +10,7 @@ from helpdesk.extensions import db
 from helpdesk.inbox.comment_ingest import apply_change, remember_post
 from helpdesk.inbox.profiles import wants_name
 from helpdesk.inbox.types import IncomingMessage
-from helpdesk.models import Attachment, Channel, Citizen, Message, Post, Ticket
+from helpdesk.models import Attachment, Channel, Citizen, Message, Person, Post, Ticket
 from helpdesk.models.message import Direction
 from helpdesk.models.setting import get_setting
 from helpdesk.models.ticket import TicketKind, TicketStatus, back_to_work, next_ticket_number
@@ -102,7 +102,8 @@ def _message_by_key(channel: Channel, key: str) -> Message | None:
 
 
 def _citizen(channel: Channel, incoming: IncomingMessage) -> Citizen:
-    """Find or create the citizen, row-locked on PostgreSQL so one citizen ingests at a time."""
+    """Find or create the citizen (a new one with a person of its own), row-locked on
+    PostgreSQL so one citizen ingests at a time."""
     values = dict(channel_id=channel.id, external_user_id=incoming.external_user_id[:128],
                   reply_address=incoming.reply_address[:128],
                   display_name=incoming.display_name[:300], first_name=incoming.first_name,
@@ -119,6 +120,8 @@ def _citizen(channel: Channel, incoming: IncomingMessage) -> Citizen:
     if dialect == "postgresql":
         query = query.with_for_update()
     citizen = db.session.scalar(query.execution_options(populate_existing=True))
+    if citizen.person_id is None:  # new (under the row lock): a person of its own until linked
+        citizen.person = Person(created_at=citizen.created_at)
     if citizen.anonymized_at is None:
         if incoming.reply_address and citizen.reply_address != values["reply_address"]:
             citizen.reply_address = values["reply_address"]

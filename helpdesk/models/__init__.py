@@ -11,6 +11,7 @@ from helpdesk.models.digest import DepartmentDigest, Escalation
 from helpdesk.models.export import ExportJob
 from helpdesk.models.inbox import InboundEvent, OutboxItem
 from helpdesk.models.message import Attachment, Delivery, Direction, Message
+from helpdesk.models.person import ContactKey, Person
 from helpdesk.models.retention import AnonymisedTicket
 from helpdesk.models.routing import (ModelVersion, RoutingDecision, RoutingRule, TopicMapping,
                                      TrainingExample)
@@ -20,9 +21,9 @@ from helpdesk.models.user import Role, User, UserSession
 
 __all__ = [
     "AnonymisedTicket", "Attachment", "AuditEvent", "CalendarDay", "CannedResponse", "Channel",
-    "ChannelKind", "Citizen", "DeadlinePolicyRow", "Delivery", "Department", "DepartmentDigest",
-    "Direction", "Escalation", "ExportJob", "InboundEvent", "Message", "MessageRevision",
-    "ModelVersion", "OutboxItem", "Post", "Role", "RoutingDecision", "RoutingRule", "Setting",
-    "Ticket", "TicketCounter", "TicketKind", "TicketRead", "TicketStatus", "TopicMapping",
-    "TrainingExample", "User", "UserSession",
+    "ChannelKind", "Citizen", "ContactKey", "DeadlinePolicyRow", "Delivery", "Department",
+    "DepartmentDigest", "Direction", "Escalation", "ExportJob", "InboundEvent", "Message",
+    "MessageRevision", "ModelVersion", "OutboxItem", "Person", "Post", "Role", "RoutingDecision",
+    "RoutingRule", "Setting", "Ticket", "TicketCounter", "TicketKind", "TicketRead",
+    "TicketStatus", "TopicMapping", "TrainingExample", "User", "UserSession",
 ]

@@ -3,10 +3,11 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
+from helpdesk.models.person import Person
 from helpdesk.models.types import UTCDateTime, utcnow
 
 
@@ -52,13 +53,20 @@ class Channel(db.Model):
 
 
 class Citizen(db.Model):
-    """One identity per platform account."""
+    """One identity per platform account; the person it belongs to may have others."""
 
     __tablename__ = "citizens"
-    __table_args__ = (UniqueConstraint("channel_id", "external_user_id"),)
+    __table_args__ = (UniqueConstraint("channel_id", "external_user_id"),
+                      # Suggestions look identities up by the name their profile shows.
+                      Index("ix_citizens_last_first", "last_name", "first_name"),
+                      Index("ix_citizens_display_name", "display_name"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    # Always set (ingest and the constructor give a new citizen a person of its own); nullable
+    # in the schema only because SQLite adds a foreign-key column to a table without a copy
+    # only when it may be NULL (a copy would drop the search triggers).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     external_user_id: Mapped[str] = mapped_column(String(128))
     # Where replies go: VK peer_id, OK chat_id, Telegram chat id, MAX user_id[:chat_id].
     reply_address: Mapped[str] = mapped_column(String(128), default="")
@@ -74,6 +82,12 @@ class Citizen(db.Model):
     name_lookup_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     channel: Mapped[Channel] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+    def __init__(self, **kwargs):
+        if kwargs.get("person_id") is None and kwargs.get("person") is None:
+            kwargs["person"] = Person()  # a new identity is a person of its own until linked
+        super().__init__(**kwargs)
 
     def __repr__(self) -> str:
         return f"<Citizen {self.id} channel={self.channel_id}>"

@@ -15,3 +15,19 @@ def run_command(days):
     result = run_retention(days)
     click.echo(f"обезличено обращений: {result.tickets}, сообщений: {result.messages}, "
                f"вложений: {result.attachments}, граждан: {result.citizens}")
+
+
+@retention_cli.command("anonymise-citizen")
+@click.argument("citizen_id", type=click.IntRange(min=1))
+def anonymise_citizen_command(citizen_id):
+    """Anonymise a person now: the citizen, every identity linked to them, all their tickets."""
+    from helpdesk.extensions import db
+    from helpdesk.models.channel import Citizen
+    from helpdesk.retention.person import anonymise_person
+
+    citizen = db.session.get(Citizen, citizen_id)
+    if citizen is None:
+        raise click.ClickException(f"гражданин {citizen_id} не найден")
+    result = anonymise_person(citizen, None)
+    click.echo(f"обезличено учётных записей: {result.citizens}, обращений: {result.tickets}, "
+               f"сообщений: {result.messages}, вложений: {result.attachments}")

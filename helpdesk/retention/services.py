@@ -1,9 +1,11 @@
 """Anonymise tickets closed more than N days ago, keeping what the statistics need.
 
 Wiped: citizen names, usernames, platform ids and reply addresses (once none of the
-citizen's tickets is still kept), the 59-ФЗ applicant's name, address and e-mail, the subject,
+person's tickets, on any identity linked to them, is still kept), the phones, e-mails and names
+found in the messages, the 59-ФЗ applicant's name, address and e-mail, the subject,
 extracted entities (ticket and routing decision), message texts (a comment's earlier texts
-too), attachment files, training examples taken from those tickets, and raw inbound payloads and digests older than the term.
+too), attachment files, training examples taken from those tickets, and raw inbound payloads
+and digests older than the term.
 Kept: numbers, dates, channel, department, kind, status, topic and its code, district, result,
 clocks.
 """
@@ -12,7 +14,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
@@ -21,6 +24,7 @@ from helpdesk.models.digest import DepartmentDigest
 from helpdesk.models.inbox import InboundEvent
 from helpdesk.models.comment import MessageRevision
 from helpdesk.models.message import Attachment, Message
+from helpdesk.models.person import ContactKey
 from helpdesk.models.retention import AnonymisedTicket
 from helpdesk.models.routing import RoutingDecision, TrainingExample
 from helpdesk.models.setting import get_setting
@@ -107,6 +111,9 @@ def anonymise_batch(ids: list[int], result: RetentionResult, now: datetime) -> N
         .execution_options(synchronize_session=False))
     db.session.execute(update(RoutingDecision).where(RoutingDecision.ticket_id.in_(ids))
                        .values(extracted={}).execution_options(synchronize_session=False))
+    # The phones, e-mails and names found in them (the citizen page's suggestions) go too.
+    db.session.execute(delete(ContactKey).where(ContactKey.ticket_id.in_(ids))
+                       .execution_options(synchronize_session=False))
     # Training examples are copies of the citizens' texts: they go with the tickets.
     result.training_examples += db.session.execute(
         delete(TrainingExample).where(TrainingExample.ticket_id.in_(ids))
@@ -117,18 +124,29 @@ def anonymise_batch(ids: list[int], result: RetentionResult, now: datetime) -> N
 
 
 def anonymise_citizens(now: datetime) -> int:
-    """Anonymise citizens none of whose tickets is still kept (flushes); returns how many."""
-    kept = (select(Ticket.id).where(Ticket.citizen_id == Citizen.id)
-            .where(~exists().where(AnonymisedTicket.ticket_id == Ticket.id)))
-    has_any = exists().where(Ticket.citizen_id == Citizen.id)
+    """Anonymise the identities of people none of whose tickets, on any of their identities,
+    is still kept (flushes); returns how many identities.
+
+    A person is one: while any identity of theirs has a ticket kept (an open one, or one closed
+    within the term), every identity keeps its name and address; then all of them go at once."""
+    other = aliased(Citizen)
+    of_person = (select(Ticket.id).join(other, other.id == Ticket.citizen_id)
+                 .where(or_(other.id == Citizen.id, other.person_id == Citizen.person_id)))
+    kept = of_person.where(~exists().where(AnonymisedTicket.ticket_id == Ticket.id))
     citizens = db.session.scalars(select(Citizen).where(
-        Citizen.anonymized_at.is_(None), has_any, ~kept.exists())).all()
+        Citizen.anonymized_at.is_(None), of_person.exists(), ~kept.exists())).all()
     for c in citizens:
-        c.display_name = c.first_name = c.last_name = c.username = c.reply_address = ""
-        c.external_user_id = f"anon-{c.id}"
-        c.anonymized_at = now
+        wipe_identity(c, now)
     db.session.flush()
     return len(citizens)
+
+
+def wipe_identity(c: Citizen, now: datetime) -> None:
+    """The identity's names, platform id and reply address are gone; the row (channel, dates,
+    person) stays for the statistics."""
+    c.display_name = c.first_name = c.last_name = c.username = c.reply_address = ""
+    c.external_user_id = f"anon-{c.id}"
+    c.anonymized_at = now
 
 
 def wipe_old_payloads(cutoff: datetime) -> int:

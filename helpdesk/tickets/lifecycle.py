@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from helpdesk.access import can_be_assigned
 from helpdesk.audit.log import record
+from helpdesk.citizens.keys import remember_ticket
 from helpdesk.deadlines import store
 from helpdesk.extensions import db
 from helpdesk.util.ids import parse_id
@@ -203,6 +204,7 @@ def register_appeal(ticket: Ticket, user: User, name: str, address: str, email: 
     ticket.applicant_email = email or None
     ticket.registered_at = now
     ticket.registration_number = f"О-{ticket.number}"
+    remember_ticket(ticket)  # the applicant's name and e-mail: the citizen page's suggestions
     store.recompute(ticket, now)
     # Replies sent before the registration do not answer the appeal: a ticket «Дан ответ»
     # goes back to work until a reply on the substance follows.

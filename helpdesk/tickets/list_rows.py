@@ -141,15 +141,25 @@ def list_select(dialect: str) -> Select:
                   _USERS.c.username, _USERS.c.full_name).select_from(ticket_with_names())
 
 
-class OtherTicket(namedtuple("OtherTicketFields", ("id", "number", "status", "assignee_id",
-                                                   "received_at"))):
-    """Another ticket of the same citizen as the ticket page's citizen card lists it."""
+_OTHER_FIELDS = ("id", "number", "status", "assignee_id", "received_at")
+
+
+class OtherTicket(namedtuple("OtherTicketFields", _OTHER_FIELDS + ("channel_kind",))):
+    """Another ticket of the same person (on any of their channels) as the ticket page's
+    citizen card lists it."""
 
     __slots__ = ()
     status_label = Ticket.status_label
 
+    @property
+    def channel(self) -> ChannelRef:
+        return ChannelRef(self.channel_kind)
+
 
 @lru_cache(maxsize=None)
 def other_tickets_select(dialect: str) -> Select:
-    """SELECT of the OtherTicket columns from tickets."""
-    return select(*(_ticket_column(name, dialect) for name in OtherTicket._fields))
+    """SELECT of the OtherTicket columns from tickets joined to their citizen and channel."""
+    return select(*(_ticket_column(name, dialect) for name in _OTHER_FIELDS),
+                  _CHANNELS.c.kind).select_from(
+        _TICKETS.join(_CITIZENS, _CITIZENS.c.id == _TICKETS.c.citizen_id)
+        .join(_CHANNELS, _CHANNELS.c.id == _TICKETS.c.channel_id))

@@ -133,17 +133,21 @@ OTHER_TICKETS_SHOWN = 20
 
 @lru_cache(maxsize=256)
 def _other_tickets_statement(dialect: str, scope, limit: int) -> Select:
+    same_person = or_(_CITIZENS.c.id == bindparam("citizen_id"),
+                      _CITIZENS.c.person_id == bindparam("person_id"))
     query = restrict_to_scope(other_tickets_select(dialect).where(
-        Ticket.citizen_id == bindparam("citizen_id"), Ticket.id != bindparam("ticket_id")), scope)
+        same_person, Ticket.id != bindparam("ticket_id")), scope)
     return query.order_by(Ticket.received_at.desc()).limit(inline(limit))
 
 
 def citizen_tickets(user: User, ticket, limit: int = OTHER_TICKETS_SHOWN) -> list[OtherTicket]:
-    """The citizen's other tickets the user may see (repeated appeals), newest first.
+    """The person's other tickets the user may see, on every channel of theirs (repeated
+    appeals), newest first.
 
-    Only what the citizen card shows is read: number, status (and its label) and date."""
+    Only what the citizen card shows is read: number, status (and its label), date, channel."""
     statement = _other_tickets_statement(_dialect(), user_scope(user), limit)
-    rows = _rows(statement, {"citizen_id": ticket.citizen_id, "ticket_id": ticket.id})
+    rows = _rows(statement, {"citizen_id": ticket.citizen_id, "person_id": ticket.citizen.person_id,
+                             "ticket_id": ticket.id})
     return [OtherTicket._make(row) for row in rows]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
 from helpdesk.background.tasks import task
+from helpdesk.citizens.keys import remember_ticket
 from helpdesk.database.conflicts import is_conflict
 from helpdesk.extensions import db
 from helpdesk.inbox.ack import acknowledge
@@ -59,6 +60,7 @@ def apply_decision(ticket: Ticket, routed: Routed) -> None:
     ticket.special_kind = d.special_kind
     ticket.collective = bool(ticket.collective or routed.collective)
     ticket.extracted = {**routed.extracted, "routing": d.explanation}
+    remember_ticket(ticket)  # phones, e-mails, names: the citizen page's suggestions
 
 
 ROUTE_ATTEMPTS = 5

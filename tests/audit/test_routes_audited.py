@@ -128,6 +128,15 @@ def _selected(env):
     return f"{t.id}@{version_of(t)}@{t.number}"
 
 
+def _two_identities(env, linked: bool):
+    """Two citizens (two tickets'), linked to one person or not."""
+    first, second = _ticket(env).citizen, _ticket(env).citizen
+    if linked:
+        second.person_id = first.person_id
+        db.session.flush()
+    return "admin", {"citizen_id": first.id}, {"identity_id": str(second.id)}
+
+
 TOKEN = object()  # replaced by a valid CSRF token (forms with a prefix name theirs differently)
 
 
@@ -266,6 +275,10 @@ CASES = {
     "tickets.refresh_digest": lambda e: ("admin", {}, {}),
     "tickets.bulk_action": lambda e: ("admin", {}, {"action": "status", "status": "triage",
                                                     "tickets": _selected(e)}),
+    "citizens.link": lambda e: _two_identities(e, linked=False),
+    "citizens.unlink": lambda e: _two_identities(e, linked=True),
+    "citizens.anonymise": lambda e: ("admin", {"citizen_id": _ticket(
+        e, status="closed", closed_at=utcnow()).citizen_id}, {"confirm": "1"}),
 }
 
 
