@@ -1,7 +1,6 @@
 """Attachments: background download from the platform's own hosts only; served after an access check."""
 import ipaddress
 import logging
-import os
 import secrets
 import socket
 import time
@@ -18,7 +17,9 @@ from helpdesk.access import ticket_or_404
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.inbox.adapters import adapter_for, snapshot
+from helpdesk.inbox.files import RASTER, served_type, sniff_file, storage_path
 from helpdesk.inbox.types import DeliveryError
+from helpdesk.live.bus import note_changed
 from helpdesk.models import Attachment, Channel, Message
 
 log = logging.getLogger(__name__)
@@ -27,24 +28,10 @@ bp = Blueprint("inbox", __name__)
 
 MAX_ATTEMPTS = 5
 MAX_REDIRECTS = 3
-RASTER = {"image/png", "image/jpeg", "image/gif", "image/webp"}
-MAGIC = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
-         (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"%PDF-", "application/pdf"),
-         (b"OggS", "audio/ogg"), (b"ID3", "audio/mpeg")]
 
 
 class DownloadRefused(Exception):
     """A download that must not happen or failed for good (host, size, type)."""
-
-
-def sniff(head: bytes) -> str | None:
-    """The type the first bytes prove, if any."""
-    for magic, mime in MAGIC:
-        if head.startswith(magic):
-            return mime
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def host_allowed(url: str, allowed: set[str], local_hosts: set[str]) -> bool:
@@ -114,6 +101,7 @@ def download(attachment_id: int) -> str:
         return "skipped"
     att = db.session.get(Attachment, attachment_id)
     message = db.session.get(Message, att.message_id)
+    ticket_id = message.ticket_id
     config = snapshot(db.session.get(Channel, message.channel_id))
     source, declared_type, attempts = att.source, att.mime_type, att.attempts
     db.session.rollback()
@@ -124,7 +112,7 @@ def download(attachment_id: int) -> str:
     adapter = adapter_for(config)
     try:
         url = adapter.file_url(source)
-        size, served_type = fetch(url, adapter.allowed_hosts(), dest, adapter.verify)
+        size, http_type = fetch(url, adapter.allowed_hosts(), dest, adapter.verify)
     except (DownloadRefused, DeliveryError, requests.RequestException, OSError) as exc:
         dest.unlink(missing_ok=True)
         retry = isinstance(exc, (requests.RequestException, OSError)) or getattr(
@@ -134,20 +122,22 @@ def download(attachment_id: int) -> str:
             exc.__class__.__name__
         db.session.execute(update(Attachment).where(Attachment.id == attachment_id).values(
             status=status, error=reason[:300]))
+        if status == "failed":
+            note_changed(ticket_id, "attachment")
         db.session.commit()
         log.warning("attachment %s: %s (%s)", attachment_id, status, reason[:80])
         return status
-    with open(dest, "rb") as fh:
-        proven = sniff(fh.read(16))
-    mime = proven or _declared(declared_type, served_type)
+    proven = sniff_file(dest)
+    mime = proven or _declared(declared_type, http_type)
     db.session.execute(update(Attachment).where(Attachment.id == attachment_id).values(
         status="stored", storage_name=name, size=size, mime_type=mime[:100], error=None))
+    note_changed(ticket_id, "attachment")  # open pages swap the placeholder for the file
     db.session.commit()
     return "stored"
 
 
-def _declared(platform_type: str, served_type: str) -> str:
-    for value in (served_type, platform_type):
+def _declared(platform_type: str, http_type: str) -> str:
+    for value in (http_type, platform_type):
         if value and "/" in value and value not in RASTER and len(value) < 100:
             return value.lower()
     return "application/octet-stream"
@@ -175,21 +165,30 @@ def download_pending(limit: int = 20) -> int:
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
 def attachment(attachment_id: int):
-    """Serve a stored attachment to a user who may see its ticket (download; raster preview)."""
+    """Serve a stored attachment to a user who may see its ticket.
+
+    A download by default; `?preview=1` (opened full size) and `?thumb=1` (the thumbnail on the
+    ticket page) are inline, but only for an image its stored bytes prove (helpdesk.inbox.files);
+    anything else, an SVG or a page named photo.jpg included, stays a download. Downloads and
+    full-size views are audited; thumbnails are part of the ticket view, audited as such."""
     att = db.get_or_404(Attachment, attachment_id)
     message = db.session.get(Message, att.message_id)
     ticket = ticket_or_404(current_user, message.ticket_id)
     if att.status != "stored" or not att.storage_name:
         abort(404)
-    path = Path(current_app.config["ATTACHMENTS_DIR"]) / os.path.basename(att.storage_name)
+    path = storage_path(att.storage_name)
     if not path.is_file():
         abort(404)
-    inline = request.args.get("preview") == "1" and att.mime_type in RASTER
-    record("attachment_viewed", actor=current_user, object_type="ticket",
-           object_id=str(ticket.id), details={"attachment_id": att.id})
-    db.session.commit()
-    response = send_file(path, mimetype=att.mime_type, as_attachment=not inline,
-                         download_name=att.original_name or f"file-{att.id}", max_age=0)
+    mimetype, may_inline = served_type(sniff_file(path), att.mime_type)
+    thumb = request.args.get("thumb") == "1"
+    inline = may_inline and (thumb or request.args.get("preview") == "1")
+    if not (thumb and inline):
+        record("attachment_viewed", actor=current_user, object_type="ticket",
+               object_id=str(ticket.id), details={"attachment_id": att.id})
+        db.session.commit()
+    response = send_file(path, mimetype=mimetype, as_attachment=not inline,
+                         download_name=att.original_name or f"file-{att.id}", max_age=0,
+                         conditional=False, etag=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"

@@ -143,6 +143,12 @@ def note_read(ticket_id: int, user_id: int) -> None:
     _pending_for(None, ticket_id, user_id).add("read")
 
 
+def note_changed(ticket_id: int, kind: str) -> None:
+    """Something of a ticket changed that the session events do not see (a bulk UPDATE, say an
+    attachment downloaded): its desks look again (published after the commit)."""
+    _pending_for(None, ticket_id).add(kind)
+
+
 def _pending_for(session, ticket_id: int, user_id: int | None = None) -> set:
     from helpdesk.extensions import db
 

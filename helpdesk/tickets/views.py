@@ -14,7 +14,7 @@ from helpdesk.models.department import Department
 from helpdesk.models.message import Message
 from helpdesk.models.ticket import ENDED_STATUSES, KIND_LABELS
 from helpdesk.models.types import utcnow
-from helpdesk.tickets import bp, explain, page, presenters, suggest
+from helpdesk.tickets import attachments_shown, bp, explain, page, presenters, suggest
 from helpdesk.tickets.lifecycle import assignees_for
 from helpdesk.models.outcomes import ART11_REASONS, RESULTS
 from helpdesk.tickets.queues import (DUE_LABELS, QUEUE_LABELS, SORT_LABELS, list_page,
@@ -95,7 +95,7 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200, audit: bool =
         manual_statuses=presenters.manual_status_choices(ticket),
         results=RESULTS, reasons=ART11_REASONS, pending=_pending(data.messages),
         outbound=[m for m in data.messages if m.direction == "outbound"],
-        attachment_url=_attachment_url, text_limit=presenters.text_limit(ticket),
+        attachment_groups=attachments_shown.groups, text_limit=presenters.text_limit(ticket),
         version=version_of(ticket), live_cursor=cursor,
         assign_me=ticket.is_open and ticket.assignee_id != current_user.id
         and can_be_assigned(current_user, ticket),
@@ -152,25 +152,6 @@ def _canned_or_404(ticket, canned_id: int | None) -> CannedResponse:
 
 def _pending(messages) -> bool:
     return any(m.delivery_status in ("pending", "retrying") for m in messages)
-
-
-ATTACHMENT_ENDPOINTS = ("inbox.attachment", "inbox.download_attachment", "inbox.attachment_download")
-
-
-def _attachment_url(attachment) -> str | None:
-    """The inbox's access-checked download URL of an attachment, when the inbox serves one."""
-    from flask import current_app
-    from werkzeug.routing import BuildError
-
-    for name in ATTACHMENT_ENDPOINTS:
-        if name in current_app.view_functions:
-            try:
-                return url_for(name, attachment_id=attachment.id)
-            except BuildError:
-                return None
-    return None
-
-
 
 
 @bp.route("/digest")
