@@ -87,6 +87,7 @@ DETAIL_LABELS = {
     "username": "логин", "changed": "изменено",
     "length_before": "было символов", "length": "стало символов", "by_author": "удалил автор",
     "found": "найдено", "post_id": "пост", ("comment_hidden", "reason"): "причина",
+    ("reply_sent", "files"): "файлы",
     ("ticket_forwarded", "to"): "куда", ("ticket_reopened", "from"): "был статус",
     ("ticket_reopened", "to"): "стал статус", ("status_changed", "previous"): "был статус",
     "identity": "учётная запись №", "identities": "учётные записи №", "person": "персона №",

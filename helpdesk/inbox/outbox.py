@@ -9,7 +9,9 @@ from sqlalchemy import or_, select, update
 from helpdesk.audit.log import record
 from helpdesk.extensions import db
 from helpdesk.inbox.adapters import adapter_for, snapshot
+from helpdesk.inbox import reply_files
 from helpdesk.inbox.comments import HIDE, platform_call, reply_target
+from helpdesk.inbox.outbox_files import OutboxSteps, outgoing_files
 from helpdesk.inbox.throttle import throttle_for
 from helpdesk.inbox.types import DeliveryError
 from helpdesk.models import Channel, Citizen, Message, OutboxItem, Ticket
@@ -56,11 +58,13 @@ def enqueue(ticket: Ticket, text: str, author=None, is_auto: bool = False,
 ANSWER, INTERIM, NOTICE = "answer", "interim", "notice"
 
 
-def send_reply(ticket: Ticket, author, text: str, purpose: str = ANSWER) -> Message:
+def send_reply(ticket: Ticket, author, text: str, purpose: str = ANSWER,
+               files: list | None = None) -> Message:
     """A staff message to the citizen on the ticket's platform (flushes; the caller commits).
 
     An answer or interim reply updates the ticket's answer state (see sync_answer_state);
-    a notice does not.
+    a notice does not. `files`: checked reply files (helpdesk.inbox.reply_files), stored
+    with the message and uploaded to the platform by the outbox.
     """
     if purpose not in (ANSWER, INTERIM, NOTICE):
         raise ValueError(f"unknown reply purpose: {purpose!r}")
@@ -78,12 +82,19 @@ def send_reply(ticket: Ticket, author, text: str, purpose: str = ANSWER) -> Mess
     if citizen is None or citizen.anonymized_at is not None or (
             not citizen.reply_address and ticket.post_id is None):
         raise ReplyError("Автору нельзя ответить: данные обезличены или адрес неизвестен")
+    if files and ticket.post_id is not None:
+        raise ReplyError("К публичному ответу в комментариях файлы не прикладываются: "
+                         "пригласите автора в личные сообщения")
     message = enqueue(ticket, text, author=author, is_auto=purpose == NOTICE,
                       is_answer=purpose == ANSWER)
+    reply_files.store(message, files or [])
     if purpose != NOTICE:
         sync_answer_state(ticket)
+    details = {"message_id": message.id, "purpose": purpose}
+    if files:
+        details["files"] = [f.name for f in files]
     record("reply_sent", actor=author, object_type="ticket", object_id=str(ticket.id),
-           details={"message_id": message.id, "purpose": purpose})
+           details=details)
     return message
 
 
@@ -229,6 +240,7 @@ def _send(item_id: int) -> str:
         address = call.address
     config, text = snapshot(channel), message.text
     message_id, retry, queued_at = message.id, item.attempts > 1, item.created_at
+    files, progress = (outgoing_files(message.id) if call is None else []), item.progress
     db.session.rollback()  # no transaction held open while talking to the platform
     try:
         if not config.active:
@@ -240,7 +252,11 @@ def _send(item_id: int) -> str:
         else:
             external_id = _sent_already(adapter, config.id, address, text, queued_at) \
                 if retry else None
-            if external_id is None:
+            if external_id is None and files:  # uploads, then the message(s), step by step
+                steps = OutboxSteps(item_id, progress,
+                                    lambda: throttle_for(config.kind).wait(config.id, address))
+                external_id = adapter.send_files(address, text, files, item_id, steps)
+            elif external_id is None:
                 throttle_for(config.kind).wait(config.id, address)
                 external_id = adapter.send(address, text, item_id)
     except DeliveryError as exc:

@@ -152,3 +152,30 @@ class ReplyTargetGone(DeliveryError):
 
     def __init__(self, reason: str):
         super().__init__(reason, retryable=False)
+
+
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A file of a staff reply, stored on disk, on its way to the citizen."""
+
+    key: str        # the attachment's id: names its steps in SendSteps
+    path: str
+    name: str
+    mime_type: str  # proven by the bytes when the reply was written (helpdesk.inbox.reply_files)
+    size: int = 0
+
+
+class SendSteps:
+    """What a multi-step send (uploads, then one or more messages) has already done, kept by the
+    outbox across tries: a retry repeats only the steps not yet done, so a file the platform
+    accepted is neither uploaded nor sent again. `pace()` waits for the platform's send
+    throttle before each message."""
+
+    def get(self, step: str) -> str | None:
+        raise NotImplementedError
+
+    def done(self, step: str, value: str) -> None:
+        raise NotImplementedError
+
+    def pace(self) -> None:
+        raise NotImplementedError

@@ -42,3 +42,6 @@ class OutboxItem(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The steps of a send in several calls already done (a reply with files: uploads and, on
+    # Telegram, each message), step -> the platform's reference: a retry repeats only the rest.
+    progress: Mapped[dict | None] = mapped_column(JSON)

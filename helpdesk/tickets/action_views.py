@@ -15,7 +15,8 @@ from helpdesk.util.text import is_blank
 from helpdesk.tickets.comment_actions import PersonalDataWarning, hide_comment
 from helpdesk.tickets.errors import TicketError
 from helpdesk.tickets.notes import add_note
-from helpdesk.web.boundary import back_on_user_error, flashed, on_user_error
+from helpdesk.inbox import reply_files
+from helpdesk.web.boundary import accepts_files, back_on_user_error, flashed, on_user_error
 
 
 def _run(ticket_id: int, action, success, guarded: bool = True):
@@ -72,6 +73,7 @@ def note(ticket_id: int):
 
 
 @bp.route("/tickets/<int:ticket_id>/reply", methods=["POST"])
+@accepts_files(lambda: reply_files.limits().request_bytes)
 @writer_required
 def reply(ticket_id: int):
     ticket = ticket_or_404(current_user, ticket_id)
@@ -80,11 +82,12 @@ def reply(ticket_id: int):
     else:  # keep the typed text: the page comes back with it and the error
         on_user_error(lambda exc: _refused_reply(exc, ticket_id))
     final = _reply_kind()
+    files = reply_files.check(request.files.getlist("files"))  # limits, types, by their bytes
     # Guarded like a state change: the same reply sent again (Back, a reload, a second
     # tab) or typed over a newer citizen message is refused, and the text is kept.
     check_version(ticket, request.form.get("version"))
     lifecycle.reply(ticket, current_user, _form("text"), final=final,
-                  confirm_personal=request.form.get("confirm_personal") == "1")
+                    confirm_personal=request.form.get("confirm_personal") == "1", files=files)
     flash("Ответ поставлен в очередь отправки.", "success")
     return redirect(url_for("tickets.show", ticket_id=ticket_id))
 
@@ -108,8 +111,9 @@ def _refused_reply(exc, ticket_id: int):
 
     found = exc.found if isinstance(exc, PersonalDataWarning) else None
     flash(str(exc), "warning" if found else "danger")
+    chosen = sum(1 for f in request.files.getlist("files") if (f.filename or "").strip())
     return render_ticket(ticket_or_404(current_user, ticket_id), _form("text"), 422,
-                         personal_data=found)
+                         personal_data=found, files_dropped=chosen)
 
 
 @bp.route("/tickets/<int:ticket_id>/invite", methods=["POST"])

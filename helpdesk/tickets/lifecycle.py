@@ -37,13 +37,13 @@ def _require_open(ticket: Ticket) -> None:
         raise TicketError("Обращение уже закрыто: действие недоступно")
 
 
-def _send(ticket: Ticket, user: User, text: str, purpose: str) -> Message:
+def _send(ticket: Ticket, user: User, text: str, purpose: str, files=None) -> Message:
     """Queue a message to the citizen through the inbox: purpose "answer", "interim" or
-    "notice" (helpdesk.inbox.outbox; a notice is never the answer)."""
+    "notice" (helpdesk.inbox.outbox; a notice is never the answer), with checked files."""
     from helpdesk.inbox.outbox import ReplyError, send_reply  # the inbox owns delivery
 
     try:
-        return send_reply(ticket, user, text, purpose)
+        return send_reply(ticket, user, text, purpose, files=files)
     except ReplyError as exc:
         raise TicketError(str(exc)) from None
 
@@ -56,9 +56,10 @@ def resolve_escalation(ticket: Ticket, now: datetime) -> None:
 
 
 def reply(ticket: Ticket, user: User, text: str, *, final: bool,
-          now: datetime | None = None, confirm_personal: bool = False) -> Message:
+          now: datetime | None = None, confirm_personal: bool = False, files=None) -> Message:
     """Send a reply to the citizen; a final one (on the substance) is the answer and marks the
     ticket answered, an interim one is not. The caller says which: there is no default.
+    `files`: checked files (helpdesk.inbox.reply_files.check) sent with it.
 
     In a comment thread the reply is public: personal data in it need `confirm_personal`."""
     from helpdesk.inbox.outbox import ANSWER, INTERIM
@@ -68,7 +69,7 @@ def reply(ticket: Ticket, user: User, text: str, *, final: bool,
     check_public_answer(ticket, user, text, confirm_personal)
     now = now or utcnow()
     # send_reply writes the audit row and sets the first response / answer times
-    message = _send(ticket, user, text, ANSWER if final else INTERIM)
+    message = _send(ticket, user, text, ANSWER if final else INTERIM, files)
     ticket.updated_at = now  # a new version: the same form sent again (Back, a second tab) is stale
     if final:
         resolve_escalation(ticket, now)

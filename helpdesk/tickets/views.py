@@ -25,6 +25,7 @@ from helpdesk.tickets.list_extras import row_extras
 from helpdesk.tickets.bulk_views import bulk_choices
 from helpdesk.tickets.live import counts_payload, desk_cursor
 from helpdesk.tickets.unread import mark_read
+from helpdesk.inbox import reply_files
 from helpdesk.inbox.comments import invite_text
 
 
@@ -78,10 +79,11 @@ def show(ticket_id: int):
 
 
 def render_ticket(ticket, reply_text: str = "", status: int = 200, audit: bool = True,
-                  personal_data: list[str] | None = None):
+                  personal_data: list[str] | None = None, files_dropped: int = 0):
     """Render the ticket page (records the view, marks the citizen's messages read); a refused
     reply comes back with its text (and, for a public answer, the personal data found in it,
-    to be confirmed). `audit`: False for the live refresh of a page already open."""
+    to be confirmed; the browser cannot keep its files: `files_dropped` of them are asked
+    for again). `audit`: False for the live refresh of a page already open."""
     cursor = desk_cursor()
     data = page.page_data(current_user, ticket, utcnow())
     html = render_template(
@@ -102,7 +104,8 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200, audit: bool =
         extension_max=store.load_policies().appeal.max_extension_days,
         proposal=None if ticket.status in ENDED_STATUSES
         else explain.close_proposal(ticket.special_kind),
-        thread=data.thread, personal_data=personal_data or [], invite_text=invite_text())
+        thread=data.thread, personal_data=personal_data or [], invite_text=invite_text(),
+        file_limits=reply_files.limits(), files_dropped=files_dropped)
     # Recorded once the page is built (the request commits after the view): a flush before
     # would not matter, a commit before would expire every loaded row for the template.
     if audit:

@@ -10,14 +10,43 @@ again with the message at a field, or a flash message and a redirect back.
 """
 from collections.abc import Callable
 
-from flask import Flask, flash, g, redirect, render_template, request, url_for
+from flask import Flask, Request, current_app, flash, g, redirect, render_template, request, url_for
 
 from helpdesk.database.transaction import rollback, transaction
 from helpdesk.errors import UserError
 
 
+class HelpdeskRequest(Request):
+    """A request whose body limit is its view's when the view takes files (accepts_files):
+    decided from the matched route before anything reads the form (CSRF reads it first)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.url_rule is not None and current_app:
+            view = current_app.view_functions.get(self.url_rule.endpoint)
+            limit = getattr(view, "max_request_bytes", None)
+            if limit is not None:
+                return limit()
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def accepts_files(limit: Callable[[], int]):
+    """A view that takes uploads: its requests may be `limit()` bytes (not MAX_CONTENT_LENGTH).
+    Put it just under the route decorator."""
+    def mark(view):
+        view.max_request_bytes = limit
+        return view
+    return mark
+
+
 class HelpdeskFlask(Flask):
     """Flask whose views each run in one transaction (commit on success, rollback on error)."""
+
+    request_class = HelpdeskRequest
 
     def dispatch_request(self):
         with transaction():

@@ -118,3 +118,64 @@ def test_inbound_photo_shows_inline_after_its_placeholder(ctx, live, vk_fake, br
         _shot(phone, "inbound-photo-390")
     finally:
         app.config.update(saved)
+
+
+def test_staff_reply_with_an_image_reaches_the_platform(ctx, live, vk_fake, browser, tmp_path,
+                                                         app):  # noqa: F811
+    from helpdesk.inbox.outbox import deliver_due
+
+    saved = {k: app.config.get(k) for k in ("INBOX_LOCAL_HOSTS", "ATTACHMENTS_DIR")}
+    try:
+        channel, roads = _vk_desk(vk_fake, tmp_path, app)
+        ticket = _citizen_writes(vk_fake, live, channel, 82002, "Где посмотреть схему объезда?", [])
+        ticket.department_id, ticket.status = roads.id, "assigned"
+        db.session.commit()
+        scheme = png(640, 360, (30, 90, 160))
+        text = "Добрый день! Схема объезда — на изображении."
+        page = _sign_in(browser, live, "spec1", DESK)
+        page.goto(f"{live.url}/tickets/{ticket.id}")
+        assert "До 5 файлов, каждый до 10 МБ" in page.inner_text("#reply-files-help")
+
+        # a type the form does not take: refused in the browser, nothing sent, the text stays
+        page.fill("#reply-text", text)
+        page.check("#reply-final")
+        page.set_input_files("#reply-files", files=[
+            {"name": "virus.exe", "mimeType": "application/octet-stream", "buffer": b"MZ" * 50}])
+        assert "такой тип не отправляется" in page.inner_text("#reply-files-error")
+        page.click("#reply-form button[type=submit]")
+        assert page.url.endswith(f"/tickets/{ticket.id}") and page.input_value("#reply-text") == text
+        _shot(page, "reply-refused-in-browser-1366")
+
+        # a page named .jpg passes the browser's check; the server reads its bytes and refuses
+        page.set_input_files("#reply-files", files=[
+            {"name": "схема.jpg", "mimeType": "image/jpeg", "buffer": HTML}])
+        page.click("#reply-form button[type=submit]")
+        page.wait_for_selector(".alert-danger")
+        assert "не изображение" in page.inner_text(".alert-danger")
+        assert page.input_value("#reply-text") == text  # nothing typed is lost
+        assert "выберите их снова" in page.inner_text("#reply-files-again")
+        _shot(page, "reply-refused-by-server-1366")
+
+        page.check("#reply-final")
+        page.set_input_files("#reply-files", files=[
+            {"name": "схема объезда.png", "mimeType": "image/png", "buffer": scheme}])
+        page.click("#reply-form button[type=submit]")
+        page.wait_for_selector(".alert-success")
+        assert deliver_due() == 1
+        assert vk_fake.sent_to(82002) == [text]
+        [received] = vk_fake.files_to(82002)
+        assert (received["data"], received["filename"], received["content_type"]) == (
+            scheme, "схема объезда.png", "image/png")
+        assert received["kind"] == "photo"  # a photo, through photos.saveMessagesPhoto
+        page.wait_for_selector("#delivery-status .delivery-sent", timeout=15000)
+        thumb = page.locator("#conversation .message-outbound .att-thumb img")
+        thumb.wait_for()
+        _until(lambda: thumb.evaluate("img => img.complete && img.naturalWidth") == 640)
+        _shot(page, "reply-delivered-1366")
+
+        phone = _sign_in(browser, live, "spec1", PHONE)
+        phone.goto(f"{live.url}/tickets/{ticket.id}")
+        phone.locator("#conversation .message-outbound .att-thumb img").wait_for()
+        _shot(phone, "reply-delivered-390")
+    finally:
+        app.config.update(saved)

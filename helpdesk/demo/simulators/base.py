@@ -1,6 +1,8 @@
 """A threaded HTTP server on 127.0.0.1 (random port) with fault injection and a file store."""
 import json
 import secrets
+from email import message_from_bytes
+from email.policy import HTTP
 import threading
 import time
 from dataclasses import dataclass
@@ -42,6 +44,8 @@ class SimServer:
         self.files: dict[str, tuple[bytes, str]] = {}
         self.redirects: dict[str, str] = {}
         self.requests: list[tuple[str, str]] = []
+        self.upload_slots: dict[str, dict] = {}   # /upload/<slot> URLs handed out, by slot
+        self.uploads: list[dict] = []             # every file received: bytes, name, type
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -106,6 +110,46 @@ class SimServer:
             self.redirects[name] = location
         return f"{self.url}/files/{name}"
 
+    # --- uploads: a URL handed out by an API method, then a multipart POST to it -------------
+    def upload_slot(self, **info) -> str:
+        """A one-file upload URL (as platforms hand out); `info` is kept for accept_upload."""
+        slot = secrets.token_hex(8)
+        with self.lock:
+            self.upload_slots[slot] = dict(info)
+        return f"{self.url}/upload/{slot}"
+
+    def accept_upload(self, slot: dict, upload: dict, params: dict, headers) -> Reply:
+        """The platform's answer to a received file (subclasses say what it looks like)."""
+        return json_reply({"ok": True})
+
+    def uploaded(self, **match) -> list[dict]:
+        """Files received whose fields equal `match` (e.g. ref="photo-1_2")."""
+        with self.lock:
+            return [u for u in self.uploads if all(u.get(k) == v for k, v in match.items())]
+
+    def _upload(self, path: str, params: dict, headers) -> Reply | None:
+        if not path.startswith("/upload/"):
+            return None
+        with self.lock:
+            self.requests.append(("POST", "upload"))
+            slot = self.upload_slots.get(path[len("/upload/"):])
+        fault = self.take_fault("upload")
+        sleep_for(fault, "slow_before")
+        if fault and fault.kind == "http":
+            return Reply(int(fault.value), b"<html>upload failed</html>", "text/html")
+        if slot is None:
+            return Reply(404, b"unknown upload url", "text/plain")
+        files = params.get("__files__") or []
+        if len(files) != 1:
+            return json_reply({"error": "expected exactly one file"}, 400)
+        upload = dict(files[0], slot=slot, authorization=headers.get("Authorization"))
+        reply = self.accept_upload(slot, upload, params, headers)
+        if reply.status == 200:
+            with self.lock:
+                self.uploads.append(upload)
+        sleep_for(fault, "slow_after")
+        return reply
+
     def _files(self, path: str) -> Reply | None:
         if path.startswith("/files/"):
             name = path[len("/files/"):]
@@ -132,6 +176,10 @@ class SimServer:
                 ctype = self.headers.get("Content-Type", "")
                 if body and "application/x-www-form-urlencoded" in ctype:
                     params.update(parse_qsl(body.decode(), keep_blank_values=True))
+                elif body and ctype.startswith("multipart/form-data"):
+                    fields, files = parse_multipart(body, ctype)
+                    params.update(fields)
+                    params["__files__"] = files
                 elif body and "json" in ctype:
                     try:
                         data = json.loads(body)
@@ -139,8 +187,9 @@ class SimServer:
                             params.update({k: v for k, v in data.items()})
                     except ValueError:
                         pass
-                reply = sim._files(parts.path) or sim.route(method, parts.path, params, body,
-                                                            self.headers)
+                reply = (sim._files(parts.path)
+                         or (method == "POST" and sim._upload(parts.path, params, self.headers))
+                         or sim.route(method, parts.path, params, body, self.headers))
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.body)))
@@ -159,6 +208,24 @@ class SimServer:
                 self._serve("POST")
 
         return Handler
+
+
+def parse_multipart(body: bytes, content_type: str) -> tuple[dict, list[dict]]:
+    """A multipart/form-data body as (text fields, files [{field, filename, content_type, data}])."""
+    message = message_from_bytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
+                                 + body, policy=HTTP)
+    fields, files = {}, []
+    for part in message.iter_parts() if message.is_multipart() else ():
+        field = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        data = part.get_payload(decode=True) or b""
+        if filename is not None:
+            files.append({"field": field, "filename": filename, "data": data,
+                          "content_type": part.get_content_type()
+                          if part.get("Content-Type") else ""})
+        elif field:
+            fields[field] = data.decode("utf-8", "replace")
+    return fields, files
 
 
 def sleep_for(fault: Fault | None, kind: str) -> None:

@@ -10,6 +10,7 @@ from collections import deque
 import requests
 
 from helpdesk.demo.simulators.base import Reply, SimServer, json_reply, sleep_for
+from helpdesk.demo.simulators.uploads import MaxUploads
 
 SECRET_HEADER = "X-Max-Bot-Api-Secret"
 BOT_ID = 9000001
@@ -17,7 +18,7 @@ TEXT_LIMIT = 4000
 DIALOG_RATE = (2, 0.9)  # more than 2 sends into one dialog within 0.9 s is refused (2 a second)
 
 
-class MaxSimulator(SimServer):
+class MaxSimulator(MaxUploads, SimServer):
     name = "max-sim"
 
     def __init__(self, token: str = "max-token", max_wait: float = 2.0,
@@ -37,7 +38,8 @@ class MaxSimulator(SimServer):
     def route(self, method, path, params, body, headers) -> Reply:
         op = {("POST", "/messages"): "messages", ("GET", "/messages"): "messages.list",
               ("GET", "/updates"): "updates", ("POST", "/subscriptions"): "subscriptions",
-              ("GET", "/subscriptions"): "subscriptions.list", ("GET", "/me"): "me"}.get(
+              ("GET", "/subscriptions"): "subscriptions.list", ("GET", "/me"): "me",
+              ("POST", "/uploads"): "uploads"}.get(
             (method, path))
         if op is None:
             return self._error(404, "not.found", f"Path {path} is not recognized")
@@ -60,6 +62,7 @@ class MaxSimulator(SimServer):
             return self._error(int(fault.value), fault.text or "error", "Error")
         handler = {"messages": self._send, "messages.list": self._list,
                    "updates": self._get_updates, "subscriptions": self._subscribe,
+                   "uploads": self.create_upload,
                    "subscriptions.list": lambda p: {"subscriptions": list(self.subscriptions)},
                    "me": lambda p: {"user_id": BOT_ID, "name": "Госсовет РТ (демо)",
                                     "username": "gossovet_demo_bot", "is_bot": True}}[op]
@@ -76,9 +79,12 @@ class MaxSimulator(SimServer):
         user = str(params.get("user_id", ""))
         if not user.isdigit():
             return self._error(400, "proto.payload", "user_id is required")
-        text = params.get("text")
-        if not isinstance(text, str) or not text:
+        text, files = params.get("text"), self.attached(params.get("attachments"))
+        if files is None:
+            return self._error(400, "proto.payload", "attachments: unknown token")
+        if not files and (not isinstance(text, str) or not text):
             return self._error(400, "proto.payload", "Message text is empty")
+        text = text if isinstance(text, str) else ""
         if len(text) > TEXT_LIMIT:
             return self._error(400, "proto.payload", "text: size must be between 0 and 4000")
         user_id, now = int(user), time.monotonic()
@@ -90,9 +96,10 @@ class MaxSimulator(SimServer):
             if self.enforce_rate and len(recent) >= DIALOG_RATE[0]:
                 return self._error(429, "too.many.requests", "Too many messages in this chat")
             recent.append(now)
-            message = self._message(BOT_ID, user_id, chat_id, text, [], sender_is_bot=True)
+            message = self._message(BOT_ID, user_id, chat_id, text, list(params.get("attachments")
+                                                                        or ()), sender_is_bot=True)
             self.sent.append({"user_id": user_id, "chat_id": chat_id, "text": text,
-                              "mid": message["body"]["mid"]})
+                              "mid": message["body"]["mid"], "files": files})
             self.chats.setdefault(chat_id, []).append(message)
         return {"message": message}
 
@@ -201,6 +208,11 @@ class MaxSimulator(SimServer):
                      timeout: float = 10) -> requests.Response:
         headers = {SECRET_HEADER: secret} if secret is not None else {}
         return requests.post(url, json=update, headers=headers, timeout=timeout)
+
+    def files_to(self, user_id: int) -> list[dict]:
+        """The files the bot sent to a user (bytes, filename, content type), in order."""
+        with self.lock:
+            return [f for m in self.sent if m["user_id"] == int(user_id) for f in m["files"]]
 
     def sent_to(self, user_id: int) -> list[str]:
         with self.lock:

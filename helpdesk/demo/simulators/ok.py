@@ -5,9 +5,10 @@ import time
 import requests
 
 from helpdesk.demo.simulators.base import Reply, SimServer, json_reply, sleep_for
+from helpdesk.demo.simulators.uploads import OkUploads
 
 
-class OkSimulator(SimServer):
+class OkSimulator(OkUploads, SimServer):
     name = "ok-sim"
 
     def __init__(self, token: str = "ok-token", **kw) -> None:
@@ -31,12 +32,18 @@ class OkSimulator(SimServer):
             return json_reply({"error_code": 102, "error_msg": "PARAM_SESSION_EXPIRED"})
         if fault and fault.kind == "error":
             return json_reply({"error_code": int(fault.value), "error_msg": fault.text or "ERROR"})
+        if op == "fileUploadUrl" and method == "GET":
+            return self.upload_url(params)
         if op == "messages" and method == "POST":
             chat = name[len("messages/"):]
             message = params.get("message") if isinstance(params.get("message"), dict) else {}
+            files = self.attached(message)
+            if files is None:
+                return json_reply({"error_code": 100, "error_msg": "PARAM: attachment token"})
             with self.lock:
                 mid = f"mid:{secrets.token_hex(10)}"
-                self.sent.append({"chat_id": chat, "text": message.get("text", ""), "mid": mid})
+                self.sent.append({"chat_id": chat, "text": message.get("text", ""), "mid": mid,
+                                  "files": files})
             sleep_for(fault, "slow_after")
             return json_reply({"success": True, "message_id": mid})
         if op == "subscribe" and method == "POST":
@@ -62,6 +69,12 @@ class OkSimulator(SimServer):
     def post_webhook(self, url: str, payload: dict, timeout: float = 10) -> requests.Response:
         return requests.post(url, json=payload, timeout=timeout,
                              headers={"Content-Type": "application/json;charset=utf-8"})
+
+    def files_to(self, chat_id: str) -> list[dict]:
+        """The files sent into a chat (bytes, filename, content type), in order."""
+        chat = chat_id if chat_id.startswith("chat:") else f"chat:{chat_id}"
+        with self.lock:
+            return [f for m in self.sent if m["chat_id"] == chat for f in m["files"]]
 
     def sent_to(self, chat_id: str) -> list[str]:
         chat = chat_id if chat_id.startswith("chat:") else f"chat:{chat_id}"

@@ -7,11 +7,12 @@ import requests
 
 from helpdesk.demo.simulators.base import Reply, SimServer, json_reply, sleep_for
 from helpdesk.demo.simulators.telegram_groups import DiscussionGroup
+from helpdesk.demo.simulators.uploads import TelegramUploads
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-class TelegramSimulator(DiscussionGroup, SimServer):
+class TelegramSimulator(TelegramUploads, DiscussionGroup, SimServer):
     name = "telegram-sim"
 
     def __init__(self, token: str = "123:tg-token", max_wait: float = 2.0, **kw) -> None:
@@ -56,7 +57,7 @@ class TelegramSimulator(DiscussionGroup, SimServer):
                    "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
                    "getFile": self._get_file, "getMe": lambda p: {"id": 1, "is_bot": True,
                                                                    "username": "demo_bot"},
-                   **self.group_methods()}.get(name)
+                   **self.group_methods(), **self.upload_methods()}.get(name)
         if handler is None:
             return self._error(404, "Not Found: method not found")
         result = handler(params)
@@ -176,5 +177,11 @@ class TelegramSimulator(DiscussionGroup, SimServer):
         return requests.post(url, json=update, headers=headers, timeout=timeout)
 
     def sent_to(self, chat_id: int) -> list[str]:
+        """The texts sent to a chat (sendMessage; files are in files_to)."""
         with self.lock:
-            return [m["text"] for m in self.sent if m["chat_id"] == chat_id]
+            return [m["text"] for m in self.sent if m["chat_id"] == chat_id and not m.get("files")]
+
+    def files_to(self, chat_id: int) -> list[dict]:
+        """The files sent to a chat (sendPhoto, sendDocument): bytes, filename, content type."""
+        with self.lock:
+            return [f for m in self.sent if m["chat_id"] == chat_id for f in m.get("files", ())]

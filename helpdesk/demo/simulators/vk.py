@@ -9,10 +9,11 @@ import requests
 
 from helpdesk.demo.messages import demo_profiles
 from helpdesk.demo.simulators.base import Fault, Reply, SimServer, json_reply, sleep_for
+from helpdesk.demo.simulators.uploads import VkUploads
 from helpdesk.demo.simulators.vk_wall import VkWall
 
 
-class VkSimulator(VkWall, SimServer):
+class VkSimulator(VkUploads, VkWall, SimServer):
     name = "vk-sim"
 
     def __init__(self, token: str = "vk-token", group_id: int = 123456, secret: str = "vk-secret",
@@ -56,7 +57,7 @@ class VkSimulator(VkWall, SimServer):
                    "messages.getByConversationMessageId": self._by_cmid,
                    "users.get": self._users,
                    "groups.getById": lambda p: [{"id": self.group_id, "name": "Demo"}],
-                   **self.wall_methods()}.get(name)
+                   **self.wall_methods(), **self.upload_methods()}.get(name)
         if handler is None:
             return self._error(3, "Unknown method passed")
         result = handler(params)
@@ -67,8 +68,12 @@ class VkSimulator(VkWall, SimServer):
         return json_reply({"error": {"error_code": code, "error_msg": text,
                                      "request_params": []}})
 
-    def _send(self, params) -> int:
+    def _send(self, params) -> int | Reply:
         peer, random_id = int(params.get("peer_id", 0)), int(params.get("random_id", 0))
+        files = self.attached(params.get("attachment", ""))
+        if files is None:
+            return self._error(100, "One of the parameters specified was missing or invalid: "
+                                    "attachment")
         with self.lock:
             self.send_attempts.append({"peer_id": peer, "random_id": random_id})
             key = (peer, random_id)
@@ -76,7 +81,7 @@ class VkSimulator(VkWall, SimServer):
                 return self._by_random_id[key]
             message_id = len(self.sent) + 1
             self.sent.append({"peer_id": peer, "random_id": random_id, "id": message_id,
-                              "message": params.get("message", "")})
+                              "message": params.get("message", ""), "files": files})
             if random_id:
                 self._by_random_id[key] = message_id
             return message_id
@@ -191,6 +196,11 @@ class VkSimulator(VkWall, SimServer):
 
     def confirmation_event(self) -> dict:
         return {"type": "confirmation", "group_id": self.group_id, "secret": self.secret}
+
+    def files_to(self, peer_id: int) -> list[dict]:
+        """The files the community sent to `peer_id` (bytes, filename, content type), in order."""
+        with self.lock:
+            return [f for m in self.sent if m["peer_id"] == peer_id for f in m["files"]]
 
     def sent_to(self, peer_id: int) -> list[str]:
         with self.lock:

@@ -1,14 +1,17 @@
 """The interface every platform adapter implements; shared HTTP helpers."""
 import hmac
 from datetime import datetime
+from fnmatch import fnmatch
 from urllib.parse import urlsplit
 
 import requests
 
-from helpdesk.inbox.types import DeliveryError, IncomingMessage, IncomingPost, Parsed, Profile
+from helpdesk.inbox.types import (DeliveryError, IncomingMessage, IncomingPost, OutgoingFile,
+                                  Parsed, Profile, SendSteps)
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
+UPLOAD_TIMEOUT = 120.0  # reading the answer to a file upload (up to the reply form's size cap)
 
 
 class ChannelAdapter:
@@ -62,6 +65,75 @@ class ChannelAdapter:
     def send(self, address: str, text: str, dedupe_id: int) -> str:
         """Send a text; returns the platform's message id or raises DeliveryError."""
         raise NotImplementedError
+
+    # --- replies with files --------------------------------------------------------------
+    # Raster types the platform takes as a photo; other files (and other images) go as documents.
+    photo_types: frozenset[str] = frozenset({"image/jpeg", "image/png", "image/gif"})
+
+    def as_photo(self, file: OutgoingFile) -> bool:
+        return file.mime_type in self.photo_types
+
+    def send_files(self, address: str, text: str, files: list[OutgoingFile], dedupe_id: int,
+                   steps: SendSteps) -> str:
+        """Send a text with files; returns the platform's message id or raises DeliveryError.
+
+        By default (VK, OK, MAX): each file is uploaded once (its platform reference kept in
+        `steps`, so a retry after a failure anywhere later reuses it instead of uploading
+        again), then one message carries the text and every reference (send_attached)."""
+        refs = []
+        for file in files:
+            ref = steps.get(f"upload:{file.key}")
+            if ref is None:
+                ref = self.upload(address, file)
+                steps.done(f"upload:{file.key}", ref)
+            refs.append(ref)
+        steps.pace()
+        return self.send_attached(address, text, refs, dedupe_id)
+
+    def upload(self, address: str, file: OutgoingFile) -> str:
+        """Upload one file for a message to `address`; returns what send_attached takes."""
+        raise DeliveryError(f"{self.kind}: отправка файлов не поддерживается", retryable=False)
+
+    def send_attached(self, address: str, text: str, refs: list[str], dedupe_id: int) -> str:
+        """One message with the text and uploaded files (`refs` from upload)."""
+        raise DeliveryError(f"{self.kind}: отправка файлов не поддерживается", retryable=False)
+
+    def upload_allowed(self, url: str) -> bool:
+        """An upload URL the platform handed out is on its own hosts (files with citizens' data
+        never go elsewhere, nor does the token some platforms want with them)."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host or parts.username:
+            return False
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        return any(netloc == pattern or host == pattern or fnmatch(host, pattern)
+                   for pattern in self.allowed_hosts())
+
+    def post_file(self, url: str, field: str, file: OutgoingFile,
+                  headers: dict | None = None) -> dict:
+        """POST one file (multipart, `field`) to the platform's upload URL; its JSON answer."""
+        if not self.upload_allowed(url):
+            raise DeliveryError(f"{self.kind}: адрес загрузки не на сервере платформы",
+                                retryable=False)
+        try:
+            with open(file.path, "rb") as fh:
+                response = requests.post(
+                    url, files={field: (file.name, fh, file.mime_type)}, headers=headers or {},
+                    timeout=(CONNECT_TIMEOUT, UPLOAD_TIMEOUT), verify=self.verify,
+                    allow_redirects=False)
+        except OSError as exc:
+            if isinstance(exc, requests.RequestException):
+                raise http_error(exc) from None
+            raise DeliveryError("файл вложения не найден на сервере", retryable=False) from None
+        if response.status_code != 200:
+            raise status_error(response.status_code, f"{self.kind}: загрузка файла")
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise DeliveryError(f"{self.kind}: ответ на загрузку файла не разобран", retryable=True)
+        return data
 
     def find_sent(self, address: str, text: str, since: datetime) -> list[str]:
         """Ids of messages with this text the bot already sent to `address` since `since`, oldest

@@ -118,10 +118,38 @@ class MaxAdapter(ChannelAdapter):
             "url": url, "update_types": list(UPDATE_TYPES), "secret": self.channel.secret})
 
     # --- replies -------------------------------------------------------------------------
+    photo_types = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
     def send(self, address, text, dedupe_id) -> str:
+        return self.send_attached(address, text, [], dedupe_id)
+
+    def upload(self, address, file) -> str:
+        """POST /uploads?type=image|file → its `url`; POST the file there (field `data`, the
+        token in the header); the answer holds the token ({"photos": {…: {"token"}}} for an
+        image, {"fileId", "token"} for a file). Returns "type:token"."""
+        kind = "image" if self.as_photo(file) else "file"
+        url = self.call("POST", "/uploads", params={"type": kind}).get("url")
+        if not isinstance(url, str):
+            raise DeliveryError("MAX: нет адреса загрузки", retryable=True)
+        body = self.post_file(url, "data", file, headers={"Authorization": self.channel.token})
+        token = body.get("token")
+        if kind == "image":
+            photos = body.get("photos") if isinstance(body.get("photos"), dict) else {}
+            first = next(iter(photos.values()), None)
+            token = first.get("token") if isinstance(first, dict) else None
+        if not isinstance(token, str) or not token:
+            raise DeliveryError("MAX: загрузка файла не вернула токен", retryable=True)
+        return f"{kind}:{token}"
+
+    def send_attached(self, address, text, refs, dedupe_id) -> str:
+        """POST /messages; files as [{"type", "payload": {"token"}}] (a file still being
+        processed answers attachment.not.ready: the outbox retries with the same tokens)."""
         user_id, _ = _split(address)
-        data = self.call("POST", "/messages", params={"user_id": user_id},
-                         body={"text": text, "notify": True})
+        body: dict = {"text": text, "notify": True}
+        if refs:
+            body["attachments"] = [{"type": kind, "payload": {"token": token}}
+                                   for kind, _, token in (ref.partition(":") for ref in refs)]
+        data = self.call("POST", "/messages", params={"user_id": user_id}, body=body)
         message = data.get("message") if isinstance(data.get("message"), dict) else {}
         body = message.get("body") if isinstance(message.get("body"), dict) else {}
         return str(body.get("mid") or "")

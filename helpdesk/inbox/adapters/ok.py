@@ -38,13 +38,50 @@ class OkAdapter(ChannelAdapter):
         return Parsed(event_key=mid, messages=(incoming,))
 
     def send(self, address, text, dedupe_id) -> str:
+        return self.send_attached(address, text, [], dedupe_id)
+
+    def send_attached(self, address, text, refs, dedupe_id) -> str:
+        """POST /graph/me/messages/chat:<id>; uploaded files ride in `attachment` (one) or
+        `attachments` (several) as {"type": "IMAGE"|"FILE", "payload": {"token"}}."""
         chat = address if address.startswith("chat:") else f"chat:{address}"
-        url = f"{self.api_base}/graph/me/messages/{chat}"
-        body = {"recipient": {"chat_id": chat}, "message": {"text": text}}
+        message: dict = {"text": text}
+        items = [{"type": kind, "payload": {"token": token}}
+                 for kind, _, token in (ref.partition(":") for ref in refs)]
+        if len(items) == 1:
+            message["attachment"] = items[0]
+        elif items:
+            message["attachments"] = items
+        data = self._request("POST", f"/graph/me/messages/{chat}",
+                             {"recipient": {"chat_id": chat}, "message": message})
+        return str(data.get("message_id", ""))
+
+    def upload(self, address, file) -> str:
+        """GET /graph/me/fileUploadUrl?type=IMAGE|FILE, then POST the file there. A FILE's token
+        comes with the URL, an IMAGE's with the upload's answer. Returns "TYPE:token"."""
+        kind = "IMAGE" if self.as_photo(file) else "FILE"
+        info = self._request("GET", "/graph/me/fileUploadUrl", params={"type": kind})
+        url = info.get("url")
+        if not isinstance(url, str):
+            raise DeliveryError("OK: нет адреса загрузки", retryable=True)
+        body = self.post_file(url, "data", file)
+        token = info.get("token") or body.get("token")
+        if kind == "IMAGE":
+            photos = body.get("photos") if isinstance(body.get("photos"), dict) else {}
+            found = photos.get(str(info.get("file_id"))) or next(iter(photos.values()), None)
+            token = found.get("token") if isinstance(found, dict) else None
+        if not isinstance(token, str) or not token:
+            raise DeliveryError("OK: загрузка файла не вернула токен", retryable=True)
+        return f"{kind}:{token}"
+
+    def _request(self, method: str, path: str, body: dict | None = None,
+                 params: dict | None = None) -> dict:
+        """One Graph API call with the group's token; errors become DeliveryError."""
         try:
-            response = _session.post(url, params={"access_token": self.channel.token}, json=body,
-                                     headers={"Content-Type": JSON_TYPE},
-                                     timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+            response = _session.request(
+                method, f"{self.api_base}{path}",
+                params={"access_token": self.channel.token, **(params or {})}, json=body,
+                headers={"Content-Type": JSON_TYPE} if body is not None else {},
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
         except requests.RequestException as exc:
             raise http_error(exc) from None
         try:
@@ -53,11 +90,13 @@ class OkAdapter(ChannelAdapter):
             data = {}
         if response.status_code != 200:
             raise status_error(response.status_code, "OK API")
+        if not isinstance(data, dict):
+            raise DeliveryError("OK: ответ не разобран", retryable=True)
         if "error_code" in data:
             code = int(data.get("error_code") or 0)
             raise DeliveryError(f"OK {code}: {data.get('error_msg', '')}"[:300],
                                 retryable=code in RETRYABLE)
-        return str(data.get("message_id", ""))
+        return data
 
     def subscribe(self, url: str) -> dict:
         """Register the webhook URL with OK."""

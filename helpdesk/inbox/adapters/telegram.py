@@ -1,8 +1,9 @@
 """Telegram Bot API through requests against a configurable base URL."""
 import requests
 
-from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, ChannelAdapter,
-                                          http_error, need, same_secret, status_error)
+from helpdesk.inbox.adapters.base import (CONNECT_TIMEOUT, READ_TIMEOUT, UPLOAD_TIMEOUT,
+                                          ChannelAdapter, http_error, need, same_secret,
+                                          status_error)
 from helpdesk.inbox.adapters.telegram_groups import group_update, is_group, split_key
 from helpdesk.inbox.normalise import ident, integer, items, mapping, need_int, size, text, timestamp
 from helpdesk.inbox.types import (DeliveryError, IncomingAttachment, IncomingMessage, Parsed,
@@ -28,10 +29,18 @@ class TelegramAdapter(ChannelAdapter):
     text_limit = 4096
     secret_header = SECRET_HEADER
 
-    def call(self, method: str, params: dict | None = None, timeout: float = READ_TIMEOUT):
-        """Call a Bot API method; returns `result` or raises TelegramError/RequestException."""
+    photo_types = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+    def call(self, method: str, params: dict | None = None, timeout: float = READ_TIMEOUT,
+             files: dict | None = None):
+        """Call a Bot API method; returns `result` or raises TelegramError/RequestException.
+        With `files` the call is multipart (sendPhoto, sendDocument)."""
         url = f"{self.api_base}/bot{self.channel.token}/{method}"
-        response = _session.post(url, json=params or {}, timeout=(CONNECT_TIMEOUT, timeout))
+        if files:
+            response = _session.post(url, data=params or {}, files=files,
+                                     timeout=(CONNECT_TIMEOUT, timeout))
+        else:
+            response = _session.post(url, json=params or {}, timeout=(CONNECT_TIMEOUT, timeout))
         try:
             body = response.json()
         except ValueError:
@@ -83,6 +92,37 @@ class TelegramAdapter(ChannelAdapter):
             raise status_error(exc.status, f"Telegram: {exc.description}", exc.retry_after) from None
         except requests.RequestException as exc:
             raise http_error(exc) from None
+        return str((result or {}).get("message_id", ""))
+
+    def send_files(self, address, text, files, dedupe_id, steps) -> str:
+        """The text (sendMessage), then each file in a message of its own: sendPhoto for a photo,
+        sendDocument for anything else, the file in the multipart request. Telegram has no
+        idempotency key, so every message sent is kept in `steps` at once: a retry after a
+        failure sends only what had not gone yet. Returns the text message's id."""
+        first = steps.get("sent:text")
+        if first is None:
+            steps.pace()
+            first = self.send(address, text, dedupe_id)
+            steps.done("sent:text", first)
+        for file in files:
+            if steps.get(f"sent:{file.key}") is None:
+                steps.pace()
+                steps.done(f"sent:{file.key}", self._send_file(address, file))
+        return first
+
+    def _send_file(self, address: str, file) -> str:
+        method, field = ("sendPhoto", "photo") if self.as_photo(file) else ("sendDocument",
+                                                                            "document")
+        try:
+            with open(file.path, "rb") as fh:
+                result = self.call(method, {"chat_id": int(address)}, timeout=UPLOAD_TIMEOUT,
+                                   files={field: (file.name, fh, file.mime_type)})
+        except TelegramError as exc:
+            raise status_error(exc.status, f"Telegram: {exc.description}", exc.retry_after) from None
+        except requests.RequestException as exc:
+            raise http_error(exc) from None
+        except OSError:
+            raise DeliveryError("файл вложения не найден на сервере", retryable=False) from None
         return str((result or {}).get("message_id", ""))
 
     # --- public comments (helpdesk.inbox.comments) ----------------------------------------

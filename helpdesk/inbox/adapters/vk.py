@@ -148,9 +148,44 @@ class VkAdapter(ChannelAdapter):
         return found
 
     def send(self, address, text, dedupe_id) -> str:
-        result = self._call("messages.send", {
-            "peer_id": int(address), "random_id": int(dedupe_id), "message": text})
-        return str(result)
+        return self.send_attached(address, text, [], dedupe_id)
+
+    def send_attached(self, address, text, refs, dedupe_id) -> str:
+        """messages.send; `random_id` from the outbox row makes a retried send return the
+        first message instead of writing a second, files and all."""
+        params = {"peer_id": int(address), "random_id": int(dedupe_id), "message": text}
+        if refs:
+            params["attachment"] = ",".join(refs)
+        return str(self._call("messages.send", params))
+
+    def upload(self, address, file) -> str:
+        """A photo: photos.getMessagesUploadServer → POST `photo` → photos.saveMessagesPhoto;
+        any other file: docs.getMessagesUploadServer → POST `file` → docs.save. Returns the
+        attachment reference messages.send takes ("photo<owner>_<id>[_<key>]", "doc…")."""
+        photo = self.as_photo(file)
+        method = "photos.getMessagesUploadServer" if photo else "docs.getMessagesUploadServer"
+        params = {"peer_id": int(address)} if photo else {"peer_id": int(address), "type": "doc"}
+        server = self._call(method, params)
+        url = server.get("upload_url") if isinstance(server, dict) else None
+        if not isinstance(url, str):
+            raise DeliveryError("VK: нет адреса загрузки", retryable=True)
+        body = self.post_file(url, "photo" if photo else "file", file)
+        if "error" in body:
+            raise DeliveryError(f"VK: загрузка файла: {str(body['error'])[:100]}", retryable=True)
+        if photo:
+            saved = self._call("photos.saveMessagesPhoto", {
+                "photo": body.get("photo", ""), "server": body.get("server", ""),
+                "hash": body.get("hash", "")})
+            item = saved[0] if isinstance(saved, list) and saved else {}
+            kind = "photo"
+        else:
+            saved = self._call("docs.save", {"file": body.get("file", ""), "title": file.name})
+            item = saved.get("doc", saved) if isinstance(saved, dict) else {}
+            kind = "doc"
+        if not isinstance(item, dict) or item.get("id") is None or item.get("owner_id") is None:
+            raise DeliveryError("VK: файл не сохранён", retryable=True)
+        ref = f"{kind}{item['owner_id']}_{item['id']}"
+        return f"{ref}_{item['access_key']}" if item.get("access_key") else ref
 
     # --- public comments (helpdesk.inbox.comments) ----------------------------------------
     def post_details(self, key: str) -> IncomingPost | None:
