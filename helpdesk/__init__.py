@@ -107,9 +107,9 @@ def register_background_work(app: Flask) -> None:
     from helpdesk.inbox import tasks as inbox_tasks
     from helpdesk.retention import jobs as retention_jobs
     from helpdesk.routing import tasks as routing_tasks
-    from helpdesk.tickets import digest, routed
+    from helpdesk.tickets import digest, new_topic, routed
 
-    registry(app).add_tasks(inbox_tasks, routed, export_jobs, routing_tasks)
+    registry(app).add_tasks(inbox_tasks, routed, new_topic, export_jobs, routing_tasks)
     registry(app).add_periodic(inbox_jobs, export_jobs, retention_jobs, digest)
 
 

@@ -76,6 +76,8 @@ def ingest(channel: Channel, incoming: IncomingMessage,
                details={"channel": channel.slug, "message_id": message.id,
                         **({"post_id": post.id} if post is not None else {})})
         dispatch("tickets.route", ticket.id, message.id)  # acknowledged once routed
+    elif post is None and incoming.text.strip():
+        dispatch("tickets.check_topic", ticket.id, message.id)  # another matter? split proposed
     db.session.flush()
     if incoming.attachments:
         dispatch("inbox.download_attachments", message.id)

@@ -2,7 +2,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import (BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint,
+from sqlalchemy import (JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint,
                         false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +63,10 @@ class Message(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # A later citizen message that routing confidently puts in another department than its
+    # ticket's (tickets.new_topic): {"department_id", "confidence", "topic", "state"}, the state
+    # "proposed" (split proposed), "kept" (staff kept it in the ticket) or "split".
+    new_topic: Mapped[dict | None] = mapped_column(JSON)
 
     author: Mapped[User | None] = relationship()
     attachments: Mapped[list["Attachment"]] = relationship(

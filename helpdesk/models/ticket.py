@@ -75,6 +75,9 @@ class Ticket(db.Model):
     collective: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
                                              nullable=False)
     extracted: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A citizen message in it looks like a new topic for another department: split proposed.
+    new_topic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                            nullable=False)
 
     # Times (UTC).
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -25,7 +25,7 @@ _USERS = User.__table__
 # and the version its bulk-action checkbox carries (helpdesk.tickets.concurrency).
 TICKET_FIELDS = ("id", "number", "status", "kind", "assignee_id", "received_at", "last_message_at",
                  "first_response_at", "first_response_due", "registered_at", "registration_due",
-                 "answered_at", "answer_due", "updated_at")
+                 "answered_at", "answer_due", "updated_at", "new_topic")
 
 
 class ChannelRef:

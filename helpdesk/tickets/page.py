@@ -20,6 +20,7 @@ from helpdesk.models.ticket import Ticket
 from helpdesk.models.user import User
 from helpdesk.tickets import presenters
 from helpdesk.tickets.comment_actions import hide_proposal
+from helpdesk.tickets.new_topic import proposals
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.channel import Citizen
 from helpdesk.models.comment import MessageRevision, Post
@@ -41,6 +42,7 @@ class PageData:
     routing: object
     canned: list
     thread: "CommentThread | None" = None
+    new_topics: dict | None = None  # message id → open split proposal (helpdesk.tickets.new_topic)
 
 
 @dataclass
@@ -184,7 +186,9 @@ def canned_for(ticket, user: User) -> list[CannedRow]:
 def page_data(user: User, ticket, now: datetime) -> PageData:
     """Conversation, deadline panel, the citizen's other tickets, routing, canned responses and,
     for a comment thread, its post and the comments' earlier texts."""
-    return PageData(messages=conversation(ticket), panel=presenters.deadline_panel(ticket, now),
+    messages = conversation(ticket)
+    return PageData(messages=messages, panel=presenters.deadline_panel(ticket, now),
                     other_tickets=citizen_tickets(user, ticket),
                     routing=routing_explanation(ticket), canned=canned_for(ticket, user),
-                    thread=comment_thread(ticket))
+                    thread=comment_thread(ticket),
+                    new_topics=proposals(ticket, messages) if ticket.new_topic else {})

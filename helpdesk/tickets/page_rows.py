@@ -48,7 +48,7 @@ class TicketView:
 
 MESSAGE_FIELDS = ("id", "direction", "author_id", "text", "sent_at", "delivery_status",
                   "delivery_error", "is_auto", "is_answer", "external_id", "reply_to",
-                  "edited_at", "deleted_at", "hidden_at", "hidden_reason")
+                  "edited_at", "deleted_at", "hidden_at", "hidden_reason", "new_topic")
 ATTACHMENT_FIELDS = ("id", "kind", "original_name", "mime_type", "size", "status", "storage_name")
 
 AttachmentRow = namedtuple("AttachmentRow", ATTACHMENT_FIELDS)

@@ -16,6 +16,7 @@ from helpdesk.models.types import utcnow
 from helpdesk.models.user import User
 from helpdesk.background.tasks import dispatch
 from helpdesk.tickets.errors import TicketError
+from helpdesk.tickets.new_topic import mark_split
 
 
 def _from_message_on(ticket: Ticket, message: Message):
@@ -63,6 +64,7 @@ def split(ticket: Ticket, user: User, message_id: int, now: datetime | None = No
     ticket.updated_at = now  # a new version: forms filled before the split are stale
     store.recompute(new, now)
     _answer_states(ticket, new)
+    mark_split(moved, ticket.id, new.id)
     if new.post_id is None:  # a public comment thread gets no automatic notice
         from helpdesk.inbox.ack import acknowledge
 

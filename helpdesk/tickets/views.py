@@ -105,7 +105,7 @@ def render_ticket(ticket, reply_text: str = "", status: int = 200, audit: bool =
         proposal=None if ticket.status in ENDED_STATUSES
         else explain.close_proposal(ticket.special_kind),
         thread=data.thread, personal_data=personal_data or [], invite_text=invite_text(),
-        file_limits=reply_files.limits(), files_dropped=files_dropped)
+        file_limits=reply_files.limits(), files_dropped=files_dropped, new_topics=data.new_topics)
     # Recorded once the page is built (the request commits after the view): a flush before
     # would not matter, a commit before would expire every loaded row for the template.
     if audit:

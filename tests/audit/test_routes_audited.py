@@ -122,6 +122,17 @@ def _second_message(env):
     return {"ticket_id": t.id, "message_id": m.id}
 
 
+def _proposed_topic(env):
+    """A ticket whose later message routing proposed to split off (a new topic)."""
+    ids = _second_message(env)
+    message = db.session.get(Message, ids["message_id"])
+    message.new_topic = {"department_id": env["dept"].id, "confidence": 0.9, "topic": None,
+                         "state": "proposed"}
+    db.session.get(Ticket, ids["ticket_id"]).new_topic = True
+    db.session.flush()
+    return ids
+
+
 def _selected(env):
     """A ticket as the list's bulk checkbox names it (id, version, number)."""
     t = _ticket(env)
@@ -269,6 +280,7 @@ CASES = {
                                  {"why": "Закрыто по ошибке"}),
     "tickets.retry": lambda e: ("admin", _failed_reply(e), {}),
     "tickets.split_message": lambda e: ("admin", _second_message(e), {}),
+    "tickets.keep_message": lambda e: ("admin", _proposed_topic(e), {}),
     "tickets.invite": lambda e: ("admin", {"ticket_id": _comment(e)[0].id}, {}),
     "tickets.hide": lambda e: ("admin", dict(zip(("ticket_id", "message_id"), (
         x.id for x in _comment(e)))), {"reason": "Спам"}),
