@@ -72,3 +72,31 @@ def test_tatar_goes_to_configured_queue_and_special_to_triage():
 def test_unmapped_topic_is_never_guessed():
     d = decide("ru", None, [("Тестовая категория", 0.97), ("ЖКХ", 0.03)], [], CONFIG)
     assert d.to_triage and d.reason == REASON_NO_MAPPING
+
+
+def _shipped_rules():
+    from helpdesk.routing.defaults import RULES
+
+    return [make_rule(i, i, name, lemmatise_keywords(phrases), 0.3)
+            for i, (_, name, phrases) in enumerate(RULES)]
+
+
+def test_shipped_rules_ignore_landmarks_status_and_addressees(analysed):
+    """Words citizens add to any complaint fire no shipped rule: only the subject does."""
+    rules = _shipped_rules()
+    text = ("Яма на дороге у школы 54 и детского сада, остановка Центральный рынок. Я инвалид, "
+            "многодетная семья, скорая помощь не проедет, мы платим налоги, а бюджет молчит. "
+            "Обращусь в прокуратуру и полицию, участковый в курсе, выбора у нас нет, "
+            "муниципальное образование бездействует")
+    assert [m.name for m in match_rules(analysed(text).lemmas, rules)] == ["ЖКХ и дороги"]
+
+
+def test_shipped_rules_still_name_their_subjects(analysed):
+    rules = _shipped_rules()
+    for text, name in [("Третий год нет места в детском саду", "Образование и культура"),
+                       ("Учитель оскорбляет детей на уроках", "Образование и культура"),
+                       ("Мошенники оформили кредит на моё имя", "Правопорядок"),
+                       ("Не дают налоговый вычет за лечение", "Налоги и бюджет"),
+                       ("Где избирательный участок нашего дома", "Местное самоуправление"),
+                       ("Врач в поликлинике не принимает", "Социальная сфера")]:
+        assert [m.name for m in match_rules(analysed(text).lemmas, rules)] == [name], text

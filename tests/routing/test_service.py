@@ -132,3 +132,22 @@ def test_shipped_mapping_carries_classifier_codes(ctx):
     db.session.flush()
     default_setup(train=False)
     assert roads.topic_code == "0003.0009.0099.0742"
+
+
+def test_seed_gives_untouched_shipped_rules_the_current_keywords(ctx):
+    """A rule still carrying the keywords it was first shipped with gets the current ones; a
+    rule an administrator edited is left as it is."""
+    from helpdesk.admin.services import seed_departments
+    from helpdesk.routing.defaults import FIRST_SHIPPED, lemmatise_keywords
+
+    seed_departments()
+    default_setup(train=False)
+    rules = {r.name: r for r in db.session.scalars(select(RoutingRule))}
+    social, economy = rules["Социальная сфера"], rules["Экономика и бизнес"]
+    assert "инвалид" not in social.keywords and "рынок" not in economy.keywords
+    social.keywords = lemmatise_keywords(FIRST_SHIPPED["Социальная сфера"])  # an older install
+    economy.keywords = lemmatise_keywords(FIRST_SHIPPED["Экономика и бизнес"]) + ["ярмарка"]
+    db.session.flush()
+    assert default_setup(train=False)["rules"] == 0
+    assert "инвалид" not in social.keywords and "врач" in social.keywords
+    assert "рынок" in economy.keywords and "ярмарка" in economy.keywords  # edited: kept
