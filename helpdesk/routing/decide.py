@@ -77,15 +77,43 @@ class Decision:
         return result
 
 
-def department_evidence(candidates: list[tuple[str, float]], rule_matches: list[RuleMatch],
-                        config: RoutingConfig) -> list[tuple[int | None, float]]:
-    """Departments with their combined score (topics through the mapping, plus keyword rules),
-    best first. A topic with no mapping counts for department None."""
+def _model_evidence(candidates: list[tuple[str, float]], config: RoutingConfig
+                    ) -> dict[int | None, float]:
+    """The model's probability per department: its topics' probabilities summed through the
+    mapping (a topic with no mapping counts for department None)."""
     dept_model: dict[int | None, float] = {}
     for label, p in candidates:
         dept = config.topic_departments.get(label)
         dept_model[dept] = dept_model.get(dept, 0.0) + p
-    rule_scores = department_scores(rule_matches)
+    return dept_model
+
+
+def yielding_rules(dept_model: dict[int | None, float], rule_matches: list[RuleMatch],
+                   config: RoutingConfig) -> list[bool]:
+    """Per matched rule: does it yield to the model? A rule for a department that no topic maps
+    to yields when the model alone would route the message confidently (its best department at
+    or above the threshold): the model cannot propose that department, so the words were
+    matched in a message that reads like another department's everyday business («сообщить о
+    краже люка» is about a manhole). When the model is unsure, the rule counts as ever; once a
+    topic maps to the department (e.g. from staff corrections), its rules no longer yield."""
+    if not rule_matches or not dept_model:
+        return [False] * len(rule_matches)
+    best, p = max(dept_model.items(), key=lambda kv: kv[1])
+    if best is None or p < config.threshold:
+        return [False] * len(rule_matches)
+    mapped = set(config.topic_departments.values())
+    return [m.department_id not in mapped for m in rule_matches]
+
+
+def department_evidence(candidates: list[tuple[str, float]], rule_matches: list[RuleMatch],
+                        config: RoutingConfig) -> list[tuple[int | None, float]]:
+    """Departments with their combined score (topics through the mapping, plus the keyword rules
+    that do not yield to the model), best first. A topic with no mapping counts for
+    department None."""
+    dept_model = _model_evidence(candidates, config)
+    yielded = yielding_rules(dept_model, rule_matches, config)
+    rule_scores = department_scores([m for m, y in zip(rule_matches, yielded, strict=True)
+                                     if not y])
     combined = dict(dept_model)
     if rule_scores:
         alpha = min(RULE_SHARE, max(rule_scores.values()))
@@ -107,7 +135,9 @@ def decide(language: str, special_kind: str | None, candidates: list[tuple[str, 
     top_label = candidates[0][0] if candidates else None
     shown = [{"label": label, "score": round(p, 3),
               "department_id": config.topic_departments.get(label)} for label, p in candidates[:3]]
-    rules_shown = [m.as_dict() for m in rule_matches]
+    yielded = yielding_rules(_model_evidence(candidates, config), rule_matches, config)
+    rules_shown = [m.as_dict() | ({"yielded": True} if y else {})
+                   for m, y in zip(rule_matches, yielded, strict=True)]
     best, confidence = ranked[0] if ranked else (None, 0.0)
     base = dict(language=language, special_kind=special_kind, topic=top_label,
                 topic_code=config.topic_codes.get(top_label) if top_label else None,

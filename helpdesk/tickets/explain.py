@@ -24,7 +24,7 @@ class RoutingView:
     special_kind: str | None
     model_version: str
     candidates: list[dict] = field(default_factory=list)  # label, percent, department
-    rules: list[dict] = field(default_factory=list)       # name, department, percent
+    rules: list[dict] = field(default_factory=list)  # name, department, percent, yielded
     now_with: str | None = None  # where a person re-routed the ticket after the decision
     moved_by: str | None = None  # who did
     language_note: str | None = None  # why it is in the Tatar queue (then no confidence shown)
@@ -47,7 +47,8 @@ def routing_view(decision, current_department_id: int | None = None) -> RoutingV
                   for c in (decision.candidates or [])[:5]
                   if isinstance(c, dict) and _percent(c.get("score")) > 0]  # a 0 % topic says nothing
     rules = [{"name": r.get("name") or "—", "percent": _percent(r.get("score")),
-              "department": names.get(r.get("department_id"), "—")}
+              "department": names.get(r.get("department_id"), "—"),
+              "yielded": bool(r.get("yielded"))}
              for r in (decision.matched_rules or []) if isinstance(r, dict)]
     special = KINDS.get(decision.special_kind) if decision.special_kind else None
     move = _staff_move(decision)

@@ -76,6 +76,22 @@ def test_ticket_page_labels_the_two_percentages(world, signed_in):
     assert "Передано сотрудником" not in html
 
 
+def test_a_rule_that_yielded_to_the_model_says_so(world, signed_in):
+    law = {"rule_id": 3, "name": "Правопорядок", "department_id": world.economy.id,
+           "keywords": ["кража"], "score": 0.3, "yielded": True}
+    housing = {"rule_id": 4, "name": "ЖКХ и дороги", "department_id": world.social.id,
+               "keywords": ["яма"], "score": 0.3}
+    view = routing_view(_decision(matched_rules=[law, housing]))
+    assert [(r["name"], r["yielded"]) for r in view.rules] == [("Правопорядок", True),
+                                                               ("ЖКХ и дороги", False)]
+    decision = _routed(world, world.press_dept)
+    decision.matched_rules = [law, housing]
+    db.session.commit()
+    html = signed_in("press").get(f"/tickets/{decision.ticket_id}").get_data(as_text=True)
+    assert html.count("не учтено — модель уверена") == 1
+    assert "Правопорядок (Комитет по экономике;" in html
+
+
 def test_extraction_rows_and_hint():
     rows, hint = extraction_rows({"district": "Арский муниципальный район",
                                   "person": {"full_name": "Галиева Светлана Фаритовна"},

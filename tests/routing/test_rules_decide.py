@@ -1,6 +1,7 @@
 """Keyword rules on lemmas and the pure routing decision."""
 from helpdesk.routing.decide import (REASON_CONFIDENT, REASON_LANGUAGE, REASON_LOW_CONFIDENCE,
-                                     REASON_NO_MAPPING, REASON_SPECIAL, RoutingConfig, decide)
+                                     REASON_NO_MAPPING, REASON_SPECIAL, RoutingConfig, decide,
+                                     department_evidence)
 from helpdesk.routing.defaults import lemmatise_keywords
 from helpdesk.routing.rules import department_scores, make_rule, match_rules
 
@@ -72,6 +73,39 @@ def test_tatar_goes_to_configured_queue_and_special_to_triage():
 def test_unmapped_topic_is_never_guessed():
     d = decide("ru", None, [("Тестовая категория", 0.97), ("ЖКХ", 0.03)], [], CONFIG)
     assert d.to_triage and d.reason == REASON_NO_MAPPING
+
+
+LAW = 11  # a department no topic maps to: the model can never propose it
+LAW_RULE = make_rule(3, LAW, "Правопорядок", ["кража", "мошенник"], 0.3)
+
+
+def test_rule_for_an_unmapped_department_yields_to_a_confident_model(analysed):
+    matches = match_rules(analysed("Сообщаю о краже крышки люка, мошенники из управляющей "
+                                   "компании").lemmas, [LAW_RULE])
+    assert matches and matches[0].score == 0.6  # two keywords: once enough to take the message
+    d = decide("ru", None, [("ЖКХ", 0.8), ("Здоровье", 0.2)], matches, CONFIG)
+    assert (d.department_id, d.reason) == (HOUSING, REASON_CONFIDENT)
+    assert abs(d.confidence - 0.8) < 1e-9  # the model's own confidence, not lowered
+    assert d.matched_rules == [matches[0].as_dict() | {"yielded": True}]  # still shown
+
+
+def test_rule_for_an_unmapped_department_counts_when_the_model_is_unsure(analysed):
+    matches = match_rules(analysed("Мошенники украли деньги, кража с карты").lemmas, [LAW_RULE])
+    d = decide("ru", None, [("ЖКХ", 0.5), ("Здоровье", 0.5)], matches, CONFIG)
+    assert d.to_triage and d.reason == REASON_LOW_CONFIDENCE
+    assert d.explanation["matched_rules"][0].get("yielded") is None
+    ranked = department_evidence([("ЖКХ", 0.5), ("Здоровье", 0.5)], matches, CONFIG)
+    assert ranked[0][0] == LAW and abs(ranked[0][1] - 0.5) < 1e-9  # the suggestion for triage
+
+
+def test_once_a_topic_maps_to_the_department_its_rule_no_longer_yields(analysed):
+    matches = match_rules(analysed("Мошенники украли деньги, кража с карты").lemmas, [LAW_RULE])
+    learnt = RoutingConfig(threshold=0.6, topic_departments={**CONFIG.topic_departments,
+                                                             "Комитет по законности": LAW})
+    d = decide("ru", None, [("ЖКХ", 0.8), ("Здоровье", 0.2)], matches, learnt)
+    assert d.department_id is None and d.to_triage  # conflicting evidence: a person decides
+    assert not any(r.get("yielded") for r in d.matched_rules)
+    assert department_evidence([("ЖКХ", 0.8)], matches, learnt)[0][0] == LAW
 
 
 def _shipped_rules():
