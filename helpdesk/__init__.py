@@ -49,6 +49,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    from helpdesk.web import deliveries
+
+    deliveries.register(app)  # webhook requests: no cookie session
     import helpdesk.models  # noqa: F401  (every table registered on the metadata)
     from helpdesk.audit.ddl import install as install_audit_ddl
 

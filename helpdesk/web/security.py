@@ -1,6 +1,8 @@
 """Response headers: CSP without inline scripts, no sniffing, no framing."""
 from flask import Flask, abort, request
 
+from helpdesk.web.deliveries import is_delivery
+
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
@@ -19,8 +21,10 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def set_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if is_delivery(request):
+            return response  # a platform's webhook call: no page to frame or script
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):

@@ -182,3 +182,26 @@ def test_oversized_delivery_is_413_and_stores_nothing(vk, app):
 def test_non_utf8_path_falls_through_to_flask(live):
     response = requests.post(live.url + "/webhooks/vk/%FF%FE", json={"type": "x"}, timeout=10)
     assert response.status_code == 404
+
+
+def test_a_delivery_opens_no_session_and_gets_no_page_headers(app, vk):
+    """Platform deliveries skip the cookie session and the browser headers (the request
+    machinery, helpdesk.web.deliveries); a signed-in user's cookie sent along is not read."""
+    from tests.helpers import login, make_user
+
+    make_user("press9", "press")
+    db.session.commit()
+    browser = app.test_client()
+    login(browser, "press9")
+    cookie = browser.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert cookie is not None and browser.get("/tickets").status_code == 200
+    answer = requests.post(vk.webhook_url, data=json.dumps(vk.fake.message_event(77, "Здравствуйте")),
+                           headers={"Content-Type": "application/json",
+                                    "Cookie": f"{cookie.key}={cookie.value}"}, timeout=10)
+    assert answer.status_code == 200 and answer.text == "ok"
+    assert "Set-Cookie" not in answer.headers
+    assert "Content-Security-Policy" not in answer.headers
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert events() == 1
+    page = browser.get("/tickets")  # the users' pages keep the session and the headers
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["Content-Security-Policy"]

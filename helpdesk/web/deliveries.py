@@ -1,0 +1,31 @@
+"""Platform deliveries in the request machinery: what a webhook request skips.
+
+VK, Telegram, OK and MAX post to `/webhooks/…` with no cookie, read nothing but the status and a
+short body, and retry what is slow or refused. Such a request gets no cookie session (none is
+opened, none is saved), none of the pages' browser headers but nosniff (the answer is no page) and no rate limit
+(helpdesk.inbox.webhooks); the users' pages keep all of them. Decided by the path: the session
+is opened before the URL is matched to a blueprint.
+"""
+from flask import Flask, Request
+from flask.sessions import SecureCookieSessionInterface
+
+PREFIX = "/webhooks/"
+
+
+def is_delivery(request: Request) -> bool:
+    """A platform's delivery to a webhook (by path)."""
+    return request.path.startswith(PREFIX)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed cookie session, except for platform deliveries: they get the null session
+    (Flask neither reads nor writes a cookie for it)."""
+
+    def open_session(self, app: Flask, request: Request):
+        if is_delivery(request):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
+def register(app: Flask) -> None:
+    app.session_interface = SessionInterface()
