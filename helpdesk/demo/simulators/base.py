@@ -127,6 +127,18 @@ class SimServer:
         with self.lock:
             return [u for u in self.uploads if all(u.get(k) == v for k, v in match.items())]
 
+    def by_token(self, items) -> list[dict] | None:
+        """The uploaded files a message's attachments name by {"type", "payload": {"token"}}
+        (OK, MAX); None when one names no file of its type."""
+        files = []
+        for item in items:
+            token = ((item or {}).get("payload") or {}).get("token") if isinstance(item, dict) else None
+            found = self.uploaded(token=token) if token else []
+            if not found or found[0]["kind"] != item.get("type"):
+                return None
+            files.append(found[0])
+        return files
+
     def _upload(self, path: str, params: dict, headers) -> Reply | None:
         if not path.startswith("/upload/"):
             return None

@@ -107,14 +107,7 @@ class OkUploads:
         items = message.get("attachments")
         if items is None:
             items = [message["attachment"]] if message.get("attachment") else []
-        files = []
-        for item in items if isinstance(items, list) else [None]:
-            token = ((item or {}).get("payload") or {}).get("token") if isinstance(item, dict) else None
-            found = self.uploaded(token=token) if token else []
-            if not found or found[0]["kind"] != item.get("type"):
-                return None
-            files.append(found[0])
-        return files
+        return self.by_token(items if isinstance(items, list) else [None])
 
 
 class MaxUploads:
@@ -136,14 +129,7 @@ class MaxUploads:
         return json_reply({"fileId": len(self.uploads) + 1, "token": token})
 
     def attached(self, items) -> list[dict] | None:
-        files = []
-        for item in items or ():
-            token = ((item or {}).get("payload") or {}).get("token") if isinstance(item, dict) else None
-            found = self.uploaded(token=token) if token else []
-            if not found or found[0]["kind"] != item.get("type"):
-                return None
-            files.append(found[0])
-        return files
+        return self.by_token(items or ())
 
 
 class TelegramUploads:
