@@ -25,6 +25,7 @@ from helpdesk.models.outcomes import (ANSWER_RESULTS, ART11_REASONS, MANUAL_STAT
 from helpdesk.routing.service import record_correction
 from helpdesk.tickets.comment_actions import check_public_answer
 from helpdesk.tickets.errors import TicketError
+from helpdesk.tickets.new_topic import refresh_flag
 from helpdesk.tickets.errors import clean_text as _text
 
 
@@ -329,6 +330,8 @@ def merge(ticket: Ticket, user: User, target: Ticket, now: datetime | None = Non
     target.last_message_at = max(target.last_message_at, ticket.last_message_at)
     resolve_escalation(ticket, now)
     db.session.flush()
+    for merged in (ticket, target):  # a split proposal moves with its message
+        refresh_flag(merged.id)
     _audit("ticket_merged", user, ticket, into=target.id, messages=moved)
     _audit("ticket_merge_received", user, target, source=ticket.id, messages=moved)
     return moved

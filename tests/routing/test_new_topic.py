@@ -153,3 +153,20 @@ def test_a_delivery_into_an_open_ticket_is_looked_at_after_commit(app, routed_se
     assert len(tickets) == 1 and tickets[0].department_id == routed_setup["housing"].id
     flagged = db.session.scalar(select(Message).where(Message.text == HOSPITAL))
     assert flagged.new_topic["department_id"] == routed_setup["social"].id
+
+
+def test_a_merge_carries_the_proposal_to_the_target(routed_setup, roads_ticket):
+    from helpdesk.tickets import lifecycle
+
+    message = _later(roads_ticket, HOSPITAL)
+    check_topic(roads_ticket.id, message.id)
+    ticket = db.session.get(Ticket, roads_ticket.id)
+    target = make_ticket(routed_setup["channel"], routed_setup["housing"], text=ROADS)
+    target.citizen_id = ticket.citizen_id
+    db.session.commit()
+    lifecycle.merge(ticket, make_user("press1", "press"), target)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Ticket, roads_ticket.id).new_topic is False  # merged: nothing to do
+    assert db.session.get(Ticket, target.id).new_topic is True
+    assert db.session.get(Message, message.id).ticket_id == target.id
