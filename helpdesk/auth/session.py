@@ -5,10 +5,10 @@ from flask_login import current_user
 from helpdesk.auth.sessions import session_user
 from helpdesk.extensions import login_manager
 from helpdesk.models.user import User
+from helpdesk.web.deliveries import is_delivery
 
 # Endpoints a user who must change the password may still reach.
 _PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static"}
-_NO_SESSION_BLUEPRINTS = {"inbox_webhooks"}
 
 
 def init_login(app: Flask) -> None:
@@ -27,7 +27,7 @@ def load_user(session_id: str) -> User | None:
 
 
 def _force_password_change():
-    if request.blueprint in _NO_SESSION_BLUEPRINTS:
+    if is_delivery(request):
         return None  # platform deliveries carry no session: do not load one
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in _PASSWORD_CHANGE_ALLOWED):

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from helpdesk.extensions import csrf, db, limiter
+from helpdesk.extensions import csrf, db
 from helpdesk.inbox.adapters import adapter_for
 from helpdesk.inbox.events import accept, unparsed_key
 from helpdesk.inbox.normalise import MALFORMED, BadBody, load_json
@@ -20,12 +20,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("inbox_webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
 
-
-@limiter.request_filter
-def _delivery() -> bool:
-    """Platforms retry what is refused: deliveries are never rate-limited (a request filter
-    answers before the limiter resolves any limit: the cheapest exemption on the hot path)."""
-    return request.blueprint == bp.name
 
 RETRY_AFTER = "5"
 

@@ -2,12 +2,14 @@
 
 VK, Telegram, OK and MAX post to `/webhooks/…` with no cookie, read nothing but the status and a
 short body, and retry what is slow or refused. Such a request gets no cookie session (none is
-opened, none is saved), none of the pages' browser headers but nosniff (the answer is no page) and no rate limit
-(helpdesk.inbox.webhooks); the users' pages keep all of them. Decided by the path: the session
-is opened before the URL is matched to a blueprint.
+opened, none is saved, no signed-in user is loaded), none of the pages' browser headers but
+nosniff (helpdesk.web.security: the answer is no page) and no rate limit; the users' pages keep
+all of them. Decided by the path: the session is opened before the URL is matched.
 """
-from flask import Flask, Request
+from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface
+
+from helpdesk.extensions import limiter
 
 PREFIX = "/webhooks/"
 
@@ -15,6 +17,13 @@ PREFIX = "/webhooks/"
 def is_delivery(request: Request) -> bool:
     """A platform's delivery to a webhook (by path)."""
     return request.path.startswith(PREFIX)
+
+
+@limiter.request_filter
+def _not_limited() -> bool:
+    """Platforms retry what is refused: deliveries are never rate-limited (a request filter
+    answers before the limiter resolves any limit: the cheapest exemption on the hot path)."""
+    return is_delivery(request)
 
 
 class SessionInterface(SecureCookieSessionInterface):
