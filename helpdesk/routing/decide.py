@@ -110,6 +110,12 @@ def department_evidence(candidates: list[tuple[str, float]], rule_matches: list[
     """Departments with their combined score (topics through the mapping, plus the keyword rules
     that do not yield to the model), best first. A topic with no mapping counts for
     department None."""
+    return _evidence(candidates, rule_matches, config)[0]
+
+
+def _evidence(candidates: list[tuple[str, float]], rule_matches: list[RuleMatch],
+              config: RoutingConfig) -> tuple[list[tuple[int | None, float]], list[bool]]:
+    """department_evidence() and, per matched rule, whether it yielded to the model."""
     dept_model = _model_evidence(candidates, config)
     yielded = yielding_rules(dept_model, rule_matches, config)
     rule_scores = department_scores([m for m, y in zip(rule_matches, yielded, strict=True)
@@ -121,7 +127,7 @@ def department_evidence(candidates: list[tuple[str, float]], rule_matches: list[
         combined = {d: (1 - alpha) * p for d, p in dept_model.items()}
         for d, s in rule_scores.items():
             combined[d] = combined.get(d, 0.0) + alpha * s / total
-    return sorted(combined.items(), key=lambda kv: -kv[1])
+    return sorted(combined.items(), key=lambda kv: -kv[1]), yielded
 
 
 def decide(language: str, special_kind: str | None, candidates: list[tuple[str, float]],
@@ -131,11 +137,10 @@ def decide(language: str, special_kind: str | None, candidates: list[tuple[str, 
 
     `candidates` may hold every topic: all count towards their department, the top three are
     shown."""
-    ranked = department_evidence(candidates, rule_matches, config)
+    ranked, yielded = _evidence(candidates, rule_matches, config)
     top_label = candidates[0][0] if candidates else None
     shown = [{"label": label, "score": round(p, 3),
               "department_id": config.topic_departments.get(label)} for label, p in candidates[:3]]
-    yielded = yielding_rules(_model_evidence(candidates, config), rule_matches, config)
     rules_shown = [m.as_dict() | ({"yielded": True} if y else {})
                    for m, y in zip(rule_matches, yielded, strict=True)]
     best, confidence = ranked[0] if ranked else (None, 0.0)
