@@ -5,7 +5,9 @@
 Prints messages/s and ms/message of (a) natasha segment + morphology + NER, batched like the
 routing pipeline, (b) the whole routing step without a database (analysis with case restoration
 and lemmas, extraction, language, special kinds, classification, rules and the decision), their
-ratio, and the process's peak resident memory. The two take turns batch by batch (see
+ratio, and the process's peak resident memory. (a) is natasha as Doc.tag_ner runs it: slovnet
+tokenises each text again for NER; (b) hands NER the segmenter's tokens (nlp.WordsNER), with the
+same spans on every shipped message. The two take turns batch by batch (see
 interleaved()). Without --model a model is trained on the shipped
 data in a child process first, so training does not count towards the worker's memory.
 """
