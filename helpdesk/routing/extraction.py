@@ -7,7 +7,7 @@ from pymorphy2.analyzer import Parse as PymorphyParse
 
 from helpdesk.routing.gazetteer import get_gazetteer
 from helpdesk.routing.language import RUSSIAN, detect_language, is_tatar_word
-from helpdesk.routing.streets import find_address, find_street, street_and_address  # noqa: F401 (re-exported)
+from helpdesk.routing.streets import street_and_address
 from helpdesk.routing.streets import title as _title
 from helpdesk.routing.nlp import Analysis, Pipeline, Token, get_pipeline
 

@@ -134,7 +134,7 @@ def test_russian_name_after_tatar_courtesy_is_kept(analysed):
     ("ПРОСПЕКТ ПОБЕДЫ 5", "проспект Победы"),
 ])
 def test_street_keeps_its_type_word(text, street):
-    from helpdesk.routing.extraction import find_street
+    from helpdesk.routing.streets import find_street
 
     assert find_street(text) == street
 
@@ -142,7 +142,7 @@ def test_street_keeps_its_type_word(text, street):
 @pytest.mark.parametrize("text", ["напр-т Мира", "наулице Ленина", "суперулица Мира",
                                   "персик Мира", "площадка детская", "Тулица Мира"])
 def test_street_type_is_matched_as_a_whole_word(text):
-    from helpdesk.routing.extraction import find_street
+    from helpdesk.routing.streets import find_street
 
     assert find_street(text) is None
 
@@ -158,7 +158,7 @@ def test_street_type_is_matched_as_a_whole_word(text):
     ("в деревне сделали освещение, на Центральной улице светло", "Центральная улица"),
 ])
 def test_street_named_before_its_type_word(pipeline, text, street):
-    from helpdesk.routing.extraction import find_street
+    from helpdesk.routing.streets import find_street
 
     assert find_street(text, pipeline.morph_vocab) == street
 
@@ -167,13 +167,13 @@ def test_street_named_before_its_type_word(pipeline, text, street):
                                   "вся городская площадь в ямах", "на этой улице темно",
                                   "общая площадь квартиры 40 метров"])
 def test_describing_adjective_is_not_a_street_name(pipeline, text):
-    from helpdesk.routing.extraction import find_street
+    from helpdesk.routing.streets import find_street
 
     assert find_street(text, pipeline.morph_vocab) is None
 
 
 def test_address_with_a_name_first_street(pipeline):
-    from helpdesk.routing.extraction import find_address
+    from helpdesk.routing.streets import find_address
 
     text = "Мой адрес: г. Казань, Мамадышский тракт, д. 12, кв. 5. Прошу ответить письменно."
     assert find_address(text, pipeline.morph_vocab) == "г. Казань, Мамадышский тракт, д. 12, кв. 5"

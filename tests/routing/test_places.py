@@ -1,7 +1,8 @@
 """Districts and streets that QA found wrong: street names, route endpoints, case of the name."""
 import pytest
 
-from helpdesk.routing.extraction import extract, find_street
+from helpdesk.routing.extraction import extract
+from helpdesk.routing.streets import find_street
 
 
 @pytest.mark.parametrize("text, district", [
