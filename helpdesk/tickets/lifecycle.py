@@ -25,8 +25,8 @@ from helpdesk.models.outcomes import (ANSWER_RESULTS, ART11_REASONS, MANUAL_STAT
 from helpdesk.routing.service import record_correction
 from helpdesk.tickets.comment_actions import check_public_answer
 from helpdesk.tickets.errors import TicketError
-from helpdesk.tickets.new_topic import refresh_flag
 from helpdesk.tickets.errors import clean_text as _text
+from helpdesk.tickets.new_topic import refresh_flag
 
 
 def _audit(action: str, user: User, ticket: Ticket, **details) -> None:

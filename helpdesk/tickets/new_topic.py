@@ -126,4 +126,3 @@ def proposals(ticket: Ticket, messages) -> dict[int, dict]:
         Department.id.in_({p["department_id"] for p in open_.values()}))).all())
     return {mid: {**p, "department": names.get(p["department_id"], "другое подразделение")}
             for mid, p in open_.items()}
-

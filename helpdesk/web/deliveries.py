@@ -14,9 +14,9 @@ from helpdesk.extensions import limiter
 PREFIX = "/webhooks/"
 
 
-def is_delivery(request: Request) -> bool:
+def is_delivery(req: Request) -> bool:
     """A platform's delivery to a webhook (by path)."""
-    return request.path.startswith(PREFIX)
+    return req.path.startswith(PREFIX)
 
 
 @limiter.request_filter
@@ -30,10 +30,10 @@ class SessionInterface(SecureCookieSessionInterface):
     """The signed cookie session, except for platform deliveries: they get the null session
     (Flask neither reads nor writes a cookie for it)."""
 
-    def open_session(self, app: Flask, request: Request):
-        if is_delivery(request):
+    def open_session(self, app: Flask, req: Request):
+        if is_delivery(req):
             return self.make_null_session(app)
-        return super().open_session(app, request)
+        return super().open_session(app, req)
 
 
 def register(app: Flask) -> None:
